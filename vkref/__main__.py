@@ -1,0 +1,5 @@
+import sys
+
+from vkref.cli.main import main
+
+sys.exit(main())

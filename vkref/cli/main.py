@@ -1,0 +1,197 @@
+"""The ``vkref`` command line: a thin front on :class:`vkref.library.Library` (PRODUCT.md is the contract).
+
+Exit status: 0 on success (zero hits included); 2 for a bad query or bad arguments, with one line on stderr;
+1 for anything else. A user never sees a traceback: known problems print their one-line message, anything
+unexpected prints one line naming the error and where a report can be found.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+
+from vkref.core.errors import UsageError, VkrefError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse would exit 2 with usage; keep the one-line rule
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="vkref", description="Offline evidence reference on vitamin K2 and bone health.")
+    p.add_argument("--library", metavar="DIR", help="library directory (default: VKREF_HOME or the user data dir)")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    p.add_argument("--self-test", action="store_true", help="run the headless self-test and exit")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    s = sub.add_parser("search", help="search findings and reviews")
+    s.add_argument("query", nargs="?", default="", help="words, \"phrases\", OR, -exclusions, prefix*")
+    s.add_argument("--kind", choices=["finding", "review"])
+    s.add_argument("--filter", action="append", default=[], metavar="FACET=VALUE")
+    s.add_argument("--exclude", action="append", default=[], metavar="FACET=VALUE")
+    s.add_argument("--year-from", type=int)
+    s.add_argument("--year-to", type=int)
+    s.add_argument("--limit", type=int, default=20)
+    s.add_argument("--offset", type=int, default=0)
+    s.add_argument("--sort", choices=["relevance", "year", "year-asc"], default="relevance")
+    s.add_argument("--json", action="store_true", help="print the result as one JSON object")
+
+    i = sub.add_parser("info", help="library path, counts, index state, versions")
+    i.add_argument("--json", action="store_true")
+
+    sub.add_parser("reindex", help="rebuild the search index from the database")
+
+    g = sub.add_parser("gui", help="open the desktop application (the default)")
+    g.add_argument("--query", default="", help="start with this search")
+    g.add_argument("--screenshot", metavar="FILE.png", help="render the window, save it, and exit")
+    return p
+
+
+def _facet_pairs(items: list[str], option: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for item in items:
+        facet, sep, value = item.partition("=")
+        if not sep or not facet.strip() or not value.strip():
+            raise UsageError(f"{option} {item!r}: expected FACET=VALUE, e.g. species=Human")
+        out.setdefault(facet.strip().lower(), []).append(value.strip())
+    return out
+
+
+def _open(args):
+    from vkref.library import Library
+
+    return Library.open(args.library)
+
+
+def cmd_search(args) -> int:
+    filters = _facet_pairs(args.filter, "--filter")
+    exclude = _facet_pairs(args.exclude, "--exclude")
+    lib = _open(args)
+    try:
+        page = lib.search(args.query, filters=filters, exclude=exclude, kind=args.kind, year_from=args.year_from,
+                          year_to=args.year_to, limit=args.limit, offset=args.offset, sort=args.sort)
+    finally:
+        lib.close()
+    if args.json:
+        print(json.dumps(page.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_table(page))
+    return 0
+
+
+def format_table(page) -> str:
+    import shutil
+    import textwrap
+
+    width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 140))
+    lines = [f"{page.total} result{'s' if page.total != 1 else ''} for {page.query!r}  ({page.elapsed_ms} ms)",
+             f"searched as: {page.searched_as}"]
+    if page.suggestion:
+        lines.append(f"showing results for: {page.suggestion}")
+    for n, hit in enumerate(page.hits, 1):
+        review = hit.review or {}
+        facets = hit.facets
+        tag = f"{n:>3}. [{hit.kind}] "
+        lines.append("")
+        lines.append(tag + hit.title)
+        body = textwrap.fill(hit.text, width - 5, initial_indent="     ", subsequent_indent="     ")
+        lines.append(body)
+        meta = []
+        for facet in ("species", "evidence", "direction"):
+            if facets.get(facet):
+                meta.append(", ".join(facets[facet]))
+        source = f"{(review.get('authors') or ['?'])[0]} {review.get('year') or 'n.d.'}"
+        lines.append("     " + " | ".join(meta + [source]))
+    return "\n".join(lines)
+
+
+def cmd_info(args) -> int:
+    lib = _open(args)
+    try:
+        info = lib.info()
+    finally:
+        lib.close()
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    idx = info["index"]
+    print(f"library:   {info['library']}")
+    print(f"database:  {info['database']} (schema {info['schema_revision']})")
+    print(f"records:   {info['reviews']} reviews, {info['findings']} findings, {info['concepts']} concepts")
+    print(f"index:     {idx['path']} — {idx['state']}, {idx['documents']} documents")
+    print("versions:  " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    return 0
+
+
+def cmd_reindex(args) -> int:
+    from vkref.library import Library
+
+    lib = Library.open(args.library)
+    try:
+        n = lib.reindex()
+    finally:
+        lib.close()
+    print(f"index rebuilt: {n} documents")
+    return 0
+
+
+def cmd_gui(args) -> int:
+    try:
+        from vkref.ui.app import run
+    except ImportError as exc:
+        raise VkrefError(f"the desktop application is not available in this build ({exc})") from None
+    return run(library=args.library, query=getattr(args, "query", ""), screenshot=getattr(args, "screenshot", None))
+
+
+def cmd_self_test(args) -> int:
+    try:
+        from vkref.selftest import run
+    except ImportError:
+        raise VkrefError("the self-test is not available in this build") from None
+    return run()
+
+
+COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui": cmd_gui}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = build_parser().parse_args(argv)
+        if args.version:
+            import vkref
+
+            print(f"vkref {vkref.__version__}")
+            return 0
+        if args.self_test:
+            return cmd_self_test(args)
+        return COMMANDS[args.command or "gui"](args)
+    except VkrefError as exc:
+        print(f"vkref: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("vkref: interrupted", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # the one crash handler of the CLI
+        report = _crash_report()
+        print(f"vkref: internal error: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+              f" (details in {report})", file=sys.stderr)
+        return 1
+
+
+def _crash_report() -> str:
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="vkref-crash-", suffix=".txt")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(traceback.format_exc())
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Plain data objects passed between the layers. No database session or Qt object ever leaks out of them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Author:
+    family: str
+    given: str = ""
+
+    @property
+    def display(self) -> str:
+        """"Family Initials" as Vancouver style writes it (Iwamoto J)."""
+        initials = "".join(p[0] for p in self.given.replace("-", " ").split() if p[:1].isalpha())
+        return f"{self.family} {initials}".strip()
+
+    @classmethod
+    def parse(cls, text: str) -> "Author":
+        if "," in text:
+            family, given = text.split(",", 1)
+            return cls(family.strip(), given.strip())
+        return cls(text.strip())
+
+    def __str__(self) -> str:
+        return f"{self.family}, {self.given}" if self.given else self.family
+
+
+@dataclass
+class Provenance:
+    created_at: datetime | None = None
+    created_by: str = ""
+    updated_at: datetime | None = None
+    updated_by: str = ""
+    verification: str = "unverified"  # confirmed | partial | reconstructed | unverified
+    verification_note: str = ""
+
+
+@dataclass
+class Review:
+    id: str
+    title: str
+    authors: list[Author] = field(default_factory=list)
+    journal: str = ""
+    journal_abbrev: str = ""
+    year: int | None = None
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    source_id: str = ""
+    type: str = "journal-article"
+    summary: str = ""
+    keywords: list[str] = field(default_factory=list)
+    fulltext: str = ""
+    notes: str = ""
+    caution: str = ""
+    tags: list[str] = field(default_factory=list)
+    verified_fields: list[str] = field(default_factory=list)
+    reconstructed_fields: list[str] = field(default_factory=list)
+    provenance: Provenance = field(default_factory=Provenance)
+
+
+@dataclass
+class Finding:
+    id: str
+    review_id: str
+    statement: str
+    section: str = ""
+    cited_ref: str = ""
+    cited_author: str = ""
+    concepts: dict[str, list[str]] = field(default_factory=dict)  # facet -> concept ids, as coded
+    dose: str = ""
+    duration: str = ""
+    sample_size: str = ""
+    effect_size: str = ""
+    caution: str = ""
+    tags: list[str] = field(default_factory=list)
+    provenance: Provenance = field(default_factory=Provenance)

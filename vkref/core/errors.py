@@ -1,0 +1,35 @@
+"""The two classes of error vkref distinguishes (STYLE habit 8).
+
+``VkrefError`` and its subclasses are *known* problems: bad input, a bad query, a library that cannot be
+opened. They carry a one-line message meant for the user and never a traceback. Anything else is a bug and
+goes to the one crash handler of the front end in use.
+"""
+
+
+class VkrefError(Exception):
+    """A known problem with a one-line, user-facing message."""
+
+    exit_code = 1
+
+    def __str__(self) -> str:  # one line, always
+        return " ".join(str(self.args[0] if self.args else self.__class__.__name__).split())
+
+
+class QueryError(VkrefError):
+    """The query or a search argument cannot be understood (CLI exit status 2)."""
+
+    exit_code = 2
+
+
+class UsageError(VkrefError):
+    """Bad command-line arguments (CLI exit status 2)."""
+
+    exit_code = 2
+
+
+class DataError(VkrefError):
+    """An input file or record is invalid; the message names the file and entry."""
+
+
+class LibraryError(VkrefError):
+    """The library cannot be opened or written (locked, corrupt, newer than this app, disk full)."""

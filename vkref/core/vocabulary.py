@@ -1,0 +1,155 @@
+"""The controlled vocabulary: concepts with a facet, a preferred label, synonyms and a parent.
+
+The same vocabulary drives the facets (labels and roll-up), query expansion (synonyms and descendants) and
+filter look-up (``--filter agent=menatetrenone``). It is plain data, loaded from the library database.
+
+Invariants: concept ids are unique; a parent is in the same facet; there are no cycles.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from vkref.core.errors import DataError, QueryError
+from vkref.core.text import norm_label
+
+CONCEPT_FACETS = ("agent", "population", "species", "outcome", "direction", "evidence")
+ALL_FACETS = ("kind",) + CONCEPT_FACETS + ("review", "year")
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    facet: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    parent: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The preferred label followed by every synonym."""
+        return (self.label,) + tuple(s for s in self.synonyms if s != self.label)
+
+
+@dataclass
+class Vocabulary:
+    """An immutable-by-convention set of concepts with look-ups by id, name and hierarchy."""
+
+    concepts: dict[str, Concept] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._children: dict[str, list[str]] = {}
+        self._by_name: dict[tuple[str, str], str] = {}  # (facet, normalised name) -> id
+        self._any_name: dict[str, list[str]] = {}  # normalised name -> ids in any facet
+        for concept in self.concepts.values():
+            if concept.parent:
+                self._children.setdefault(concept.parent, []).append(concept.id)
+        for concept in self.concepts.values():
+            for name in (concept.id,) + concept.names:
+                key = norm_label(name)
+                if not key:
+                    continue
+                # the preferred label wins over another concept's synonym
+                self._by_name.setdefault((concept.facet, key), concept.id)
+                if name == concept.label:
+                    self._by_name[(concept.facet, key)] = concept.id
+                ids = self._any_name.setdefault(key, [])
+                if concept.id not in ids:
+                    ids.append(concept.id)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_concepts(cls, concepts: Iterable[Concept], origin: str = "vocabulary") -> "Vocabulary":
+        """Build and validate: unique ids, known parents of the same facet, no cycles."""
+        by_id: dict[str, Concept] = {}
+        for c in concepts:
+            if c.facet not in CONCEPT_FACETS:
+                raise DataError(f"{origin}: concept {c.id!r} has unknown facet {c.facet!r}")
+            if c.id in by_id:
+                raise DataError(f"{origin}: duplicate concept id {c.id!r}")
+            by_id[c.id] = c
+        for c in by_id.values():
+            if c.parent is None:
+                continue
+            parent = by_id.get(c.parent)
+            if parent is None:
+                raise DataError(f"{origin}: concept {c.id!r} has unknown parent {c.parent!r}")
+            if parent.facet != c.facet:
+                raise DataError(f"{origin}: concept {c.id!r} ({c.facet}) has parent {c.parent!r} in facet {parent.facet}")
+        for c in by_id.values():
+            seen, cur = {c.id}, c.parent
+            while cur:
+                if cur in seen:
+                    raise DataError(f"{origin}: concept {c.id!r} is part of a parent cycle")
+                seen.add(cur)
+                cur = by_id[cur].parent
+        return cls(by_id)
+
+    # ------------------------------------------------------------------ look-ups
+    def __contains__(self, concept_id: str) -> bool:
+        return concept_id in self.concepts
+
+    def __getitem__(self, concept_id: str) -> Concept:
+        return self.concepts[concept_id]
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def in_facet(self, facet: str) -> list[Concept]:
+        return [c for c in self.concepts.values() if c.facet == facet]
+
+    def children(self, concept_id: str) -> list[str]:
+        return list(self._children.get(concept_id, ()))
+
+    def descendants(self, concept_id: str) -> list[str]:
+        """Every concept below ``concept_id`` (not including it), depth first."""
+        out: list[str] = []
+        stack = list(reversed(self._children.get(concept_id, ())))
+        while stack:
+            cid = stack.pop()
+            out.append(cid)
+            stack.extend(reversed(self._children.get(cid, ())))
+        return out
+
+    def ancestors(self, concept_id: str) -> list[str]:
+        """The chain of parents from the nearest up to the root."""
+        out: list[str] = []
+        cur = self.concepts[concept_id].parent
+        while cur:
+            out.append(cur)
+            cur = self.concepts[cur].parent
+        return out
+
+    def with_ancestors(self, ids: Iterable[str]) -> list[str]:
+        """``ids`` plus all their ancestors, each once, in a stable order (used to roll facets up)."""
+        out: dict[str, None] = {}
+        for cid in ids:
+            out[cid] = None
+            for a in self.ancestors(cid):
+                out[a] = None
+        return list(out)
+
+    def find(self, name: str, facet: str | None = None) -> Concept | None:
+        """The concept whose id, label or synonym is ``name`` (case and spelling folded), or None."""
+        key = norm_label(name)
+        if facet is not None:
+            cid = self._by_name.get((facet, key))
+            return self.concepts[cid] if cid else None
+        ids = self._any_name.get(key)
+        return self.concepts[ids[0]] if ids else None
+
+    def find_all(self, name: str) -> list[Concept]:
+        """Every concept in any facet known by ``name``."""
+        return [self.concepts[cid] for cid in self._any_name.get(norm_label(name), ())]
+
+    def resolve(self, facet: str, value: str) -> Concept:
+        """Like :meth:`find` but raises a one-line :class:`QueryError` naming facet and value."""
+        concept = self.find(value, facet)
+        if concept is None:
+            raise QueryError(f"unknown {facet} value {value!r}: not a label or synonym in the vocabulary")
+        return concept
+
+    def names(self) -> Iterator[str]:
+        """Every label and synonym (for spelling suggestions)."""
+        for c in self.concepts.values():
+            yield from c.names

@@ -1,0 +1,1 @@
+"""Import and export: the bundled library loader and citation formatting. No Qt, SQLAlchemy or Whoosh."""

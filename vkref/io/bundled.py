@@ -1,0 +1,145 @@
+"""Loader for the bundled library sources in ``db/`` (see db/README.md for the format).
+
+Everything is validated before anything is written: a missing field, an unknown concept or a duplicate id
+raises :class:`DataError` naming the file and the entry, and nothing is imported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from vkref.core.entities import Author, Finding, Provenance, Review
+from vkref.core.errors import DataError
+from vkref.core.vocabulary import CONCEPT_FACETS, Concept, Vocabulary
+
+REQUIRED_FINDING = ("id", "statement", "section", "agent", "population", "species", "outcome", "direction",
+                    "evidence")
+REQUIRED_REVIEW = ("id", "title", "authors", "summary", "verification")
+VERIFICATION = ("confirmed", "partial", "reconstructed", "unverified")
+
+
+@dataclass
+class BundledData:
+    vocabulary: Vocabulary
+    reviews: list[Review]
+    findings: list[Finding]
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise DataError(f"{path.name}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror})") from None
+    if not isinstance(data, dict):
+        raise DataError(f"{path.name}: expected a mapping at the top level")
+    return data
+
+
+def load_vocabulary(directory: Path) -> Vocabulary:
+    concepts: list[Concept] = []
+    seen: dict[str, str] = {}
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise DataError(f"{directory}: no vocabulary files (*.yaml)")
+    for path in files:
+        for n, entry in enumerate(_read_yaml(path).get("concepts") or [], 1):
+            if not isinstance(entry, dict) or not entry.get("id"):
+                raise DataError(f"{path.name}: concept #{n} has no id")
+            cid = str(entry["id"])
+            for key in ("facet", "label"):
+                if not entry.get(key):
+                    raise DataError(f"{path.name}: concept {cid!r} is missing {key!r}")
+            if cid in seen:
+                raise DataError(f"{path.name}: concept {cid!r} is already defined in {seen[cid]}")
+            seen[cid] = path.name
+            concepts.append(Concept(cid, entry["facet"], str(entry["label"]),
+                                    tuple(str(s) for s in entry.get("synonyms") or ()), entry.get("parent")))
+    return Vocabulary.from_concepts(concepts, origin=str(directory.name))
+
+
+def _text(value) -> str:
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _review(path: Path, data: dict) -> Review:
+    for key in REQUIRED_REVIEW:
+        if not data.get(key):
+            raise DataError(f"{path.name}: review is missing {key!r}")
+    ver = data["verification"] or {}
+    status = ver.get("status", "unverified")
+    if status not in VERIFICATION:
+        raise DataError(f"{path.name}: verification status {status!r} is not one of {', '.join(VERIFICATION)}")
+    year = data.get("year")
+    if year is not None and not isinstance(year, int):
+        raise DataError(f"{path.name}: year {year!r} is not a number")
+    return Review(
+        id=str(data["id"]), title=_text(data["title"]), authors=[Author.parse(a) for a in data["authors"]],
+        journal=_text(data.get("journal")), journal_abbrev=_text(data.get("journal_abbrev")), year=year,
+        volume=_text(data.get("volume")), issue=_text(data.get("issue")), pages=_text(data.get("pages")),
+        doi=_text(data.get("doi")), pmid=_text(data.get("pmid")), source_id=_text(data.get("source_id")),
+        type=_text(data.get("type")) or "journal-article", summary=_text(data["summary"]),
+        keywords=[_text(k) for k in data.get("keywords") or []], caution=_text(data.get("caution")),
+        verified_fields=list(ver.get("confirmed") or []), reconstructed_fields=list(ver.get("reconstructed") or []),
+        provenance=Provenance(created_by="vkref bundled library", verification=status,
+                              verification_note=_text(ver.get("note"))),
+    )
+
+
+def _finding(path: Path, review: Review, entry: dict, vocabulary: Vocabulary) -> Finding:
+    fid = entry.get("id") if isinstance(entry, dict) else None
+    if not fid:
+        raise DataError(f"{path.name}: a finding has no id")
+    for key in REQUIRED_FINDING:
+        if not entry.get(key):
+            raise DataError(f"{path.name}: finding {fid!r} is missing {key!r}")
+    concepts: dict[str, list[str]] = {}
+    for facet in CONCEPT_FACETS:
+        value = entry[facet]
+        ids = [value] if isinstance(value, str) else list(value)
+        for cid in ids:
+            if cid not in vocabulary:
+                raise DataError(f"{path.name}: finding {fid!r} uses unknown {facet} concept {cid!r}")
+            if vocabulary[cid].facet != facet:
+                raise DataError(f"{path.name}: finding {fid!r}: {cid!r} is a {vocabulary[cid].facet} concept, "
+                                f"not {facet}")
+        concepts[facet] = ids
+    cited = entry.get("cited") or {}
+    return Finding(
+        id=str(fid), review_id=review.id, statement=_text(entry["statement"]), section=_text(entry["section"]),
+        cited_ref=_text(cited.get("ref")), cited_author=_text(cited.get("first_author")), concepts=concepts,
+        dose=_text(entry.get("dose")), duration=_text(entry.get("duration")),
+        sample_size=_text(entry.get("sample_size")), effect_size=_text(entry.get("effect_size")),
+        caution=_text(entry.get("caution")), tags=[_text(t) for t in entry.get("tags") or []],
+        provenance=Provenance(created_by="vkref bundled library", verification=review.provenance.verification),
+    )
+
+
+def load(directory: Path) -> BundledData:
+    """Read and validate ``vocabulary/*.yaml`` and ``reviews/*.yaml`` under ``directory``."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(f"{directory}: bundled library data not found")
+    vocabulary = load_vocabulary(directory / "vocabulary")
+    reviews, findings = [], []
+    review_ids: dict[str, str] = {}
+    finding_ids: dict[str, str] = {}
+    for path in sorted((directory / "reviews").glob("*.yaml")):
+        data = _read_yaml(path)
+        review = _review(path, data)
+        if review.id in review_ids:
+            raise DataError(f"{path.name}: review id {review.id!r} is already used in {review_ids[review.id]}")
+        review_ids[review.id] = path.name
+        reviews.append(review)
+        for entry in data.get("findings") or []:
+            finding = _finding(path, review, entry, vocabulary)
+            if finding.id in finding_ids:
+                raise DataError(f"{path.name}: finding id {finding.id!r} is already used in {finding_ids[finding.id]}")
+            finding_ids[finding.id] = path.name
+            findings.append(finding)
+    return BundledData(vocabulary, reviews, findings)

@@ -1,0 +1,67 @@
+"""Turning library records into index documents and index facet ids into display labels."""
+from __future__ import annotations
+
+from vkref.core.entities import Finding, Review
+from vkref.core.vocabulary import CONCEPT_FACETS, Vocabulary
+from vkref.io.citation import short_label
+from vkref.search.schema import IndexDoc
+
+REVIEW_FACETS = ("agent", "population", "species", "outcome")  # a review carries its findings' subjects
+
+
+def finding_title(finding: Finding, vocabulary: Vocabulary) -> str:
+    """A short label: agents · population · outcome (the statement is the text)."""
+    def labels(facet, n):
+        ids = finding.concepts.get(facet, [])[:n]
+        return ", ".join(_short(vocabulary[c].label) for c in ids if c in vocabulary)
+
+    parts = [labels("agent", 3), labels("population", 1), labels("outcome", 2)]
+    return " · ".join(p for p in parts if p)
+
+
+def _short(label: str) -> str:
+    return label.split(" (")[0] if label.startswith(("MK-", "Vitamin K1")) else label
+
+
+def finding_doc(finding: Finding, review: Review, vocabulary: Vocabulary) -> IndexDoc:
+    facets = {facet: vocabulary.with_ancestors(finding.concepts.get(facet, [])) for facet in CONCEPT_FACETS}
+    facets["review"] = [review.id]
+    facets["year"] = [str(review.year)] if review.year else []
+    body = " ".join(x for x in (finding.section, finding.cited_author, finding.dose, finding.duration,
+                                finding.sample_size, finding.effect_size, " ".join(finding.tags)) if x)
+    return IndexDoc(
+        kind="finding", id=finding.id, title=finding_title(finding, vocabulary), text=finding.statement,
+        body=body, concepts=[c for ids in finding.concepts.values() for c in ids], facets=facets, year=review.year,
+    )
+
+
+def review_doc(review: Review, findings: list[Finding], vocabulary: Vocabulary) -> IndexDoc:
+    facets: dict[str, list[str]] = {}
+    for facet in REVIEW_FACETS:
+        ids = [c for f in findings for c in f.concepts.get(facet, [])]
+        facets[facet] = vocabulary.with_ancestors(dict.fromkeys(ids))
+    facets["review"] = [review.id]
+    facets["year"] = [str(review.year)] if review.year else []
+    authors = " ".join(f"{a.family} {a.given}" for a in review.authors)
+    body = " ".join(x for x in (authors, review.journal, review.journal_abbrev, " ".join(review.keywords),
+                                review.notes, " ".join(review.tags)) if x)
+    return IndexDoc(kind="review", id=review.id, title=review.title, text=review.summary, body=body,
+                    fulltext=review.fulltext, facets=facets, year=review.year)
+
+
+def facet_label(facet: str, value: str, vocabulary: Vocabulary, review_labels: dict[str, str]) -> str:
+    if facet in CONCEPT_FACETS:
+        return vocabulary[value].label if value in vocabulary else value
+    if facet == "review":
+        return review_labels.get(value, value)
+    return value
+
+
+def review_label_map(reviews: list[Review]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    used: dict[str, int] = {}
+    for r in reviews:
+        label = short_label(r)
+        used[label] = used.get(label, 0) + 1
+        labels[r.id] = label if used[label] == 1 else f"{label} ({used[label]})"
+    return labels

@@ -1,0 +1,45 @@
+"""The search page returned by :meth:`Library.search`; ``to_dict()`` is exactly the JSON of PRODUCT.md."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Hit:
+    kind: str
+    id: str
+    score: float
+    title: str
+    text: str
+    highlights: list[str]
+    source_id: str | None
+    review: dict
+    facets: dict[str, list[str]]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchPage:
+    query: str
+    searched_as: str
+    suggestion: str | None
+    total: int
+    elapsed_ms: float
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    mode: str = "all"  # not in the JSON: "all" | "any" | "filters"
+    index_state: str = "ready"  # not in the JSON: "ready" | "rebuilding"
+    keys: list[str] = field(default_factory=list)  # not in the JSON: every result "kind:id", in order
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "searched_as": self.searched_as,
+            "suggestion": self.suggestion,
+            "total": self.total,
+            "elapsed_ms": self.elapsed_ms,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": self.facets,
+        }

@@ -1,0 +1,64 @@
+"""The index schema and the document shape. One module owns them (STYLE habit 7).
+
+Bump :data:`INDEX_FORMAT` whenever the schema, the analyzer's output or the document shape changes: an index
+with another format is rebuilt from the database at open.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer
+
+INDEX_FORMAT = 3
+META_KEY = "__meta__"
+
+# Field boosts used by query building: statement/title above abstract/summary above full text.
+FIELD_BOOSTS = {"title": 3.0, "text": 3.0, "body": 1.6, "fulltext": 1.0}
+
+
+def make_schema() -> Schema:
+    analyzer = VkrefAnalyzer()
+    return Schema(
+        key=ID(stored=True, unique=True),  # "finding:<id>" | "review:<id>" | META_KEY
+        kind=ID(stored=True),
+        title=TEXT(analyzer=analyzer, stored=True),
+        text=TEXT(analyzer=analyzer, stored=True),  # finding statement, or a review's summary
+        body=TEXT(analyzer=analyzer),  # abstract, keywords, section, cited study, dose/effect details
+        fulltext=TEXT(analyzer=analyzer),  # attached local full text
+        spell=TEXT(analyzer=SpellAnalyzer()),  # unstemmed words for spelling suggestions
+        concepts=KEYWORD(commas=True, lowercase=False),  # coded concept ids (not rolled up)
+        facets=STORED(),  # {"agent": [...rolled-up ids], ..., "review": [id], "year": ["2006"]}
+        year=NUMERIC(stored=True),
+        meta=STORED(),  # only on the META_KEY document: {"last_change": n, "library": uuid, "format": f}
+    )
+
+
+@dataclass
+class IndexDoc:
+    """What the index stores for one finding or review (built by the library facade from entities)."""
+
+    kind: str
+    id: str
+    title: str
+    text: str
+    body: str = ""
+    fulltext: str = ""
+    concepts: list[str] = field(default_factory=list)
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    year: int | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+    def fields(self) -> dict:
+        out = {
+            "key": self.key, "kind": self.kind, "title": self.title, "text": self.text, "body": self.body,
+            "fulltext": self.fulltext, "spell": " ".join((self.title, self.text, self.body)),
+            "concepts": ",".join(self.concepts), "facets": self.facets,
+        }
+        if self.year is not None:
+            out["year"] = self.year
+        return out

@@ -1,0 +1,160 @@
+"""Typed SQLAlchemy models. Nothing here is SQLite-only, so the same models run on PostgreSQL."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ProvenanceMixin:
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+    verification: Mapped[str] = mapped_column(String(20), default="unverified")
+    verification_note: Mapped[str] = mapped_column(Text, default="")
+
+
+review_tag = Table(
+    "review_tag",
+    Base.metadata,
+    Column("review_id", ForeignKey("review.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+)
+
+finding_tag = Table(
+    "finding_tag",
+    Base.metadata,
+    Column("finding_id", ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+)
+
+finding_concept = Table(
+    "finding_concept",
+    Base.metadata,
+    Column("finding_id", ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+    Column("concept_id", ForeignKey("concept.id", ondelete="RESTRICT"), primary_key=True),
+    Index("ix_finding_concept_concept", "concept_id"),
+)
+
+
+class Tag(Base):
+    __tablename__ = "tag"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Review(ProvenanceMixin, Base):
+    __tablename__ = "review"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(200), default="")
+    type: Mapped[str] = mapped_column(String(40), default="journal-article")
+    title: Mapped[str] = mapped_column(Text)
+    journal: Mapped[str] = mapped_column(String(300), default="")
+    journal_abbrev: Mapped[str] = mapped_column(String(120), default="")
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    volume: Mapped[str] = mapped_column(String(40), default="")
+    issue: Mapped[str] = mapped_column(String(40), default="")
+    pages: Mapped[str] = mapped_column(String(40), default="")
+    doi: Mapped[str] = mapped_column(String(200), default="", index=True)
+    pmid: Mapped[str] = mapped_column(String(20), default="", index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list] = mapped_column(JSON, default=list)
+    fulltext: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    caution: Mapped[str] = mapped_column(Text, default="")
+    verified_fields: Mapped[list] = mapped_column(JSON, default=list)
+    reconstructed_fields: Mapped[list] = mapped_column(JSON, default=list)
+
+    authors: Mapped[list["Author"]] = relationship(
+        back_populates="review", order_by="Author.position", cascade="all, delete-orphan"
+    )
+    findings: Mapped[list["Finding"]] = relationship(
+        back_populates="review", order_by="Finding.position", cascade="all, delete-orphan"
+    )
+    tags: Mapped[list[Tag]] = relationship(secondary=review_tag)
+
+
+class Author(Base):
+    __tablename__ = "author"
+    __table_args__ = (UniqueConstraint("review_id", "position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[str] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    family: Mapped[str] = mapped_column(String(200))
+    given: Mapped[str] = mapped_column(String(200), default="")
+    review: Mapped[Review] = relationship(back_populates="authors")
+
+
+class Concept(Base):
+    __tablename__ = "concept"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    facet: Mapped[str] = mapped_column(String(20), index=True)
+    label: Mapped[str] = mapped_column(String(300))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("concept.id", ondelete="RESTRICT"), nullable=True)
+    synonyms: Mapped[list["Synonym"]] = relationship(
+        back_populates="concept", order_by="Synonym.position", cascade="all, delete-orphan"
+    )
+
+
+class Synonym(Base):
+    __tablename__ = "concept_synonym"
+    __table_args__ = (UniqueConstraint("concept_id", "position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    concept_id: Mapped[str] = mapped_column(ForeignKey("concept.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(300))
+    concept: Mapped[Concept] = relationship(back_populates="synonyms")
+
+
+class Finding(ProvenanceMixin, Base):
+    __tablename__ = "finding"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    review_id: Mapped[str] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    statement: Mapped[str] = mapped_column(Text)
+    section: Mapped[str] = mapped_column(String(300), default="")
+    cited_ref: Mapped[str] = mapped_column(String(100), default="")
+    cited_author: Mapped[str] = mapped_column(String(200), default="")
+    dose: Mapped[str] = mapped_column(String(300), default="")
+    duration: Mapped[str] = mapped_column(String(200), default="")
+    sample_size: Mapped[str] = mapped_column(String(200), default="")
+    effect_size: Mapped[str] = mapped_column(Text, default="")
+    caution: Mapped[str] = mapped_column(Text, default="")
+
+    review: Mapped[Review] = relationship(back_populates="findings")
+    concepts: Mapped[list[Concept]] = relationship(secondary=finding_concept)
+    tags: Mapped[list[Tag]] = relationship(secondary=finding_tag)
+
+
+class Outbox(Base):
+    """Changes waiting to reach the search index, written in the same transaction as the data.
+
+    ``id`` only ever grows (AUTOINCREMENT on SQLite, an identity on PostgreSQL), so "the last applied change"
+    recorded in the index commit is a total order over changes.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(20))  # "review" | "finding"
+    entity_id: Mapped[str] = mapped_column(String(100))
+    op: Mapped[str] = mapped_column(String(10))  # "upsert" | "delete"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Meta(Base):
+    """Library-wide settings: its identity (uuid), the outbox position cleaned through, data version."""
+
+    __tablename__ = "library_meta"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,277 @@
+"""Reading and writing library records. Every write that search can see adds an outbox row in the same
+transaction, so the index can always catch up (or be rebuilt) from the database alone.
+
+All functions take a :class:`~vkref.store.database.Database` and return plain entities from
+:mod:`vkref.core.entities`; no Session escapes this module.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Iterable, Iterator
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from vkref.core import entities as E
+from vkref.core.vocabulary import Concept as VConcept, Vocabulary
+from vkref.store import models as M
+from vkref.store.database import Database
+
+# ---------------------------------------------------------------------------- meta
+
+
+def get_meta(db: Database, key: str, default: str = "") -> str:
+    with db.session() as s:
+        row = s.get(M.Meta, key)
+        return row.value if row else default
+
+
+def set_meta(s: Session, key: str, value: str) -> None:
+    row = s.get(M.Meta, key)
+    if row is None:
+        s.add(M.Meta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def library_uuid(db: Database) -> str:
+    """The library's identity, created once; an index built for another library is never reused."""
+    with db.session() as s:
+        row = s.get(M.Meta, "uuid")
+        if row is None:
+            row = M.Meta(key="uuid", value=uuid.uuid4().hex)
+            s.add(row)
+        return row.value
+
+
+def counts(db: Database) -> dict[str, int]:
+    with db.session() as s:
+        return {
+            "reviews": s.scalar(select(func.count()).select_from(M.Review)) or 0,
+            "findings": s.scalar(select(func.count()).select_from(M.Finding)) or 0,
+            "concepts": s.scalar(select(func.count()).select_from(M.Concept)) or 0,
+            "pending_changes": s.scalar(select(func.count()).select_from(M.Outbox)) or 0,
+        }
+
+
+def is_empty(db: Database) -> bool:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(M.Review)) == 0 and \
+            s.scalar(select(func.count()).select_from(M.Concept)) == 0
+
+
+# ---------------------------------------------------------------------------- vocabulary
+
+
+def load_vocabulary(db: Database) -> Vocabulary:
+    with db.session() as s:
+        rows = s.scalars(select(M.Concept).options(selectinload(M.Concept.synonyms))).all()
+        return Vocabulary.from_concepts(
+            VConcept(r.id, r.facet, r.label, tuple(x.text for x in r.synonyms), r.parent_id) for r in rows
+        )
+
+
+def write_vocabulary(s: Session, vocabulary: Vocabulary) -> None:
+    """Insert or update every concept (parents first so foreign keys hold)."""
+    ordered = sorted(vocabulary.concepts.values(), key=lambda c: len(vocabulary.ancestors(c.id)))
+    for c in ordered:
+        row = s.get(M.Concept, c.id)
+        if row is None:
+            row = M.Concept(id=c.id, facet=c.facet, label=c.label, parent_id=c.parent)
+            s.add(row)
+        else:
+            row.facet, row.label, row.parent_id = c.facet, c.label, c.parent
+        row.synonyms = [M.Synonym(position=i, text=t) for i, t in enumerate(c.synonyms)]
+        s.flush()
+
+
+# ---------------------------------------------------------------------------- writes
+
+
+def _outbox(s: Session, entity: str, entity_id: str, op: str = "upsert") -> None:
+    s.add(M.Outbox(entity=entity, entity_id=entity_id, op=op))
+
+
+def _tags(s: Session, names: Iterable[str]) -> list[M.Tag]:
+    out = []
+    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+        tag = s.scalar(select(M.Tag).where(M.Tag.name == name))
+        if tag is None:
+            tag = M.Tag(name=name)
+            s.add(tag)
+        out.append(tag)
+    return out
+
+
+def _apply_provenance(row, p: E.Provenance, who: str) -> None:
+    row.verification = p.verification or "unverified"
+    row.verification_note = p.verification_note or ""
+    if not row.created_by:
+        row.created_by = p.created_by or who
+    row.updated_by = p.updated_by or who
+
+
+def upsert_review(s: Session, r: E.Review, who: str = "vkref") -> None:
+    row = s.get(M.Review, r.id) or M.Review(id=r.id)
+    if row not in s:
+        s.add(row)
+    for name in ("source_id", "type", "title", "journal", "journal_abbrev", "year", "volume", "issue", "pages",
+                 "doi", "pmid", "summary", "fulltext", "notes", "caution"):
+        setattr(row, name, getattr(r, name))
+    row.keywords = list(r.keywords)
+    row.verified_fields = list(r.verified_fields)
+    row.reconstructed_fields = list(r.reconstructed_fields)
+    row.authors = [M.Author(position=i, family=a.family, given=a.given) for i, a in enumerate(r.authors)]
+    row.tags = _tags(s, r.tags)
+    _apply_provenance(row, r.provenance, who)
+    s.flush()
+    _outbox(s, "review", r.id)
+
+
+def upsert_finding(s: Session, f: E.Finding, position: int = 0, who: str = "vkref") -> None:
+    row = s.get(M.Finding, f.id) or M.Finding(id=f.id)
+    if row not in s:
+        s.add(row)
+    row.review_id = f.review_id
+    row.position = position
+    for name in ("statement", "section", "cited_ref", "cited_author", "dose", "duration", "sample_size",
+                 "effect_size", "caution"):
+        setattr(row, name, getattr(f, name))
+    ids = [cid for ids in f.concepts.values() for cid in ids]
+    row.concepts = [s.get(M.Concept, cid) for cid in dict.fromkeys(ids)]
+    row.tags = _tags(s, f.tags)
+    _apply_provenance(row, f.provenance, who)
+    s.flush()
+    _outbox(s, "finding", f.id)
+
+
+def delete_finding(s: Session, finding_id: str) -> bool:
+    row = s.get(M.Finding, finding_id)
+    if row is None:
+        return False
+    s.delete(row)
+    _outbox(s, "finding", finding_id, "delete")
+    return True
+
+
+def delete_review(s: Session, review_id: str) -> bool:
+    row = s.get(M.Review, review_id)
+    if row is None:
+        return False
+    for f in row.findings:
+        _outbox(s, "finding", f.id, "delete")
+    s.delete(row)
+    _outbox(s, "review", review_id, "delete")
+    return True
+
+
+# ---------------------------------------------------------------------------- reads
+
+
+def _prov(row) -> E.Provenance:
+    return E.Provenance(row.created_at, row.created_by, row.updated_at, row.updated_by,
+                        row.verification, row.verification_note)
+
+
+def _review(row: M.Review) -> E.Review:
+    return E.Review(
+        id=row.id, title=row.title, authors=[E.Author(a.family, a.given) for a in row.authors],
+        journal=row.journal, journal_abbrev=row.journal_abbrev, year=row.year, volume=row.volume,
+        issue=row.issue, pages=row.pages, doi=row.doi, pmid=row.pmid, source_id=row.source_id, type=row.type,
+        summary=row.summary, keywords=list(row.keywords or []), fulltext=row.fulltext, notes=row.notes,
+        caution=row.caution, tags=[t.name for t in row.tags], verified_fields=list(row.verified_fields or []),
+        reconstructed_fields=list(row.reconstructed_fields or []), provenance=_prov(row),
+    )
+
+
+def _finding(row: M.Finding) -> E.Finding:
+    concepts: dict[str, list[str]] = {}
+    for c in row.concepts:
+        concepts.setdefault(c.facet, []).append(c.id)
+    return E.Finding(
+        id=row.id, review_id=row.review_id, statement=row.statement, section=row.section,
+        cited_ref=row.cited_ref, cited_author=row.cited_author, concepts=concepts, dose=row.dose,
+        duration=row.duration, sample_size=row.sample_size, effect_size=row.effect_size, caution=row.caution,
+        tags=[t.name for t in row.tags], provenance=_prov(row),
+    )
+
+
+_REVIEW_LOAD = (selectinload(M.Review.authors), selectinload(M.Review.tags))
+_FINDING_LOAD = (selectinload(M.Finding.concepts), selectinload(M.Finding.tags))
+
+
+def get_review(db: Database, review_id: str) -> E.Review | None:
+    with db.session() as s:
+        row = s.get(M.Review, review_id, options=_REVIEW_LOAD)
+        return _review(row) if row else None
+
+
+def get_finding(db: Database, finding_id: str) -> E.Finding | None:
+    with db.session() as s:
+        row = s.get(M.Finding, finding_id, options=_FINDING_LOAD)
+        return _finding(row) if row else None
+
+
+def get_reviews(db: Database, ids: Iterable[str] | None = None) -> list[E.Review]:
+    with db.session() as s:
+        q = select(M.Review).options(*_REVIEW_LOAD).order_by(M.Review.id)
+        if ids is not None:
+            q = q.where(M.Review.id.in_(list(ids)))
+        return [_review(r) for r in s.scalars(q)]
+
+
+def get_findings(db: Database, ids: Iterable[str] | None = None, review_id: str | None = None) -> list[E.Finding]:
+    with db.session() as s:
+        q = select(M.Finding).options(*_FINDING_LOAD).order_by(M.Finding.review_id, M.Finding.position, M.Finding.id)
+        if ids is not None:
+            q = q.where(M.Finding.id.in_(list(ids)))
+        if review_id is not None:
+            q = q.where(M.Finding.review_id == review_id)
+        return [_finding(r) for r in s.scalars(q)]
+
+
+def iter_findings(db: Database, batch: int = 2000) -> Iterator[list[E.Finding]]:
+    """All findings in batches (for a full rebuild), ordered by id for stable paging."""
+    last = ""
+    while True:
+        with db.session() as s:
+            rows = s.scalars(select(M.Finding).options(*_FINDING_LOAD).where(M.Finding.id > last)
+                             .order_by(M.Finding.id).limit(batch)).all()
+            chunk = [_finding(r) for r in rows]
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].id
+
+
+# ---------------------------------------------------------------------------- outbox
+
+
+def outbox_max_id(db: Database) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.max(M.Outbox.id))) or int(_meta_in(s, "outbox_cleaned_through", "0"))
+
+
+def _meta_in(s: Session, key: str, default: str) -> str:
+    row = s.get(M.Meta, key)
+    return row.value if row else default
+
+
+def outbox_pending(db: Database, after_id: int, limit: int = 5000) -> list[tuple[int, str, str, str]]:
+    """Changes with an id above ``after_id``: (id, entity, entity_id, op), oldest first."""
+    with db.session() as s:
+        rows = s.execute(select(M.Outbox.id, M.Outbox.entity, M.Outbox.entity_id, M.Outbox.op)
+                         .where(M.Outbox.id > after_id).order_by(M.Outbox.id).limit(limit)).all()
+        return [tuple(r) for r in rows]
+
+
+def outbox_cleaned_through(db: Database) -> int:
+    return int(get_meta(db, "outbox_cleaned_through", "0"))
+
+
+def outbox_cleanup(db: Database, through_id: int) -> None:
+    """Forget changes the index has applied (called only after the index commit is durable)."""
+    with db.session() as s:
+        s.execute(delete(M.Outbox).where(M.Outbox.id <= through_id))
+        if through_id > int(_meta_in(s, "outbox_cleaned_through", "0")):
+            set_meta(s, "outbox_cleaned_through", str(through_id))
