@@ -335,6 +335,23 @@ class Library:
             repo.upsert_review(s, review, who=who)
         self._refresh_reviews()
 
+    def add_records(self, reviews: list[Review], findings: list[Finding], who: str = "import",
+                    sync: bool = True) -> None:
+        """Write many reviews and findings in one transaction (all or nothing), then update the index."""
+        for finding in findings:
+            for facet, ids in finding.concepts.items():
+                for cid in ids:
+                    if cid not in self.vocabulary or self.vocabulary[cid].facet != facet:
+                        raise QueryError(f"finding {finding.id!r}: {cid!r} is not a {facet} concept")
+        with self._write_lock, self.db.session() as s:
+            for review in reviews:
+                repo.upsert_review(s, review, who=who)
+            for position, finding in enumerate(findings):
+                repo.upsert_finding(s, finding, position=position, who=who)
+        self._refresh_reviews()
+        if sync:
+            self.sync_index()
+
     def delete_finding(self, finding_id: str) -> bool:
         with self._write_lock, self.db.session() as s:
             return repo.delete_finding(s, finding_id)
