@@ -131,9 +131,14 @@ class Library:
 
     def _changes_to_docs(self, pending):
         finding_ids = {eid for _, entity, eid, _ in pending if entity == "finding"}
-        review_ids = {eid for _, entity, eid, _ in pending if entity == "review"}
+        # a review changed itself ("upsert"/"delete"): its findings carry its year and label, re-index them too
+        review_ids = {eid for _, entity, eid, op in pending if entity == "review" and op != "refresh"}
         findings = {f.id: f for f in repo.get_findings(self.db, finding_ids)}
-        reviews = {r.id: r for r in repo.get_reviews(self.db, review_ids | {f.review_id for f in findings.values()})}
+        # a review whose findings changed: only its own document (facets are the union of its findings')
+        refresh = {eid for _, entity, eid, op in pending if entity == "review" and op == "refresh"}
+        refresh |= {f.review_id for f in findings.values()}
+        refresh -= review_ids
+        reviews = {r.id: r for r in repo.get_reviews(self.db, review_ids | refresh)}
         upserts, deletes = [], []
         for fid in finding_ids:
             f = findings.get(fid)
@@ -151,6 +156,9 @@ class Library:
                 for f in repo.get_findings(self.db, review_id=rid):
                     if f.id not in finding_ids:
                         upserts.append(D.finding_doc(f, r, self.vocabulary))
+        for rid in refresh:
+            if rid in reviews:
+                upserts.append(D.review_doc(reviews[rid], repo.get_findings(self.db, review_id=rid), self.vocabulary))
         return upserts, deletes
 
     def iter_documents(self, batch: int = 2000):

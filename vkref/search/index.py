@@ -44,9 +44,9 @@ class SearchIndex:
     def problem(self) -> str | None:
         """Why the index cannot be used as it is ("missing", "corrupt", ...), or None when it can."""
         self.cleanup_leftovers()
-        if not windex.exists_in(str(self.directory)):
-            return "missing"
         try:
+            if not windex.exists_in(str(self.directory)):
+                return "missing"
             ix = windex.open_dir(str(self.directory))
             with ix.searcher() as s:
                 meta = (s.document(key=META_KEY) or {}).get("meta")

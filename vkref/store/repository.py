@@ -81,6 +81,9 @@ def write_vocabulary(s: Session, vocabulary: Vocabulary) -> None:
             s.add(row)
         else:
             row.facet, row.label, row.parent_id = c.facet, c.label, c.parent
+        if row.synonyms:  # old rows go first: (concept_id, position) is unique
+            row.synonyms.clear()
+            s.flush()
         row.synonyms = [M.Synonym(position=i, text=t) for i, t in enumerate(c.synonyms)]
         s.flush()
 
@@ -121,8 +124,13 @@ def upsert_review(s: Session, r: E.Review, who: str = "vkref") -> None:
     row.keywords = list(r.keywords)
     row.verified_fields = list(r.verified_fields)
     row.reconstructed_fields = list(r.reconstructed_fields)
+    with s.no_autoflush:
+        tags = _tags(s, r.tags)
+    if row.authors:  # old rows go first: (review_id, position) is unique
+        row.authors.clear()
+        s.flush()
     row.authors = [M.Author(position=i, family=a.family, given=a.given) for i, a in enumerate(r.authors)]
-    row.tags = _tags(s, r.tags)
+    row.tags = tags
     _apply_provenance(row, r.provenance, who)
     s.flush()
     _outbox(s, "review", r.id)
@@ -149,8 +157,10 @@ def delete_finding(s: Session, finding_id: str) -> bool:
     row = s.get(M.Finding, finding_id)
     if row is None:
         return False
+    review_id = row.review_id
     s.delete(row)
     _outbox(s, "finding", finding_id, "delete")
+    _outbox(s, "review", review_id, "refresh")  # the review's facets are the union of its findings'
     return True
 
 

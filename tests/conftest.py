@@ -1,0 +1,54 @@
+"""Shared fixtures. Every test library lives in a temporary directory; nothing touches the user's data dir."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def _isolate_home(monkeypatch, tmp_path_factory):
+    monkeypatch.delenv("VKREF_HOME", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+
+
+@pytest.fixture(scope="session")
+def built_library(tmp_path_factory) -> Path:
+    """A library created once from the bundled data; tests that write copy it first."""
+    from vkref.library import Library
+
+    path = tmp_path_factory.mktemp("bundled") / "lib"
+    Library.open(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def library(built_library):
+    """The bundled library, opened read-only by convention (tests must not write to it)."""
+    from vkref.library import Library
+
+    lib = Library.open(built_library)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def fresh_library(built_library, tmp_path):
+    """A private writable copy of the bundled library."""
+    from vkref.library import Library
+
+    path = tmp_path / "lib"
+    shutil.copytree(built_library, path)
+    lib = Library.open(path)
+    yield lib
+    lib.close()
+
+
+def keys(page) -> list[str]:
+    return [f"{h.kind}:{h.id}" for h in page.hits]

@@ -1,0 +1,137 @@
+"""Facet semantics (PRODUCT.md), checked against a brute-force computation over the library's records:
+OR within a facet, AND across facets, each facet counted with every filter but its own, exclusions, year
+range, and hierarchical roll-up (a parent counts each of its children's findings once)."""
+import pytest
+
+from vkref.core.vocabulary import CONCEPT_FACETS
+
+
+def _records(library):
+    """(kind, id, {facet: set(values as labels)}) for every finding and review, computed independently."""
+    voc = library.vocabulary
+    out = []
+    by_review = {}
+    for review in library.reviews():
+        for f in library.findings_of(review.id):
+            by_review.setdefault(review.id, []).append(f)
+            facets = {facet: {voc[c].label for c in voc.with_ancestors(f.concepts.get(facet, []))}
+                      for facet in CONCEPT_FACETS}
+            facets["kind"] = {"finding"}
+            facets["review"] = {library.review_label(review.id)}
+            facets["year"] = {str(review.year)} if review.year else set()
+            out.append(("finding", f.id, facets))
+        facets = {facet: {voc[c].label for f in by_review.get(review.id, [])
+                          for c in voc.with_ancestors(f.concepts.get(facet, []))}
+                  for facet in ("agent", "population", "species", "outcome")}
+        facets.update({"direction": set(), "evidence": set(), "kind": {"review"},
+                       "review": {library.review_label(review.id)},
+                       "year": {str(review.year)} if review.year else set()})
+        out.append(("review", review.id, facets))
+    return out
+
+
+def _expected(records, filters, exclude):
+    def ok(facets, skip=None):
+        for facet, values in filters.items():
+            if facet != skip and not (facets[facet] & values):
+                return False
+        for facet, values in exclude.items():
+            if facet != skip and facets[facet] & values:
+                return False
+        return True
+
+    total = {(k, i) for k, i, f in records if ok(f)}
+    counts = {}
+    for facet in ("kind", "agent", "population", "species", "outcome", "direction", "evidence", "review", "year"):
+        c = {}
+        for _, _, f in records:
+            if ok(f, skip=facet):
+                for v in f[facet]:
+                    c[v] = c.get(v, 0) + 1
+        counts[facet] = c
+    return total, counts
+
+
+CASES = [
+    ({}, {}),
+    ({"species": {"Rat"}}, {}),
+    ({"species": {"Human"}, "evidence": {"Randomized controlled trial", "Controlled clinical trial"}}, {}),
+    ({"agent": {"Vitamin K2"}}, {}),
+    ({"agent": {"Raloxifene", "Bisphosphonate"}, "species": {"Rat"}}, {}),
+    ({"kind": {"finding"}}, {"species": {"Rat"}}),
+    ({"outcome": {"Fracture"}}, {"direction": {"No significant effect"}}),
+    ({"agent": {"MK-7 (menaquinone-7)"}, "population": {"Cell and tissue models"}}, {"evidence": {"In vitro study"}}),
+]
+
+
+@pytest.mark.parametrize("filters, exclude", CASES)
+def test_counts_match_brute_force(library, filters, exclude):
+    page = library.search("", filters={k: list(v) for k, v in filters.items()},
+                          exclude={k: list(v) for k, v in exclude.items()}, limit=10000)
+    total, counts = _expected(_records(library), filters, exclude)
+    assert page.total == len(total)
+    assert {(h.kind, h.id) for h in page.hits} == total
+    assert page.facets == counts
+
+
+def test_counts_with_a_text_query_follow_the_same_rules(library):
+    base = library.search("osteocalcin", limit=10000)
+    matched = {(h.kind, h.id) for h in base.hits}
+    records = [r for r in _records(library) if (r[0], r[1]) in matched]
+    filters = {"species": {"Human"}}
+    page = library.search("osteocalcin", filters={"species": ["Human"]}, limit=10000)
+    total, counts = _expected(records, filters, {})
+    assert page.total == len(total) and page.facets == counts
+    # the species facet is counted without its own filter, so the user can still widen it
+    assert page.facets["species"] == base.facets["species"]
+
+
+def test_or_within_and_across(library):
+    rat = library.search("", filters={"species": ["Rat"]}, limit=0).total
+    human = library.search("", filters={"species": ["Human"]}, limit=0).total
+    either = library.search("", filters={"species": ["Rat", "Human"]}, limit=0).total
+    assert max(rat, human) < either <= rat + human
+    both = library.search("", filters={"species": ["Rat"], "evidence": ["Animal study"]}, limit=0).total
+    assert both <= rat
+
+
+def test_hierarchy_rolls_up_once(library):
+    k2 = library.search("", filters={"agent": ["Vitamin K2"]}, kind="finding", limit=10000)
+    mk4 = {h.id for h in library.search("", filters={"agent": ["MK-4"]}, kind="finding", limit=10000).hits}
+    mk7 = {h.id for h in library.search("", filters={"agent": ["MK-7"]}, kind="finding", limit=10000).hits}
+    ids = {h.id for h in k2.hits}
+    assert mk4 and mk7 and (mk4 | mk7) <= ids
+    page = library.search("", kind="finding", limit=0)
+    assert page.facets["agent"]["Vitamin K2"] == len(ids)  # a finding with both MK-4 and MK-7 counts once
+
+
+def test_filter_accepts_synonyms_case_insensitively(library):
+    a = library.search("", filters={"agent": ["menatetrenone"]}, limit=0).total
+    b = library.search("", filters={"agent": ["MK-4 (menatetrenone)"]}, limit=0).total
+    c = library.search("", filters={"population": ["ovx"]}, limit=0).total
+    assert a == b > 0 and c > 0
+
+
+def test_human_rct_filter_never_shows_animal_or_cell_work(library):
+    page = library.search("", filters={"species": ["Human"], "evidence": ["Randomized controlled trial",
+                                                                      "Controlled clinical trial"]}, limit=10000)
+    assert page.total > 0
+    for hit in page.hits:
+        assert set(hit.facets["species"]) == {"Human"}, hit.id
+
+
+def test_year_range(library):
+    all_ = library.search("", limit=0).total
+    y2006 = library.search("", year_from=2006, year_to=2006, limit=10000)
+    assert 0 < y2006.total < all_
+    assert all(h.review.get("year") == 2006 for h in y2006.hits)
+    assert library.search("", year_from=2030, limit=0).total == 0
+
+
+def test_unknown_filter_value_is_a_query_error(library):
+    from vkref.core.errors import QueryError
+
+    with pytest.raises(QueryError, match="unknown species value 'dog'"):
+        library.search("", filters={"species": ["dog"]})
+    with pytest.raises(QueryError, match="unknown facet"):
+        library.search("", filters={"colour": ["red"]})

@@ -1,0 +1,21 @@
+"""Layering (STYLE.md): only ui imports Qt, only store SQLAlchemy, only search Whoosh."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_import_linter_contracts():
+    exe = Path(sys.executable).with_name("lint-imports")
+    r = subprocess.run([str(exe) if exe.exists() else "lint-imports"], cwd=REPO, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_cli_search_never_imports_qt(built_library):
+    code = ("import sys; from vkref.cli.main import main; "
+            f"main(['--library', {str(built_library)!r}, 'search', 'MK-4', '--json']); "
+            "assert 'PySide6' not in sys.modules, 'Qt imported'; print('ok')")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr
