@@ -1,0 +1,203 @@
+"""Start the desktop application: QApplication set-up, theme, crash handler, and the ``--screenshot`` mode.
+
+``run()`` returns the exit code. With ``screenshot`` it shows the real window at 1280×800 with the query and
+filters applied, waits for the worker to deliver that search (a signal, not a timer), saves ``window.grab()``
+and exits 0. Known problems (a library that cannot be opened, a bad filter) get a one-line message; anything
+unexpected reaches one crash handler that writes a report and tells the user where it is.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from vkref.core.errors import QueryError, VkrefError
+
+
+def _qt_app():
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName(app.organizationName() or "vkref")
+    app.setApplicationName(app.applicationName() if app.applicationName() not in ("", "python", "vkref.exe")
+                           else "vkref")
+    app.setApplicationDisplayName("vkref")
+    icon = _icon_path()
+    if icon is not None:
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def _icon_path() -> Path | None:
+    from vkref.core import paths
+
+    for name in ("vkref.svg", "vkref.png"):
+        p = paths.resources_dir() / "icons" / name
+        if p.is_file():
+            return p
+    return None
+
+
+def _headless() -> bool:
+    return os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal")
+
+
+def _report(message: str, exc_info=None) -> str:
+    fd, path = tempfile.mkstemp(prefix="vkref-crash-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(message + "\n")
+        fh.write("".join(traceback.format_exception(*exc_info)) if exc_info else traceback.format_exc())
+    return path
+
+
+def install_crash_handler(parent_getter=lambda: None, fatal: bool = False) -> None:
+    """Route uncaught exceptions (also from Qt slots) to one handler: report file + non-blocking message."""
+    def hook(kind, value, tb):
+        path = _report("vkref internal error", (kind, value, tb))
+        print(f"vkref: internal error: {kind.__name__}: {value} (details in {path})", file=sys.stderr)
+        if fatal:
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.exit(1)
+            return
+        if not _headless():
+            from PySide6.QtWidgets import QMessageBox
+
+            box = QMessageBox(QMessageBox.Icon.Critical, "vkref internal error",
+                              f"Something went wrong: {kind.__name__}: {value}\n\nA report was written to {path}.\n"
+                              "vkref keeps running; if it misbehaves, restart it.", parent=parent_getter())
+            box.setModal(False)
+            box.show()
+
+    sys.excepthook = hook
+
+
+def resolve_filters(library, spec: dict | None) -> dict[str, list[str]]:
+    """FACET -> values (labels or synonyms, any case) as the facet panel's display labels; QueryError if unknown."""
+    out: dict[str, list[str]] = {}
+    for facet, values in (spec or {}).items():
+        for value in ([values] if isinstance(values, str) else values):
+            out.setdefault(facet, []).append(_label(library, facet, str(value).strip()))
+    return out
+
+
+def _label(library, facet: str, value: str) -> str:
+    from vkref.core.vocabulary import CONCEPT_FACETS
+
+    if facet in CONCEPT_FACETS:
+        return library.vocabulary.resolve(facet, value).label
+    if facet == "kind":
+        if value.lower() not in ("finding", "review"):
+            raise QueryError(f"unknown kind {value!r}: use finding or review")
+        return value.lower()
+    if facet == "year":
+        if not value.isdigit():
+            raise QueryError(f"year {value!r} is not a number")
+        return str(int(value))
+    if facet == "review":
+        for r in library.reviews():
+            label = library.review_label(r.id)
+            if value.lower() in (r.id.lower(), label.lower(), r.title.lower(), (r.doi or "").lower()):
+                return label
+        raise QueryError(f"unknown review {value!r}: give its id, label, title or DOI")
+    raise QueryError(f"unknown facet {facet!r}")
+
+
+def _open_library(library):
+    from vkref.library import Library
+
+    if isinstance(library, Library):
+        return library, False
+    return Library.open(library, background_rebuild=True), True
+
+
+def run(library=None, query: str = "", screenshot: str | None = None, filters: dict | None = None,
+        exclude: dict | None = None, select: str | None = None) -> int:
+    """Open the main window on ``library`` (a Library, a directory, or None for the default) and run."""
+    app = _qt_app()
+    try:
+        lib, owned = _open_library(library)
+    except VkrefError as exc:
+        if screenshot or _headless():
+            raise
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "vkref", f"The library could not be opened.\n\n{exc}")
+        return exc.exit_code
+    try:
+        include = resolve_filters(lib, filters)
+        avoid = resolve_filters(lib, exclude)
+        return _run_window(app, lib, query, screenshot, include, avoid, select)
+    finally:
+        if owned:
+            lib.close()
+
+
+def _run_window(app, lib, query, screenshot, include, avoid, select) -> int:
+    from PySide6.QtCore import QSettings, QTimer
+
+    from vkref.ui.main_window import MainWindow
+    from vkref.ui.settings import Settings
+    from vkref.ui.theme import Theme
+
+    theme = Theme(app)
+    dark = theme.apply()
+    settings = None
+    if screenshot:  # reproducible: a fresh, throw-away settings file
+        tmp = tempfile.mkdtemp(prefix="vkref-shot-")
+        settings = Settings(QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(lib, settings)
+    theme.changed.connect(window.set_dark)
+    window.set_dark(dark)
+    install_crash_handler(lambda: window, fatal=bool(screenshot))
+    for facet, labels in include.items():
+        for label in labels:
+            window.filters.set(facet, label, "include")
+    for facet, labels in avoid.items():
+        for label in labels:
+            window.filters.set(facet, label, "exclude")
+    window.facets.refresh()
+    window.chips.set_filters(window.filters)
+    if screenshot:
+        window.resize(1280, 800)
+    window.show()
+    result = {"code": 0}
+
+    def shown(generation: int) -> None:
+        if generation != window.generation:
+            return
+        if select:
+            window.open_key(select)
+        if screenshot:
+            window.resultsShown.disconnect(shown)
+            QTimer.singleShot(0, lambda: _save(window, screenshot, result))
+
+    window.resultsShown.connect(shown)
+    window.search_field.setText(query or "")
+    window.search_now()
+    if not screenshot:
+        window.focus_search()
+    code = app.exec()
+    window.shutdown()
+    window.deleteLater()
+    return result["code"] or code
+
+
+def _save(window, path: str, result: dict) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    image = window.grab()
+    if not image.save(path):
+        print(f"vkref: cannot write the screenshot to {path}", file=sys.stderr)
+        result["code"] = 1
+    window.close()
+    QApplication.exit(result["code"])

@@ -1,0 +1,137 @@
+"""The detail pane: the selected finding or review, rendered by :mod:`vkref.ui.render` into a safe browser.
+
+``SafeBrowser`` never follows links by itself and never loads a resource (no remote or file images);
+our private links become signals: ``filterRequested(facet, label)`` and ``openRequested(key)``.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from vkref.ui.render import Renderer, empty_detail, parse_link
+
+
+class SafeBrowser(QTextBrowser):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setUndoRedoEnabled(False)
+
+    def loadResource(self, type_, name):  # noqa: N802 (Qt name)
+        return None  # no images, style sheets or anything else from anywhere
+
+    def setSource(self, *args, **kwargs):  # noqa: N802
+        return None  # never navigate
+
+
+class DetailPane(QWidget):
+    filterRequested = Signal(str, str)
+    openRequested = Signal(str)
+    citationCopied = Signal(str)
+
+    def __init__(self, library, parent=None):
+        super().__init__(parent)
+        self.library = library
+        self.renderer = Renderer(library)
+        self.key: str | None = None
+        self.query = ""
+        self.title = QLabel("Details")
+        self.title.setObjectName("panelTitle")
+        self.copy_button = QPushButton("Copy citation")
+        self.copy_button.setObjectName("copyCitation")
+        self.copy_button.setAccessibleName("Copy citation of the source review")
+        self.copy_button.setToolTip("Copy the source review's Vancouver citation (Ctrl+Shift+C)")
+        self.copy_button.setEnabled(False)
+        self.copy_button.clicked.connect(self.copy_citation)
+        self.browser = SafeBrowser(self)
+        self.browser.setObjectName("detailBrowser")
+        self.browser.setAccessibleName("Details of the selected record")
+        self.browser.anchorClicked.connect(self._link)
+        self.browser.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.browser.document().setDocumentMargin(14)
+        top = QHBoxLayout()
+        top.setContentsMargins(8, 6, 8, 2)
+        top.addWidget(self.title)
+        top.addStretch(1)
+        top.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(top)
+        layout.addWidget(self.browser, 1)
+        self.clear()
+
+    def set_dark(self, dark: bool) -> None:
+        self.renderer.dark = dark
+        self.refresh()
+
+    def clear(self) -> None:
+        self.key = None
+        self.copy_button.setEnabled(False)
+        self.title.setText("Details")
+        self.browser.setHtml(empty_detail(self.renderer.dark))
+
+    def show_key(self, key: str | None, query: str = "") -> None:
+        """Show ``"finding:<id>"`` or ``"review:<id>"`` with ``query``'s terms highlighted."""
+        self.query = query
+        if not key:
+            self.clear()
+            return
+        kind, _, rid = key.partition(":")
+        record = self.library.get_finding(rid) if kind == "finding" else self.library.get_review(rid)
+        if record is None:
+            self.clear()
+            return
+        self.key = key
+        if kind == "finding":
+            self.title.setText(f"Finding · {self.library.review_label(record.review_id)}")
+            html = self.renderer.finding(record, query)
+        else:
+            self.title.setText(f"Review · {self.library.review_label(record.id)}")
+            html = self.renderer.review(record, query)
+        self.copy_button.setEnabled(True)
+        self.browser.setHtml(html)
+
+    def refresh(self) -> None:
+        if self.key:
+            self.show_key(self.key, self.query)
+        else:
+            self.clear()
+
+    def review_id(self) -> str | None:
+        if not self.key:
+            return None
+        kind, _, rid = self.key.partition(":")
+        if kind == "review":
+            return rid
+        finding = self.library.get_finding(rid)
+        return finding.review_id if finding else None
+
+    def copy_citation(self) -> str:
+        rid = self.review_id()
+        text = self.library.citation(rid) if rid else ""
+        if text:
+            QGuiApplication.clipboard().setText(text)
+            self.citationCopied.emit(text)
+        return text
+
+    def plain_text(self) -> str:
+        return self.browser.toPlainText()
+
+    def _link(self, url: QUrl) -> None:
+        parsed = parse_link(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
+        if parsed is None:
+            return  # anything else is ignored: nothing is opened or run
+        action, a, b = parsed
+        if action == "filter":
+            self.filterRequested.emit(a, b)
+        else:
+            self.openRequested.emit(a)
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key.Key_Escape:
+            self.focusNextPrevChild(False)
+            return
+        super().keyPressEvent(event)

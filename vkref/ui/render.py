@@ -1,0 +1,159 @@
+"""HTML for the detail pane, built from the facade's records. No Qt here, so it is testable on its own.
+
+Invariant: every piece of text that comes from the library goes through ``Library.highlight`` (which escapes it
+and marks query terms) or ``html.escape``; the only markup is ours. Links use private schemes handled by the
+detail view (``vkref-filter:``, ``vkref-open:``); nothing is ever fetched or run.
+"""
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import quote, unquote
+
+from vkref.core.vocabulary import CONCEPT_FACETS
+from vkref.ui.filters import FACET_TITLES
+
+DIRECTION_COLOURS = {  # label -> (light background, dark background)
+    "Beneficial": ("#2e7d32", "#43a047"),
+    "No significant effect": ("#616161", "#757575"),
+    "Harmful": ("#c62828", "#e53935"),
+    "Mixed or inconsistent": ("#b26a00", "#f9a825"),
+}
+VERIFICATION = {
+    "confirmed": "Bibliographic details confirmed against the publisher",
+    "partial": "Bibliographic details partly confirmed",
+    "reconstructed": "Bibliographic details reconstructed (not confirmed)",
+    "unverified": "Bibliographic details not verified",
+}
+
+
+def direction_colour(label: str, dark: bool = False) -> str:
+    pair = DIRECTION_COLOURS.get(label)
+    return pair[1 if dark else 0] if pair else ("#757575" if dark else "#616161")
+
+
+def filter_link(facet: str, label: str) -> str:
+    return f"vkref-filter:{quote(facet, safe='')}/{quote(label, safe='')}"
+
+
+def parse_link(url: str) -> tuple[str, str, str] | None:
+    """("filter", facet, label) or ("open", key, "") for our links; None for anything else."""
+    scheme, _, rest = url.partition(":")
+    if scheme == "vkref-filter" and "/" in rest:
+        facet, _, label = rest.partition("/")
+        return "filter", unquote(facet), unquote(label)
+    if scheme == "vkref-open" and rest:
+        return "open", unquote(rest), ""
+    return None
+
+
+class Renderer:
+    def __init__(self, library, dark: bool = False):
+        self.library = library
+        self.dark = dark
+
+    @property
+    def mark(self) -> str:
+        return "#7a6a00" if self.dark else "#ffe98a"
+
+    def _hl(self, text: str, query: str) -> str:
+        marked = self.library.highlight(text or "", query)
+        return marked.replace("<mark>", f'<span style="background-color:{self.mark}">').replace("</mark>", "</span>")
+
+    def _badge(self, label: str) -> str:
+        return (f'<span style="background-color:{direction_colour(label, self.dark)}; color:#ffffff;">'
+                f"&nbsp;{escape(label)}&nbsp;</span>")
+
+    def _muted(self) -> str:
+        return "#9e9e9e" if self.dark else "#6b6b6b"
+
+    def _section(self, title: str) -> str:
+        return (f'<p style="margin-top:14px; margin-bottom:4px; color:{self._muted()}; font-size:small;">'
+                f"<b>{escape(title.upper())}</b></p>")
+
+    def _rows(self, rows: list[tuple[str, str]]) -> str:
+        cells = "".join(f'<tr><td style="color:{self._muted()}; padding-right:14px;" valign="top">{escape(k)}</td>'
+                        f"<td>{v}</td></tr>" for k, v in rows if v)
+        return f'<table cellspacing="0" cellpadding="2">{cells}</table>' if cells else ""
+
+    # ------------------------------------------------------------------ a finding
+    def finding(self, finding, query: str = "") -> str:
+        vocab = self.library.vocabulary
+        labels = {fa: [vocab[c].label for c in finding.concepts.get(fa, []) if c in vocab] for fa in CONCEPT_FACETS}
+        head = " · ".join(escape(x) for x in labels["species"] + labels["evidence"])
+        badges = " ".join(self._badge(d) for d in labels["direction"])
+        out = [f'<p style="color:{self._muted()}; font-size:small;"><b>FINDING</b>'
+               f"{' · ' + head if head else ''}&nbsp;&nbsp;{badges}</p>",
+               f'<p style="font-size:large; margin-top:6px;">{self._hl(finding.statement, query)}</p>']
+        if finding.caution:
+            out.append(self._caution(finding.caution, query))
+        coded = []
+        for facet in ("agent", "population", "species", "outcome", "direction", "evidence"):
+            links = ", ".join(f'<a href="{filter_link(facet, lab)}">{escape(lab)}</a>' for lab in labels[facet])
+            coded.append((FACET_TITLES[facet], links))
+        out += [self._section("Coded as (click to filter)"), self._rows(coded)]
+        numbers = [("Dose", self._hl(finding.dose, query)), ("Duration", self._hl(finding.duration, query)),
+                   ("Sample size", self._hl(finding.sample_size, query)),
+                   ("Effect size", self._hl(finding.effect_size, query))]
+        if any(v for _, v in numbers):
+            out += [self._section("Study details"), self._rows(numbers)]
+        cited = ", ".join(x for x in (escape(finding.cited_author),
+                                      f"reference {escape(finding.cited_ref)}" if finding.cited_ref else "") if x)
+        out += [self._section("Where the review reports it"),
+                self._rows([("Section", escape(finding.section)), ("Cited study", cited),
+                            ("Tags", escape(", ".join(finding.tags)))])]
+        review = self.library.get_review(finding.review_id)
+        if review is not None:
+            out += [self._section("Source review"), f"<p>{escape(self.library.citation(review.id))}</p>",
+                    f'<p><a href="vkref-open:{quote("review:" + review.id, safe="")}">Open the review</a>'
+                    f' &nbsp;·&nbsp; <span style="color:{self._muted()};">'
+                    f"{escape(VERIFICATION.get(review.provenance.verification, review.provenance.verification))}"
+                    "</span></p>"]
+        return self._page(out)
+
+    def _caution(self, text: str, query: str) -> str:
+        bg = "#4a3a12" if self.dark else "#fff4e0"
+        return (f'<table width="100%" cellpadding="6" style="background-color:{bg}; margin-top:6px;"><tr><td>'
+                f"<b>Caution.</b> {self._hl(text, query)}</td></tr></table>")
+
+    # ------------------------------------------------------------------ a review
+    def review(self, review, query: str = "") -> str:
+        authors = ", ".join(a.display for a in review.authors) or "Anonymous"
+        where = ", ".join(x for x in (review.journal, str(review.year or "n.d.")) if x)
+        volume = f"{review.volume}({review.issue})" if review.issue else review.volume
+        out = [f'<p style="color:{self._muted()}; font-size:small;"><b>REVIEW</b> · {escape(where)}</p>',
+               f'<p style="font-size:large; margin-top:6px;"><b>{self._hl(review.title, query)}</b></p>',
+               f"<p>{escape(authors)}</p>"]
+        if review.caution:
+            out.append(self._caution(review.caution, query))
+        prov = review.provenance
+        out += [self._section("Bibliographic details"), self._rows([
+            ("Journal", escape(review.journal)), ("Volume (issue)", escape(volume)), ("Pages", escape(review.pages)),
+            ("DOI", escape(review.doi)), ("PMID", escape(review.pmid)), ("Source file", escape(review.source_id)),
+            ("Keywords", self._hl("; ".join(review.keywords), query)), ("Tags", escape(", ".join(review.tags))),
+            ("Verification", escape(VERIFICATION.get(prov.verification, prov.verification))),
+            ("Checked", escape(prov.verification_note)),
+            ("Reconstructed", escape(", ".join(review.reconstructed_fields))),
+        ])]
+        out += [self._section("Citation"), f"<p>{escape(self.library.citation(review.id))}</p>"]
+        if review.summary:
+            out += [self._section("Summary"), f"<p>{self._hl(review.summary, query)}</p>"]
+        findings = self.library.findings_of(review.id)
+        if findings:
+            items = "".join(f'<li><a href="vkref-open:{quote("finding:" + f.id, safe="")}">'
+                            f"{self._hl(f.statement, query)}</a></li>" for f in findings)
+            out += [self._section(f"Findings ({len(findings)})"), f"<ul>{items}</ul>"]
+        if review.fulltext:
+            text = self._hl(review.fulltext, query).replace("\n\n", "</p><p>")
+            out += [self._section("Full text (local copy)"), f"<p>{text}</p>"]
+        if review.notes:
+            out += [self._section("Notes"), f"<p>{self._hl(review.notes, query)}</p>"]
+        return self._page(out)
+
+    def _page(self, parts: list[str]) -> str:
+        return "<html><body>" + "".join(parts) + "</body></html>"
+
+
+def empty_detail(dark: bool = False) -> str:
+    colour = "#9e9e9e" if dark else "#6b6b6b"
+    return (f'<p style="color:{colour}; margin-top:30px;" align="center">Select a result to read the finding, '
+            "its coded facets and its source.</p>")

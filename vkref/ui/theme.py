@@ -1,0 +1,78 @@
+"""Light and dark palettes (Fusion) that follow the system colour scheme, plus the small style sheet.
+
+``Theme.apply()`` reads ``QStyleHints.colorScheme()``; the theme re-applies itself when the system switches
+and emits ``changed(dark)`` so views that paint their own colours (detail HTML, badges) can follow.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+LIGHT = {
+    "window": "#f4f5f7", "base": "#ffffff", "alt": "#f7f8fa", "text": "#1f2328", "muted": "#6b6b6b",
+    "button": "#eceef1", "highlight": "#2f6fb3", "hl_text": "#ffffff", "link": "#1f5fa8", "border": "#d0d4da",
+    "chip": "#e3ecf7", "chip_text": "#17406d", "chip_x": "#fbe4e4", "chip_x_text": "#8e1b1b", "tooltip": "#ffffe6",
+}
+DARK = {
+    "window": "#202225", "base": "#17181a", "alt": "#1d1f22", "text": "#e6e6e6", "muted": "#9e9e9e",
+    "button": "#2c2f33", "highlight": "#3d7cc9", "hl_text": "#ffffff", "link": "#7fb2f0", "border": "#3a3d42",
+    "chip": "#1f3550", "chip_text": "#cfe2ff", "chip_x": "#4a1f1f", "chip_x_text": "#ffc9c9", "tooltip": "#2c2f33",
+}
+
+
+def palette(colours: dict) -> QPalette:
+    p = QPalette()
+    role = QPalette.ColorRole
+    c = {k: QColor(v) for k, v in colours.items()}
+    for r, key in ((role.Window, "window"), (role.WindowText, "text"), (role.Base, "base"),
+                   (role.AlternateBase, "alt"), (role.Text, "text"), (role.Button, "button"),
+                   (role.ButtonText, "text"), (role.Highlight, "highlight"), (role.HighlightedText, "hl_text"),
+                   (role.Link, "link"), (role.ToolTipBase, "tooltip"), (role.ToolTipText, "text"),
+                   (role.PlaceholderText, "muted"), (role.Mid, "border"), (role.BrightText, "hl_text")):
+        p.setColor(r, c[key])
+    muted = c["muted"]
+    for r in (role.WindowText, role.Text, role.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, r, muted)
+    return p
+
+
+def style_sheet(c: dict) -> str:
+    return f"""
+    QLabel#panelTitle {{ font-weight: 600; color: {c['muted']}; }}
+    QLabel#searchedAs {{ color: {c['muted']}; }}
+    QLineEdit#searchField {{ padding: 6px 8px; border: 1px solid {c['border']}; border-radius: 6px;
+                             background: {c['base']}; font-size: 11pt; }}
+    QLineEdit#searchField:focus {{ border: 1px solid {c['highlight']}; }}
+    QToolButton#chip, QToolButton#chipExcluded {{ border-radius: 10px; padding: 2px 10px; border: none;
+                             background: {c['chip']}; color: {c['chip_text']}; }}
+    QToolButton#chipExcluded {{ background: {c['chip_x']}; color: {c['chip_x_text']}; text-decoration: line-through; }}
+    QToolButton#chip:hover, QToolButton#chipExcluded:hover {{ border: 1px solid {c['highlight']}; }}
+    QToolButton#clearAll {{ color: {c['link']}; border: none; padding: 2px 6px; }}
+    QTableView, QTreeView {{ border: 1px solid {c['border']}; }}
+    QTextBrowser#emptyState {{ border: none; background: {c['base']}; }}
+    """
+
+
+class Theme(QObject):
+    changed = Signal(bool)
+
+    def __init__(self, app, parent=None):
+        super().__init__(parent)
+        self.app = app
+        self.dark = False
+        app.styleHints().colorSchemeChanged.connect(lambda _scheme: self.apply())
+
+    def apply(self, force_dark: bool | None = None) -> bool:
+        scheme = self.app.styleHints().colorScheme()
+        self.dark = (scheme == Qt.ColorScheme.Dark) if force_dark is None else force_dark
+        colours = DARK if self.dark else LIGHT
+        self.app.setStyle("Fusion")
+        self.app.setPalette(palette(colours))
+        self.app.setStyleSheet(style_sheet(colours))
+        self.changed.emit(self.dark)
+        return self.dark
+
+
+def is_dark() -> bool:
+    app = QGuiApplication.instance()
+    return bool(app) and app.palette().color(QPalette.ColorRole.Base).lightness() < 128
