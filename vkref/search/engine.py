@@ -86,13 +86,14 @@ class SearchEngine:
         q = plan.all_words()
         matched = bitsets.from_docnums(s.docs_for_query(q))
         mode = "all"
-        if len(plan.positive) > 1 and (matched & table.searchable).bit_count() < FEW_RESULTS:
+        n_all = (matched & table.searchable).bit_count()
+        if len(plan.positive) > 1 and n_all < FEW_RESULTS:
             q_any = plan.any_words()
             matched_any = bitsets.from_docnums(s.docs_for_query(q_any))
             if (matched_any & table.searchable).bit_count() > (matched & table.searchable).bit_count():
                 q, matched, mode = q_any, matched_any, "any"
         result = self._collect(s, table, plan, q, matched, mode, filters, exclude, year_from, year_to,
-                               limit, offset, sort, all_keys)
+                               limit, offset, sort, all_keys, n_all)
         if result.total == 0 and spell and plan.words():
             corrected = self.suggest(text, plan)
             if corrected:
@@ -105,7 +106,7 @@ class SearchEngine:
         return result
 
     def _collect(self, s, table, plan, q, matched, mode, filters, exclude, year_from, year_to, limit, offset,
-                 sort, all_keys) -> RawResult:
+                 sort, all_keys, n_all=0) -> RawResult:
         final, counts = constrain(table, matched, filters, exclude, year_from, year_to)
         total = final.bit_count()
         order: list[tuple[int, float]]
@@ -127,13 +128,16 @@ class SearchEngine:
             hits.append(RawHit(stored["key"], kind, rid, round(float(score), 3), stored.get("title", ""),
                                stored.get("text", "")))
         keys = [table.keys[d] for d, _ in order] if all_keys else []
-        searched_as = self._describe(plan, mode)
+        searched_as = self._describe(plan, mode, n_all)
         return RawResult(total, hits, counts, searched_as, None, mode, plan, keys)
 
     @staticmethod
-    def _describe(plan: QueryPlan, mode: str) -> str:
+    def _describe(plan: QueryPlan, mode: str, n_all: int = 0) -> str:
         if mode == "filters":
             text = "everything that matches the filters"
+        elif mode == "any" and n_all:
+            text = plan.readable(" OR ") + (f" (only {n_all} record{'s' if n_all > 1 else ''} held every word: "
+                                            "showing records with any of them, ranked by how many match)")
         elif mode == "any":
             text = plan.readable(" OR ") + " (no record holds every word: ranked by how many of them match)"
         else:

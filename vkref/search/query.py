@@ -148,7 +148,8 @@ def _word_item(word: str) -> Item | None:
 # ---------------------------------------------------------------------------- building
 
 
-def _text_query(name: str) -> Q.Query | None:
+def _text_query(name: str, slop: int = 1) -> Q.Query | None:
+    """``name`` in any text field; several words form a phrase (``slop`` 1 = adjacent, 2 = one word between)."""
     words = terms(name)
     if not words:
         return None
@@ -157,7 +158,7 @@ def _text_query(name: str) -> Q.Query | None:
         if len(words) == 1:
             parts.append(Q.Term(fname, words[0], boost=boost))
         else:
-            parts.append(Q.Phrase(fname, words, slop=1, boost=boost))
+            parts.append(Q.Phrase(fname, words, slop=slop, boost=boost))
     return Q.Or(parts)
 
 
@@ -226,7 +227,8 @@ class QueryBuilder:
                 ids[cid] = None
                 for name in self.vocabulary[cid].names:
                     shown.setdefault(name.casefold(), name)
-        alternatives = [q for q in (_text_query(n) for n in shown.values()) if q is not None]
+        # a vocabulary name may have a word inserted ("lumbar BMD" in "lumbar spine BMD")
+        alternatives = [q for q in (_text_query(n, slop=2) for n in shown.values()) if q is not None]
         alternatives += [Q.Term("concepts", cid, boost=2.0) for cid in ids]
         return Clause(list(shown.values()), Q.Or(alternatives), words=phrase.split(), negate=negate)
 
