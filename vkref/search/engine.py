@@ -110,7 +110,14 @@ class SearchEngine:
         final, counts = constrain(table, matched, filters, exclude, year_from, year_to)
         total = final.bit_count()
         order: list[tuple[int, float]]
-        if q is not None and sort == "relevance":
+        if q is not None and sort == "relevance" and mode == "any":
+            # rank by how many parts of the query a record matches, then by score within each group
+            parts = [bitsets.from_docnums(s.docs_for_query(c.query)) for c in plan.positive]
+            found = s.search(q, filter=set(bitsets.to_docnums(final)), limit=None) if total else []
+            ranked = sorted(((sum(bits >> h.docnum & 1 for bits in parts), h.score, h.docnum) for h in found),
+                            key=lambda t: (-t[0], -t[1]))
+            order = [(d, score) for _, score, d in ranked]
+        elif q is not None and sort == "relevance":
             wanted = total if all_keys else offset + limit
             found = s.search(q, filter=set(bitsets.to_docnums(final)), limit=max(wanted, 1)) if total else []
             order = [(h.docnum, h.score) for h in found]

@@ -1,0 +1,136 @@
+"""The bundled library (issue 3): complete, coded, traceable to its seed texts, and answering clinicians."""
+import re
+from pathlib import Path
+
+import pytest
+
+from vkref.core.paths import bundled_data_dir
+from vkref.io import bundled
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def data():
+    return bundled.load(bundled_data_dir())
+
+
+def test_four_reviews_and_enough_findings(data):
+    assert len(data.reviews) == 4
+    assert len(data.findings) >= 100
+    per_review = {}
+    for f in data.findings:
+        per_review[f.review_id] = per_review.get(f.review_id, 0) + 1
+    assert set(per_review) == {r.id for r in data.reviews}
+
+
+def test_every_finding_is_fully_coded(data):
+    for f in data.findings:
+        assert f.statement and f.section and f.review_id, f.id
+        for facet in ("agent", "population", "species", "outcome", "direction", "evidence"):
+            assert f.concepts.get(facet), f"{f.id} has no {facet}"
+        assert len(f.concepts["direction"]) == 1 and len(f.concepts["evidence"]) == 1, f.id
+
+
+def test_species_and_evidence_agree(data):
+    """A clinician filtering to human trials must never see a rat or cell study."""
+    clinical = {"rct", "cct", "meta-analysis", "observational"}
+    for f in data.findings:
+        species = set(f.concepts["species"])
+        evidence = f.concepts["evidence"][0]
+        if evidence in clinical:
+            assert species == {"human"}, f"{f.id}: {evidence} with {species}"
+        if evidence == "animal-study":
+            assert species <= {"rat", "mouse"}, f"{f.id}: animal study with {species}"
+        if evidence == "in-vitro":
+            assert species == {"cell-culture"}, f"{f.id}: in vitro with {species}"
+
+
+def test_reviews_carry_summary_and_verification(data):
+    for r in data.reviews:
+        words = len(r.summary.split())
+        assert 150 <= words <= 250, f"{r.id}: summary has {words} words"
+        assert r.provenance.verification in ("confirmed", "partial", "reconstructed")
+        assert r.provenance.verification_note and r.keywords and r.source_id
+
+
+def _seed_text(source_id):
+    path = SEEDS / f"{source_id}.txt"
+    if not path.exists():
+        pytest.skip(f"seed text {path.name} not available")
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def test_every_section_heading_is_in_its_seed_text(data):
+    reviews = {r.id: r for r in data.reviews}
+    for f in data.findings:
+        text = _seed_text(reviews[f.review_id].source_id)
+        assert f.section in text, f"{f.id}: section {f.section!r} not found in {reviews[f.review_id].source_id}"
+
+
+def test_every_seed_section_is_represented(data):
+    """Each heading of the full-text seeds that the findings use covers the major parts of the text."""
+    reviews = {r.id: r for r in data.reviews}
+    used = {}
+    for f in data.findings:
+        used.setdefault(reviews[f.review_id].source_id, set()).add(f.section)
+    expected = {
+        "001_f0f164273897ed1b": ["INTRODUCTION", "CONCLUSION"],
+        "002_05dcb31f52bdf9ee": ["Conclusion"],
+        "003_d371be8b7e3e425b": ["Introduction", "Vitamin K as nutritional factor", "Functional role of vitamin K",
+                                 "Prospect"],
+    }
+    for source, headings in expected.items():
+        for h in headings:
+            assert any(h in s for s in used[source]), f"{source}: no finding under {h!r}"
+
+
+def test_figures_from_the_reviews_are_carried(data):
+    blob = " ".join(" ".join((f.statement, f.dose, f.duration, f.sample_size, f.effect_size)) for f in data.findings)
+    for figure in ("4.92", "1.35", "244", "180"):
+        assert figure in blob, figure
+
+
+# Clinician questions and the findings each must return in the top five (checked against the seed texts).
+QUESTIONS = [
+    ("calcitriol hip fracture elderly women", {"kjm-001"}),
+    ("osteoprotegerin lumbar BMD", {"ymj-008"}),
+    ("liver dysfunction", {"ymj-013"}),
+    ("MK-7 PTH bone resorption in vitro", {"imm-053", "imm-055"}),
+    ("MK-7 PGE2", {"imm-053", "imm-055"}),
+    ("raloxifene vitamin K2 femoral neck strength rats", {"ymj-036"}),
+    ("natto JPOS bone loss", {"imm-074"}),
+    ("MK-7 half-life", {"imm-008"}),
+    ("orchidectomized rats", {"ymj-039"}),
+    ("incadronate tail suspension", {"ymj-051"}),
+    ("NF-kB osteoclast", {"imm-062"}),
+    ("alendronate risedronate first choice", {"cds-009"}),
+    ("glucocorticoid-induced osteoporosis vertebral fractures", {"ymj-009"}),
+]
+
+
+@pytest.mark.parametrize("query, expected", QUESTIONS)
+def test_clinician_questions(library, query, expected):
+    page = library.search(query, limit=5)
+    top = {h.id for h in page.hits}
+    assert expected <= top, f"{query!r}: top five were {sorted(top)}"
+
+
+def test_statements_are_our_own_words():
+    """No run of 12 words from a seed (the same rule as ../shared/tools/copycheck.py)."""
+    word = re.compile(r"[a-z0-9]+")
+    seeds = sorted(SEEDS.glob("*.txt"))
+    if not seeds:
+        pytest.skip("seed texts not available")
+    shingles = set()
+    for s in seeds:
+        toks = word.findall(s.read_text(errors="replace").lower().replace("-\n", ""))
+        shingles |= {" ".join(toks[i:i + 12]) for i in range(len(toks) - 11)}
+    titles = [" ".join(word.findall(l[6:].lower())) for l in (SEEDS / "seed-refs.ris").read_text().splitlines()
+              if l.startswith("TI  - ")]
+    for path in sorted(bundled_data_dir().rglob("*.yaml")):
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            toks = word.findall(line.lower())
+            for i in range(len(toks) - 11):
+                sh = " ".join(toks[i:i + 12])
+                assert sh not in shingles or any(sh in t for t in titles), f"{path.name}:{n} repeats {sh!r}"
