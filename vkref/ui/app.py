@@ -29,22 +29,24 @@ def _qt_app():
     app.setApplicationName(app.applicationName() if app.applicationName() not in ("", "python", "vkref.exe")
                            else "vkref")
     app.setApplicationDisplayName("vkref")
-    icon = _icon_path()
-    if icon is not None:
+    icons = _icon_paths()
+    if icons:
         from PySide6.QtGui import QIcon
 
-        app.setWindowIcon(QIcon(str(icon)))
+        icon = QIcon()
+        for p in icons:
+            icon.addFile(str(p))
+        app.setWindowIcon(icon)
     return app
 
 
-def _icon_path() -> Path | None:
+def _icon_paths() -> list[Path]:
     from vkref.core import paths
 
-    for name in ("vkref.svg", "vkref.png"):
-        p = paths.resources_dir() / "icons" / name
-        if p.is_file():
-            return p
-    return None
+    try:
+        return sorted((paths.resources_dir() / "icons").glob("vkref-*.png"))
+    except OSError:
+        return []
 
 
 def _headless() -> bool:
@@ -158,6 +160,7 @@ def _run_window(app, lib, query, screenshot, include, avoid, select) -> int:
     window = MainWindow(lib, settings)
     theme.changed.connect(window.set_dark)
     window.set_dark(dark)
+    previous_hook = sys.excepthook
     install_crash_handler(lambda: window, fatal=bool(screenshot))
     for facet, labels in include.items():
         for label in labels:
@@ -186,7 +189,10 @@ def _run_window(app, lib, query, screenshot, include, avoid, select) -> int:
     window.search_now()
     if not screenshot:
         window.focus_search()
-    code = app.exec()
+    try:
+        code = app.exec()
+    finally:
+        sys.excepthook = previous_hook
     window.shutdown()
     window.deleteLater()
     return result["code"] or code

@@ -1,0 +1,130 @@
+"""Every custom model through qtmodeltester; the worker on its own; the screenshot mode end to end."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from vkref.ui.facet_model import FacetModel, FacetProxy
+from vkref.ui.filters import Filters
+from vkref.ui.models import ResultsModel
+from vkref.ui.rows import build_row
+from vkref.ui.worker import SearchRequest, SearchWorker
+
+pytestmark = pytest.mark.gui
+
+
+def test_results_model(qtmodeltester, gui_library):
+    page = gui_library.search("", limit=0, all_keys=True)
+    model = ResultsModel(lambda key: build_row(gui_library, key))
+    model.set_results(page.keys)
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == page.total
+    qtmodeltester.check(model, force_py=True)
+    assert model.index(0, 1).data()
+    model.set_results([])
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_results_model_fetches_rows_lazily(gui_library):
+    fetched = []
+
+    def fetch(key):
+        fetched.append(key)
+        return build_row(gui_library, key)
+
+    keys = gui_library.search("", limit=0, all_keys=True).keys
+    model = ResultsModel(fetch)
+    model.set_results(keys * 3)  # more keys than one batch
+    assert model.rowCount() < len(keys) * 3 and model.canFetchMore()
+    assert fetched == []
+    model.index(5, 1).data()
+    assert fetched == [keys[5]]
+    model.index(5, 2).data()
+    assert fetched == [keys[5]]  # cached
+
+
+def _facet_model(gui_library, filters=None):
+    model = FacetModel(gui_library.vocabulary, filters or Filters())
+    model.update_counts(gui_library.search("", limit=0).facets)
+    return model
+
+
+def test_facet_model(qtmodeltester, gui_library):
+    filters = Filters()
+    model = _facet_model(gui_library, filters)
+    qtmodeltester.check(model, force_py=True)
+    index = model.index_of("agent", "MK-4 (menatetrenone)")
+    assert index.isValid() and index.parent().isValid()  # MK-4 sits under Vitamin K2 (a tree)
+    assert model.setData(index, Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    assert filters.include == {"agent": ["MK-4 (menatetrenone)"]}
+    model.update_counts(gui_library.search("", filters=filters.include, limit=0).facets)
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_facet_proxy(qtmodeltester, gui_library):
+    model = _facet_model(gui_library)
+    proxy = FacetProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(0)
+    qtmodeltester.check(proxy, force_py=True)
+    group = proxy.mapFromSource(model.group_index("species"))
+    labels = [proxy.index(r, 0, group).data() for r in range(proxy.rowCount(group))]
+    assert labels[0] == "Human"  # vocabulary order, not alphabetical
+    assert "Mouse" not in labels  # no hits: hidden
+    model.toggle_show_all("agent")
+    proxy.refilter()
+    qtmodeltester.check(proxy, force_py=True)
+
+
+def test_worker_delivers_only_the_latest(qtbot, gui_library):
+    worker = SearchWorker(gui_library)
+    try:
+        results = []
+        worker.finished.connect(results.append)
+        first = worker.next_generation()
+        worker.submit(SearchRequest(first, "raloxifene"))
+        last = worker.next_generation()
+        with qtbot.waitSignal(worker.finished, timeout=10000):
+            worker.submit(SearchRequest(last, "MK-7"))
+        assert [r.request.generation for r in results] == [last]
+        assert results[0].page.keys == gui_library.search("MK-7", limit=0, all_keys=True).keys
+    finally:
+        worker.stop()
+
+
+def _pixel_variety(path) -> int:
+    image = QImage(str(path))
+    assert not image.isNull()
+    assert (image.width(), image.height()) == (1280, 800)
+    seen = set()
+    for y in range(0, image.height(), 7):
+        for x in range(0, image.width(), 7):
+            seen.add(image.pixel(x, y))
+    return len(seen)
+
+
+def test_screenshot_in_process(tmp_path, gui_library):
+    from vkref.ui.app import run
+
+    out = tmp_path / "shot.png"
+    code = run(library=gui_library, query="MK-4 vertebral fracture", screenshot=str(out),
+               filters={"species": ["human"]})
+    assert code == 0
+    assert _pixel_variety(out) > 50
+
+
+def test_screenshot_command(tmp_path, gui_library):
+    gui_library.wait_for_index()
+    out = tmp_path / "cli.png"
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "vkref", "--library", str(gui_library.path), "gui", "--query",
+                           "raloxifene rats", "--screenshot", str(out)], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert _pixel_variety(out) > 50
