@@ -279,3 +279,19 @@ def test_help_and_about_dialogs(qtbot, window):
         if name == "actionAbout":
             assert "vkref" in text and "whoosh" in text.lower()
         dialog.close()
+
+
+def test_licences_page_handles_absence(qtbot, monkeypatch, tmp_path):
+    from vkref.core import paths
+    from vkref.ui import dialogs
+
+    monkeypatch.setattr(paths, "resources_dir", lambda: tmp_path / "nowhere")
+    page = dialogs.LicencePage(dialogs.licence_texts())
+    qtbot.addWidget(page)
+    assert not hasattr(page, "names")
+    (tmp_path / "res" / "licenses").mkdir(parents=True)
+    (tmp_path / "res" / "licenses" / "Foo.txt").write_text("Foo <b>licence</b>")
+    monkeypatch.setattr(paths, "resources_dir", lambda: tmp_path / "res")
+    page = dialogs.LicencePage(dialogs.licence_texts())
+    qtbot.addWidget(page)
+    assert page.names.count() == 1 and page.text.toPlainText() == "Foo <b>licence</b>"

@@ -179,6 +179,7 @@ def _run_window(app, lib, query, screenshot, include, avoid, select) -> int:
         if generation != window.generation:
             return
         if select:
+            window.right.setSizes([330, 440])  # a chosen record: give its detail the room
             window.open_key(select)
         if screenshot:
             window.resultsShown.disconnect(shown)

@@ -49,3 +49,26 @@ class KindDelegate(QStyledItemDelegate):
         if index.data(Qt.ItemDataRole.DisplayRole) == "Review":
             option.palette.setColor(QPalette.ColorRole.Text, option.palette.color(QPalette.ColorRole.Link))
             option.font.setBold(True)
+
+
+class FacetDelegate(QStyledItemDelegate):
+    """Fusion draws check boxes with almost no contrast on dark palettes: outline them in a visible colour."""
+
+    def paint(self, painter: QPainter, option, index):
+        super().paint(painter, option, index)
+        if not (index.flags() & Qt.ItemFlag.ItemIsUserCheckable):
+            return
+        opt = type(option)(option)
+        self.initStyleOption(opt, index)
+        widget = option.widget
+        style = widget.style() if widget else None
+        if style is None:
+            return
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, opt, widget)
+        painter.save()
+        colour = QColor(opt.palette.color(QPalette.ColorRole.Text))
+        colour.setAlpha(150 if is_dark() else 110)
+        painter.setPen(colour)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        painter.restore()

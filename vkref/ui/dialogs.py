@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QVBoxLayout
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QPlainTextEdit,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from vkref.core import paths
 from vkref.ui.detail import SafeBrowser
@@ -75,7 +76,7 @@ def licence_texts() -> list[tuple[str, str]]:
     directory = paths.resources_dir() / "licenses"
     out = []
     try:
-        files = sorted(p for p in directory.iterdir() if p.is_file())
+        files = sorted((p for p in directory.iterdir() if p.is_file()), key=lambda p: (p.stem != "README", p.name.lower()))
     except OSError:
         return out
     for p in files:
@@ -86,25 +87,49 @@ def licence_texts() -> list[tuple[str, str]]:
     return out
 
 
-def licences_html() -> str:
-    texts = licence_texts()
-    if not texts:
-        return ("<h3>Licences</h3><p>vkref is released under the MIT licence. It uses Qt for Python (PySide6, "
-                "LGPLv3), SQLAlchemy and Alembic (MIT), Whoosh (BSD), platformdirs (MIT), PyYAML (MIT) and "
-                "RapidFuzz (MIT).</p><p>The full licence texts are not included in this build.</p>")
-    return "<h3>Licences</h3>" + "".join(f"<h4>{escape(name)}</h4><pre>{escape(text)}</pre>" for name, text in texts)
+LICENCE_SUMMARY = ("vkref is released under the MIT licence. It uses Qt for Python (PySide6, LGPLv3), SQLAlchemy and "
+                   "Alembic (MIT), Whoosh (BSD), platformdirs (MIT), PyYAML (MIT) and RapidFuzz (MIT).")
+
+
+class LicencePage(QWidget):
+    """The licence files as a list; the selected one's text beside it (plain text, never interpreted)."""
+
+    def __init__(self, texts: list[tuple[str, str]], parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        intro = QLabel(LICENCE_SUMMARY if texts else
+                       LICENCE_SUMMARY + "\n\nThe full licence texts are not included in this build.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        if not texts:
+            layout.addStretch(1)
+            return
+        self.names = QListWidget(self)
+        self.names.setAccessibleName("Licence files")
+        self.text = QPlainTextEdit(self)
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName("Licence text")
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        for name, _ in texts:
+            self.names.addItem(name.rsplit(".", 1)[0])
+        self.names.currentRowChanged.connect(lambda row: self.text.setPlainText(texts[row][1] if row >= 0 else ""))
+        self.names.setCurrentRow(0)
+        row = QHBoxLayout()
+        row.addWidget(self.names, 1)
+        row.addWidget(self.text, 3)
+        layout.addLayout(row, 1)
 
 
 class InfoDialog(QDialog):
     """A simple dialog of read-only rich-text pages (tabs when more than one)."""
 
-    def __init__(self, title: str, pages: list[tuple[str, str]], parent=None):
+    def __init__(self, title: str, pages: list[tuple[str, str]], parent=None, extra: list | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(620, 520)
         layout = QVBoxLayout(self)
         self.browsers = []
-        holder = QTabWidget(self) if len(pages) > 1 else None
+        holder = QTabWidget(self) if len(pages) + len(extra or []) > 1 else None
         for name, html in pages:
             browser = SafeBrowser(self)
             browser.setAccessibleName(name)
@@ -114,6 +139,8 @@ class InfoDialog(QDialog):
                 holder.addTab(browser, name)
             else:
                 layout.addWidget(browser)
+        for name, widget in extra or []:
+            holder.addTab(widget, name)
         if holder is not None:
             layout.addWidget(holder)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -130,4 +157,7 @@ def shortcuts_dialog(parent=None) -> InfoDialog:
 
 
 def about_dialog(info: dict, parent=None) -> InfoDialog:
-    return InfoDialog("About vkref", [("About", about_html(info)), ("Licences", licences_html())], parent)
+    dialog = InfoDialog("About vkref", [("About", about_html(info))], parent,
+                        extra=[("Licences", LicencePage(licence_texts()))])
+    dialog.resize(760, 560)
+    return dialog

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMenu, QSpinBox,
                                QToolButton, QTreeView, QVBoxLayout, QWidget, QSizePolicy)
 
+from vkref.ui.delegates import FacetDelegate
 from vkref.ui.facet_model import FacetModel, FacetProxy
 from vkref.ui.filters import FACET_TITLES, Filters, value_title
 from vkref.ui.flow import FlowLayout
@@ -67,6 +68,7 @@ class FacetPanel(QWidget):
         self.tree.setObjectName("facetTree")
         self.tree.setAccessibleName("Filters")
         self.tree.setAccessibleDescription("Facet values with result counts. Space filters, minus excludes.")
+        self.tree.setItemDelegate(FacetDelegate(self.tree))
         self.tree.setHeaderHidden(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setAnimated(False)

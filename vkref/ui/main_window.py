@@ -12,7 +12,7 @@ from html import escape
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMainWindow, QProgressBar, QSplitter, QStackedWidget, QTableView, QVBoxLayout,
+                               QMainWindow, QMenu, QProgressBar, QSplitter, QStackedWidget, QTableView, QVBoxLayout,
                                QWidget)
 
 from vkref.ui import dialogs
@@ -20,15 +20,17 @@ from vkref.ui.delegates import BadgeDelegate, KindDelegate
 from vkref.ui.detail import DetailPane, SafeBrowser
 from vkref.ui.facet_panel import ChipBar, FacetPanel
 from vkref.ui.filters import Filters
-from vkref.ui.models import COL_DIRECTION, COL_TEXT, KEY_ROLE, ResultsModel
+from vkref.ui.models import COL_DIRECTION, COL_TEXT, COLUMNS, KEY_ROLE, ResultsModel
 from vkref.ui.rows import build_row
 from vkref.ui.settings import Settings
 from vkref.ui.worker import SearchRequest, SearchWorker
 
 DEBOUNCE_MS = 140
+SEARCHED_AS_MAX = 180  # characters of the expanded query shown under the field (all of it in the tooltip)
 SORTS = (("Relevance", "relevance"), ("Newest first", "year"), ("Oldest first", "year-asc"))
 EXAMPLES = ("MK-4 vertebral fracture", "raloxifene vitamin K2", "OVX rats bone strength", "MK-7 osteocalcin")
-COLUMN_WIDTHS = (62, 420, 90, 170, 150, 150, 96, 150, 48, 170)
+COLUMN_WIDTHS = (56, 360, 70, 118, 112, 118, 90, 112, 42, 112)
+HIDDEN_COLUMNS = (2,)  # species: the population says it; the Species facet filters it
 
 
 class MainWindow(QMainWindow):
@@ -100,18 +102,24 @@ class MainWindow(QMainWindow):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(2 * self.fontMetrics().lineSpacing() + 10)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setTabKeyNavigation(False)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
         for col, width in enumerate(COLUMN_WIDTHS):
             self.table.setColumnWidth(col, width)
+        for col in HIDDEN_COLUMNS:
+            self.table.setColumnHidden(col, True)
         self.table.setItemDelegateForColumn(COL_DIRECTION, BadgeDelegate(self.table))
         self.table.setItemDelegateForColumn(0, KindDelegate(self.table))
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -208,6 +216,17 @@ class MainWindow(QMainWindow):
         self._action(help_, "&About vkref", lambda: self._dialog(dialogs.about_dialog(self.library.info(), self)),
                      [], "actionAbout")
 
+    def _header_menu(self, pos) -> None:
+        menu = QMenu(self)
+        for col, (title, _attr) in enumerate(COLUMNS):
+            if col == COL_TEXT:
+                continue
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(col))
+            action.toggled.connect(lambda on, c=col: self.table.setColumnHidden(c, not on))
+        menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
+
     def _dialog(self, dialog) -> None:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -275,9 +294,12 @@ class MainWindow(QMainWindow):
         n = page.total
         parts = [f"<b>{n:,}</b> result{'s' if n != 1 else ''}", f"{page.elapsed_ms:.0f} ms"]
         if page.query:
-            parts.append(f"searched as: {escape(page.searched_as)}")
+            shown = page.searched_as if len(page.searched_as) <= SEARCHED_AS_MAX else \
+                page.searched_as[:SEARCHED_AS_MAX].rsplit(" ", 1)[0] + " …"
+            parts.append(f"searched as: {escape(shown)}")
         elif page.index_state == "rebuilding":
             parts.append("the search index is being rebuilt: results come from a slower scan")
+        self.status_line.setToolTip(f"Searched as: {page.searched_as}" if page.query else "")
         text = " · ".join(parts)
         if page.suggestion:
             text += (f' · Did you mean <a href="suggest:{escape(page.suggestion, quote=True)}">'

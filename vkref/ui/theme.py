@@ -5,6 +5,8 @@ and emits ``changed(dark)`` so views that paint their own colours (detail HTML, 
 """
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
@@ -64,6 +66,9 @@ class Theme(QObject):
 
     def apply(self, force_dark: bool | None = None) -> bool:
         scheme = self.app.styleHints().colorScheme()
+        override = os.environ.get("VKREF_THEME", "").lower()  # "light" | "dark": for screenshots and tests
+        if force_dark is None and override in ("light", "dark"):
+            force_dark = override == "dark"
         self.dark = (scheme == Qt.ColorScheme.Dark) if force_dark is None else force_dark
         colours = DARK if self.dark else LIGHT
         self.app.setStyle("Fusion")
