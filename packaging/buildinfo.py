@@ -37,6 +37,9 @@ LINUX_SYSTEM_LIBS = (
 QT_PLATFORMS_KEPT = ("libqxcb.so", "libqoffscreen.so", "libqminimal.so", "libqwayland.so",  # linux
                      "qwindows.dll", "qoffscreen.dll", "qminimal.dll",  # windows
                      "libqcocoa.dylib", "libqoffscreen.dylib", "libqminimal.dylib")  # macOS
+# Qt libraries nothing kept links to (the PySide6 hooks collect them for plugins dropped above); if a kept file
+# ever needs one, packaging/linux/deb-depends.sh fails the build because the library is neither shipped nor mapped.
+QT_LIBS_DROPPED = ("Qt6Network", "Qt6EglFSDeviceIntegration", "Qt6EglFsKmsSupport", "Qt6OpenGL.")
 QT_IMAGEFORMATS_KEPT = ("qsvg", "qico", "qgif")  # PNG is built into QtGui
 QT_PLATFORMTHEMES_DROPPED = ("qgtk3",)  # would drag in the GTK stack; the portal theme stays
 
@@ -58,7 +61,20 @@ def project_version(pyproject: Path | None = None) -> str:
     return match.group(1)
 
 
+def build_requirements(pyproject: Path | None = None) -> list[str]:
+    """The runtime dependencies plus the ``build`` extra (PyInstaller): what the clean build venv gets."""
+    path = pyproject or ROOT / "pyproject.toml"
+    import tomllib  # the build needs Python >= 3.11
+
+    project = tomllib.loads(path.read_text(encoding="utf-8"))["project"]
+    return list(project["dependencies"]) + list(project.get("optional-dependencies", {}).get("build", []))
+
+
 if __name__ == "__main__":
     import sys
 
-    print({"version": project_version(), "app_id": APP_ID}.get(sys.argv[1] if len(sys.argv) > 1 else "version"))
+    what = sys.argv[1] if len(sys.argv) > 1 else "version"
+    if what == "requirements":
+        print("\n".join(build_requirements()))
+    else:
+        print({"version": project_version(), "app_id": APP_ID, "windows_app_id": WINDOWS_APP_ID}[what])
