@@ -43,8 +43,9 @@ class Clause:
     words: list[str] = field(default_factory=list)  # raw words, for spelling suggestions
     negate: bool = False
 
-    def readable(self) -> str:
-        text = self.shown[0] if len(self.shown) == 1 else "(" + " OR ".join(self.shown) + ")"
+    def readable(self, most: int = 12) -> str:
+        names = self.shown[:most] + ([f"{len(self.shown) - most} more"] if len(self.shown) > most else [])
+        text = names[0] if len(names) == 1 else "(" + " OR ".join(names) + ")"
         return ("NOT " + text) if self.negate else text
 
 
