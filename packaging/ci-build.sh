@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# CI hook (Linux): install what the build and the smoke test need, build everything from a clean venv, smoke-test
+# the .deb, measure the cold start. Exit status 0 only if all of it passed. Runs in ~5 minutes on 2 cores.
+#
+#   packaging/ci-build.sh            (called from .ci/run; also fine on a developer machine with sudo/root)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+T0=$(date +%s)
+
+# ---------------------------------------------------------------- system packages
+# binutils: objdump for PyInstaller and deb-depends.sh; the runtime libraries the frozen Qt needs come from
+# packaging/linux/depends.map (the same list the .deb's Depends: is computed from), so the smoke test runs the
+# package against exactly the system libraries it declares.
+need=(binutils xz-utils)
+while read -r _ pkg; do need+=("$pkg"); done < <(grep -v '^#' packaging/linux/depends.map | grep .)
+missing=()
+for pkg in $(printf '%s\n' "${need[@]}" | sort -u); do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "ci-build: installing ${missing[*]}"
+  SUDO=; [[ $(id -u) == 0 ]] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ---------------------------------------------------------------- build, smoke test, budgets
+PYTHON=${PYTHON:-python3} packaging/build.sh --clean
+packaging/smoke.sh
+python3 packaging/measure_startup.py --runs 5 | tee -a dist/build-report.txt
+
+python3 - <<'PY'
+import os, sys
+budgets = {"dist/vkref": 170e6}
+size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk("dist/vkref") for f in fs
+           if not os.path.islink(os.path.join(d, f)))
+tgz = [f for f in os.listdir("dist") if f.endswith(".tar.gz")]
+problems = []
+if size > 170e6:
+    problems.append(f"folder {size / 1e6:.0f} MB > 170 MB")
+for f in tgz:
+    if os.path.getsize(os.path.join("dist", f)) > 70e6:
+        problems.append(f"{f} {os.path.getsize(os.path.join('dist', f)) / 1e6:.0f} MB > 70 MB")
+print("size budgets:", "; ".join(problems) if problems else f"ok (folder {size / 1e6:.0f} MB, tar.gz <= 70 MB)")
+sys.exit(1 if problems else 0)
+PY
+echo "ci-build: passed in $(( $(date +%s) - T0 )) s"
