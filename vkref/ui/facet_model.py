@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QFont
 
+from vkref.ui import qtcompat
 from vkref.ui.filters import FACET_TITLES, PANEL_ORDER, Filters, value_title
 
 SHORT_LIMIT = 8
@@ -38,6 +39,7 @@ class FacetModel(QAbstractItemModel):
     filtersChanged = Signal()
 
     def __init__(self, vocabulary, filters: Filters, parent=None):
+        qtcompat.apply()
         super().__init__(parent)
         self.filters = filters
         self.show_all: set[str] = set()

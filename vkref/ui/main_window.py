@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QMainWindow, QMenu, QProgressBar, QSplitter, QStackedWidget, QTableView, QVBoxLayout,
                                QWidget)
 
-from vkref.ui import dialogs
+from vkref.ui import dialogs, qtcompat
 from vkref.ui.delegates import BadgeDelegate, KindDelegate
 from vkref.ui.detail import DetailPane, SafeBrowser
 from vkref.ui.facet_panel import ChipBar, FacetPanel
@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
     resultsShown = Signal(int)  # generation
 
     def __init__(self, library, settings: Settings | None = None, parent=None):
+        qtcompat.apply()
         super().__init__(parent)
         self.library = library
         self.settings = settings or Settings()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from vkref.ui import qtcompat
 from vkref.ui.rows import Row, missing_row
 
 BATCH = 200
@@ -25,6 +26,7 @@ COL_TEXT, COL_DIRECTION, COL_YEAR = 1, 6, 8
 class ResultsModel(QAbstractTableModel):
     def __init__(self, fetch=None, parent=None):
         """``fetch(key) -> Row`` builds a row on demand (``rows.build_row`` bound to the library)."""
+        qtcompat.apply()
         super().__init__(parent)
         self._fetch = fetch or missing_row
         self._keys: list[str] = []
