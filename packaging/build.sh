@@ -38,7 +38,8 @@ if [[ $CLEAN == 1 || ! -x $VPY || "$(cat $VENV/.stamp 2>/dev/null)" != "$STAMP" 
   step "creating the build venv ($VENV)"
   rm -rf "$VENV" build/pyinstaller
   "$PYTHON" -m venv "$VENV"
-  mapfile -t REQ_LIST <<<"$REQS"
+  REQ_LIST=()
+  while IFS= read -r req; do REQ_LIST+=("$req"); done <<<"$REQS"  # bash 3.2 (macOS) has no mapfile
   # shellcheck disable=SC2086
   "$VPY" -m pip install --quiet --disable-pip-version-check ${PIP_ARGS:-} "${REQ_LIST[@]}"
   echo "$STAMP" > "$VENV/.stamp"
