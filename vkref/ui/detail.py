@@ -73,8 +73,12 @@ class DetailPane(QWidget):
         self.title.setText("Details")
         self.browser.setHtml(empty_detail(self.renderer.dark))
 
-    def show_key(self, key: str | None, query: str = "") -> None:
-        """Show ``"finding:<id>"`` or ``"review:<id>"`` with ``query``'s terms highlighted."""
+    def show_key(self, key: str | None, query: str = "", html: str | None = None) -> None:
+        """Show ``"finding:<id>"`` or ``"review:<id>"`` with ``query``'s terms highlighted.
+
+        ``html``: the page already rendered off the GUI thread (by the search worker), if any."""
+        if key and key == self.key and query == self.query and html is None:
+            return  # already shown
         self.query = query
         if not key:
             self.clear()
@@ -87,16 +91,17 @@ class DetailPane(QWidget):
         self.key = key
         if kind == "finding":
             self.title.setText(f"Finding · {self.library.review_label(record.review_id)}")
-            html = self.renderer.finding(record, query)
+            html = html or self.renderer.finding(record, query)
         else:
             self.title.setText(f"Review · {self.library.review_label(record.id)}")
-            html = self.renderer.review(record, query)
+            html = html or self.renderer.review(record, query)
         self.copy_button.setEnabled(True)
         self.browser.setHtml(html)
 
     def refresh(self) -> None:
         if self.key:
-            self.show_key(self.key, self.query)
+            key, self.key = self.key, None
+            self.show_key(key, self.query)
         else:
             self.clear()
 

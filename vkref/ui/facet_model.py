@@ -117,14 +117,10 @@ class FacetModel(QAbstractItemModel):
             self.filtersChanged.emit()
 
     def _changed_everywhere(self) -> None:
-        def walk(node: Node) -> None:
-            if node.children:
-                parent = QModelIndex() if node is self._root else self.createIndex(node.row(), 0, node)
-                self.dataChanged.emit(self.index(0, 0, parent), self.index(len(node.children) - 1, 1, parent))
-                for child in node.children:
-                    walk(child)
-
-        walk(self._root)
+        """Counts and states changed, structure did not: one layout change instead of a signal per value
+        (a proxy re-filters and re-sorts on it; views repaint)."""
+        self.layoutAboutToBeChanged.emit()
+        self.layoutChanged.emit()
 
     def _group(self, facet: str) -> Node:
         return next(g for g in self._root.children if g.facet == facet)

@@ -127,15 +127,12 @@ class FacetPanel(QWidget):
 
     def update_counts(self, facets: dict) -> None:
         self.model.update_counts(facets)
-        self.proxy.refilter()
 
     def refresh(self) -> None:
         self.model.refresh_states()
-        self.proxy.refilter()
         self.sync_years()
 
     def _changed(self) -> None:
-        self.proxy.refilter()
         self.filtersChanged.emit()
 
     def _source(self, proxy_index: QModelIndex) -> QModelIndex:
@@ -149,7 +146,6 @@ class FacetPanel(QWidget):
     def _more(self, proxy_index: QModelIndex) -> None:
         node = self.model.node(self._source(proxy_index))
         self.model.toggle_show_all(node.facet)
-        self.proxy.refilter()
         group = self.proxy.mapFromSource(self.model.group_index(node.facet))
         more = self.proxy.index(self.proxy.rowCount(group) - 1, 0, group)
         self.tree.selectionModel().setCurrentIndex(more, QItemSelectionModel.SelectionFlag.ClearAndSelect)

@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
         self.page = None
         self.generation = 0
         self._focus_results_for = -1
+        self._syncing = False
         self.setWindowTitle("vkref — vitamin K2 and bone health evidence")
         self.setObjectName("mainWindow")
         self.worker = SearchWorker(library, self)
@@ -242,7 +243,8 @@ class MainWindow(QMainWindow):
         self.worker.submit(SearchRequest(self.generation, self.search_field.text().strip(),
                                          {k: list(v) for k, v in f.include.items()},
                                          {k: list(v) for k, v in f.exclude.items()}, f.year_from, f.year_to,
-                                         SORTS[self.sort_box.currentIndex()][1]))
+                                         SORTS[self.sort_box.currentIndex()][1], self.detail.key,
+                                         self.detail.renderer.dark))
         return self.generation
 
     def set_query(self, text: str) -> int:
@@ -259,7 +261,6 @@ class MainWindow(QMainWindow):
     def _show_result(self, result) -> None:
         page = result.page
         self.page = page
-        previous = self.detail.key
         self.model.set_results(page.keys, result.rows)
         self.facets.update_counts(page.facets)
         self.chips.set_filters(self.filters)
@@ -271,15 +272,17 @@ class MainWindow(QMainWindow):
             self._show_no_results(request.query)
         else:
             self.stack.setCurrentWidget(self.table)
-        row = self.model.row_of(previous) if previous else -1
-        if self.stack.currentWidget() is self.table and page.total:
-            row = max(row, 0)
-            self.table.selectionModel().setCurrentIndex(
-                self.model.index(row, COL_TEXT),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        row = self.model.row_of(result.detail_key) if result.detail_key else -1
+        if self.stack.currentWidget() is self.table and row >= 0:
+            self.detail.show_key(result.detail_key, request.query, result.detail_html)
+            self._syncing = True
+            try:
+                self.table.selectionModel().setCurrentIndex(
+                    self.model.index(row, COL_TEXT),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            finally:
+                self._syncing = False
             self.table.scrollTo(self.model.index(row, COL_TEXT))
-            key = self.model.data(self.model.index(row, 0), KEY_ROLE)
-            self.detail.show_key(key, request.query)
         else:
             self.detail.clear()
         if request.generation == self._focus_results_for and page.total:
@@ -365,7 +368,7 @@ class MainWindow(QMainWindow):
         self.detail.show_key(key, self.search_field.text())
 
     def _current_changed(self, current, _previous) -> None:
-        if current.isValid():
+        if current.isValid() and not self._syncing:
             self.detail.show_key(self.model.data(current, KEY_ROLE), self.search_field.text().strip())
 
     # ------------------------------------------------------------------ focus and keys

@@ -157,3 +157,14 @@ def empty_detail(dark: bool = False) -> str:
     colour = "#9e9e9e" if dark else "#6b6b6b"
     return (f'<p style="color:{colour}; margin-top:30px;" align="center">Select a result to read the finding, '
             "its coded facets and its source.</p>")
+
+
+def render_key(library, key: str, query: str = "", dark: bool = False) -> str:
+    """The detail HTML of ``"finding:<id>"`` / ``"review:<id>"``, or "" if the record is gone."""
+    kind, _, rid = key.partition(":")
+    renderer = Renderer(library, dark)
+    if kind == "finding":
+        record = library.get_finding(rid)
+        return renderer.finding(record, query) if record else ""
+    record = library.get_review(rid)
+    return renderer.review(record, query) if record else ""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from vkref.core.errors import VkrefError
+from vkref.ui.render import render_key
 from vkref.ui.rows import build_row
 
 PREFETCH_ROWS = 80
@@ -27,6 +28,8 @@ class SearchRequest:
     year_from: int | None = None
     year_to: int | None = None
     sort: str = "relevance"
+    prefer_key: str | None = None  # the record the detail pane shows if it is still a result
+    dark: bool = False
 
 
 @dataclass
@@ -34,6 +37,8 @@ class SearchResult:
     request: SearchRequest
     page: object  # vkref.library.results.SearchPage (limit 0: keys and facets only)
     rows: dict  # key -> Row for the first keys
+    detail_key: str | None = None  # the record the GUI will show: prefer_key if still a result, else the first
+    detail_html: str = ""
 
 
 class _Runner(QObject):
@@ -58,6 +63,8 @@ class _Runner(QObject):
                 if request.generation < self._latest():
                     return
                 rows[key] = build_row(self.library, key)
+            detail_key = request.prefer_key if request.prefer_key in page.keys else (page.keys or [None])[0]
+            detail_html = render_key(self.library, detail_key, request.query, request.dark) if detail_key else ""
         except VkrefError as exc:
             self.failed.emit(request.generation, str(exc), True)
             return
@@ -65,7 +72,7 @@ class _Runner(QObject):
             traceback.print_exc()
             self.failed.emit(request.generation, f"{exc.__class__.__name__}: {exc}", False)
             return
-        self.finished.emit(SearchResult(request, page, rows))
+        self.finished.emit(SearchResult(request, page, rows, detail_key, detail_html))
 
 
 class SearchWorker(QObject):
