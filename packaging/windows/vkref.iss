@@ -67,7 +67,7 @@ Name: "{autodesktop}\vkref"; Filename: "{app}\vkref.exe"; Tasks: desktopicon
 Filename: "{app}\vkref.exe"; Description: "{cm:LaunchProgram,vkref}"; Flags: nowait postinstall skipifsilent
 
 [UninstallDelete]
-; the user's library lives in %LOCALAPPDATA%\vkref and is kept; only a portable-mode library inside the
-; program folder goes with it
-Type: filesandordirs; Name: "{app}\library"
+; user data is never deleted: the library in %LOCALAPPDATA%\vkref stays, and so does a portable-mode
+; {app}\library (the folder then remains after uninstalling); only the derived search index goes
+Type: filesandordirs; Name: "{app}\library\index"
 Type: files; Name: "{app}\vkref-portable"
