@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("gui", help="open the desktop application (the default)")
     g.add_argument("--query", default="", help="start with this search")
     g.add_argument("--screenshot", metavar="FILE.png", help="render the window, save it, and exit")
+    g.add_argument("--filter", action="append", default=[], metavar="FACET=VALUE",
+                   help="start with this filter (repeatable)")
+    g.add_argument("--exclude", action="append", default=[], metavar="FACET=VALUE",
+                   help="start excluding this value (repeatable)")
     return p
 
 
@@ -143,7 +147,9 @@ def cmd_gui(args) -> int:
         from vkref.ui.app import run
     except ImportError as exc:
         raise VkrefError(f"the desktop application is not available in this build ({exc})") from None
-    return run(library=args.library, query=getattr(args, "query", ""), screenshot=getattr(args, "screenshot", None))
+    return run(library=args.library, query=getattr(args, "query", ""), screenshot=getattr(args, "screenshot", None),
+               filters=_facet_pairs(getattr(args, "filter", []), "--filter"),
+               exclude=_facet_pairs(getattr(args, "exclude", []), "--exclude"))
 
 
 def cmd_self_test(args) -> int:
