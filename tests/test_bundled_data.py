@@ -99,7 +99,7 @@ QUESTIONS = [
     ("MK-7 PTH bone resorption in vitro", {"imm-053", "imm-055"}),
     ("MK-7 PGE2", {"imm-053", "imm-055"}),
     ("raloxifene vitamin K2 femoral neck strength rats", {"ymj-036"}),
-    ("natto JPOS bone loss", {"imm-074"}),
+    ("natto intake BMD postmenopausal women", {"imm-074"}),
     ("MK-7 half-life", {"imm-008"}),
     ("orchidectomized rats", {"ymj-039"}),
     ("incadronate tail suspension", {"ymj-051"}),

@@ -27,7 +27,9 @@ def finding_doc(finding: Finding, review: Review, vocabulary: Vocabulary) -> Ind
     facets = {facet: vocabulary.with_ancestors(finding.concepts.get(facet, [])) for facet in CONCEPT_FACETS}
     facets["review"] = [review.id]
     facets["year"] = [str(review.year)] if review.year else []
-    body = " ".join(x for x in (finding.section, finding.cited_author, finding.dose, finding.duration,
+    # the section heading is navigation, not content: it would make "menatetrenone" match findings filed
+    # under "Treatment with Alfacalcidol or Menatetrenone" that are about alfacalcidol alone
+    body = " ".join(x for x in (finding.cited_author, finding.dose, finding.duration,
                                 finding.sample_size, finding.effect_size, " ".join(finding.tags)) if x)
     return IndexDoc(
         kind="finding", id=finding.id, title=finding_title(finding, vocabulary), text=finding.statement,

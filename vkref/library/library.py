@@ -62,10 +62,12 @@ class Library:
             raise LibraryError(f"cannot create library directory {directory}: {exc.strerror}") from None
         db = Database.open_sqlite(db_path, backup_dir=directory / paths.BACKUP_DIRNAME)
         db.migrate()
-        if repo.is_empty(db):
+        created = repo.is_empty(db)
+        if created:
             cls._load_bundled(db, bundled_data or paths.bundled_data_dir())
         lib = cls(directory, db)
-        lib.ensure_index(background=background_rebuild)
+        # a new library's first index is small and built at once; a damaged one of a used library in background
+        lib.ensure_index(background=background_rebuild and not created)
         return lib
 
     @staticmethod

@@ -11,7 +11,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer
 
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 META_KEY = "__meta__"
 
 # Field boosts used by query building: statement/title above abstract/summary above full text.
@@ -25,7 +25,7 @@ def make_schema() -> Schema:
         kind=ID(stored=True),
         title=TEXT(analyzer=analyzer, stored=True),
         text=TEXT(analyzer=analyzer, stored=True),  # finding statement, or a review's summary
-        body=TEXT(analyzer=analyzer),  # abstract, keywords, section, cited study, dose/effect details
+        body=TEXT(analyzer=analyzer),  # review: authors, journal, keywords; finding: cited author, dose/effect
         fulltext=TEXT(analyzer=analyzer),  # attached local full text
         spell=TEXT(analyzer=SpellAnalyzer()),  # unstemmed words for spelling suggestions
         concepts=KEYWORD(commas=True, lowercase=False),  # coded concept ids (not rolled up)
