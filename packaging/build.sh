@@ -102,7 +102,6 @@ Installed-Size: $INSTALLED_KB
 Depends: $DEPENDS
 Section: science
 Priority: optional
-Homepage: https://example.invalid/vkref
 Description: offline evidence reference on vitamin K2 and bone health
  vkref is a desktop reference for the evidence on vitamin K2 (menatetrenone/MK-4, MK-7) and bone health:
  review articles and the findings they report, searchable by full text and narrowed by facets (population,

@@ -12,7 +12,7 @@ T0=$(date +%s)
 # binutils: objdump for PyInstaller and deb-depends.sh; the runtime libraries the frozen Qt needs come from
 # packaging/linux/depends.map (the same list the .deb's Depends: is computed from), so the smoke test runs the
 # package against exactly the system libraries it declares.
-need=(binutils xz-utils)
+need=(binutils xz-utils xvfb xauth)  # xvfb: the smoke test also renders on the real X11 (xcb) path
 while read -r _ pkg; do need+=("$pkg"); done < <(grep -v '^#' packaging/linux/depends.map | grep .)
 missing=()
 for pkg in $(printf '%s\n' "${need[@]}" | sort -u); do

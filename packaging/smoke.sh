@@ -103,6 +103,16 @@ if [[ -d $ROOT/vkref/ui && -f $ROOT/vkref/ui/app.py ]]; then
       fail "frozen GUI screenshot missing or not a real PNG"
     fi
   fi
+  # the real X11 path (xcb platform plugin + the system libraries the .deb depends on), when Xvfb is available
+  if command -v xvfb-run >/dev/null; then
+    if run screenshot-xcb xvfb-run -a env QT_QPA_PLATFORM=xcb "$LAUNCHER" --library "$LIB" gui --query raloxifene \
+         --screenshot "$TMP/xcb.png"; then
+      [[ $(wc -c <"$TMP/xcb.png") -gt 20000 ]] && pass "frozen GUI screenshot on X11 (xcb under Xvfb)" \
+        || fail "xcb screenshot missing"
+    fi
+  else
+    echo "skip  X11 screenshot (no xvfb-run)"
+  fi
 else
   echo "skip  frozen GUI screenshot (no GUI in this source tree yet)"
 fi
