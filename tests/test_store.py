@@ -92,3 +92,19 @@ def test_unknown_parent_in_vocabulary_is_reported(tmp_path):
     (src / "vocabulary" / "zz-bad.yaml").write_text("concepts:\n  - {id: x1, facet: agent, label: X, parent: nope}\n")
     with pytest.raises(DataError, match="concept 'x1' has unknown parent 'nope'"):
         Library.open(tmp_path / "lib", bundled_data=src)
+
+
+def test_fast_path_head_matches_alembic_head():
+    from vkref.store.database import HEAD_REVISION, head_revision
+
+    assert HEAD_REVISION == head_revision()
+
+
+def test_opening_an_up_to_date_library_does_not_import_alembic(built_library):
+    import subprocess
+    import sys
+
+    code = (f"import sys; from vkref.library import Library; Library.open({str(built_library)!r}).close(); "
+            "print('alembic' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.stdout.strip() == "False", r.stderr
