@@ -47,8 +47,9 @@ def review_doc(review: Review, findings: list[Finding], vocabulary: Vocabulary) 
     authors = " ".join(f"{a.family} {a.given}" for a in review.authors)
     body = " ".join(x for x in (authors, review.journal, review.journal_abbrev, " ".join(review.keywords),
                                 review.notes, " ".join(review.tags)) if x)
+    coded = list(dict.fromkeys(c for f in findings for facet in REVIEW_FACETS for c in f.concepts.get(facet, [])))
     return IndexDoc(kind="review", id=review.id, title=review.title, text=review.summary, body=body,
-                    fulltext=review.fulltext, facets=facets, year=review.year)
+                    fulltext=review.fulltext, concepts=coded, facets=facets, year=review.year)
 
 
 def facet_label(facet: str, value: str, vocabulary: Vocabulary, review_labels: dict[str, str]) -> str:

@@ -356,8 +356,9 @@ class Library:
         with self._write_lock, self.db.session() as s:
             for review in reviews:
                 repo.upsert_review(s, review, who=who)
+            known = repo.existing_finding_ids(s, [f.id for f in findings])
             for position, finding in enumerate(findings):
-                repo.upsert_finding(s, finding, position=position, who=who)
+                repo.upsert_finding(s, finding, position=position, who=who, new=finding.id not in known)
         self._refresh_reviews()
         if sync:
             self.sync_index()

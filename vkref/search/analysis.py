@@ -14,6 +14,7 @@ What it promises (tested in tests/test_analysis.py):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from whoosh.analysis import Composable, Filter, Tokenizer
 from whoosh.analysis.acore import Token
@@ -36,15 +37,17 @@ about also both each other some any all more most very only own same should shal
 """.split())
 
 
-def _compound_terms(raw: str) -> list[str]:
+@lru_cache(maxsize=100_000)
+def _compound_terms(raw: str) -> tuple[str, ...]:
     """Index terms for one raw token: a code stays whole, a hyphenated pair of ordinary words splits."""
     folded = fold(raw)
     parts = [p for p in _SPLIT_RE.split(folded) if p]
     if len(parts) > 1 and all(len(p) >= 3 and p.isalpha() for p in parts):
-        return parts
-    return [_JOINERS.sub("", folded)]
+        return tuple(parts)
+    return (_JOINERS.sub("", folded),)
 
 
+@lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
     if len(word) < 4 or not word.isalpha():
         return word

@@ -42,6 +42,7 @@ class Clause:
     query: Q.Query
     words: list[str] = field(default_factory=list)  # raw words, for spelling suggestions
     negate: bool = False
+    highlight: list[str] = field(default_factory=list)  # names to mark in text (defaults to ``shown``)
 
     def readable(self, most: int = 12) -> str:
         names = self.shown[:most] + ([f"{len(self.shown) - most} more"] if len(self.shown) > most else [])
@@ -201,8 +202,8 @@ class QueryBuilder:
                 plan.clauses.append(clause)
             i += 1
         for c in plan.positive:
-            for shown in c.shown:
-                plan.highlight_terms.update(terms(shown))
+            for name in c.highlight or c.shown:
+                plan.highlight_terms.update(terms(name))
         return plan
 
     @staticmethod
@@ -221,17 +222,25 @@ class QueryBuilder:
         concepts = self.vocabulary.find_all(phrase)
         if not concepts:
             return None
+        # Text is searched for the named concept's own label and synonyms; narrower concepts are reached through
+        # the records coded with them (their ids), which keeps an expanded query small: "patients" would
+        # otherwise become ~60 phrases in every field. Every name is still highlighted.
         shown: dict[str, str] = {phrase.casefold(): phrase}  # case-folded -> as first written
+        narrower: dict[str, str] = {}
         ids: dict[str, None] = {}
         for concept in concepts:
+            for name in concept.names:
+                shown.setdefault(name.casefold(), name)
             for cid in [concept.id] + self.vocabulary.descendants(concept.id):
                 ids[cid] = None
-                for name in self.vocabulary[cid].names:
-                    shown.setdefault(name.casefold(), name)
+                if cid != concept.id:
+                    narrower.setdefault(self.vocabulary[cid].label.casefold(), self.vocabulary[cid].label)
         # a vocabulary name may have a word inserted ("lumbar BMD" in "lumbar spine BMD")
         alternatives = [q for q in (_text_query(n, slop=2) for n in shown.values()) if q is not None]
         alternatives += [Q.Term("concepts", cid, boost=2.0) for cid in ids]
-        return Clause(list(shown.values()), Q.Or(alternatives), words=phrase.split(), negate=negate)
+        highlight = list(shown.values()) + [n for cid in ids for n in self.vocabulary[cid].names]
+        labels = list(shown.values()) + [n for k, n in narrower.items() if k not in shown]
+        return Clause(labels, Q.Or(alternatives), words=phrase.split(), negate=negate, highlight=highlight)
 
     def _group_clause(self, group: list[Item]) -> Clause | None:
         shown, alternatives, words = [], [], []

@@ -11,7 +11,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 META_KEY = "__meta__"
 
 # Field boosts used by query building: statement/title above abstract/summary above full text.

@@ -136,9 +136,11 @@ def upsert_review(s: Session, r: E.Review, who: str = "vkref") -> None:
     _outbox(s, "review", r.id)
 
 
-def upsert_finding(s: Session, f: E.Finding, position: int = 0, who: str = "vkref") -> None:
-    row = s.get(M.Finding, f.id) or M.Finding(id=f.id)
-    if row not in s:
+def upsert_finding(s: Session, f: E.Finding, position: int = 0, who: str = "vkref", new: bool = False) -> None:
+    """Insert or update ``f``. ``new=True`` (the caller knows the id is unused) skips the look-up."""
+    row = None if new else s.get(M.Finding, f.id)
+    if row is None:
+        row = M.Finding(id=f.id)
         s.add(row)
     row.review_id = f.review_id
     row.position = position
@@ -146,10 +148,10 @@ def upsert_finding(s: Session, f: E.Finding, position: int = 0, who: str = "vkre
                  "effect_size", "caution"):
         setattr(row, name, getattr(f, name))
     ids = [cid for ids in f.concepts.values() for cid in ids]
-    row.concepts = [s.get(M.Concept, cid) for cid in dict.fromkeys(ids)]
-    row.tags = _tags(s, f.tags)
+    with s.no_autoflush:
+        row.concepts = [s.get(M.Concept, cid) for cid in dict.fromkeys(ids)]  # identity map after the first
+        row.tags = _tags(s, f.tags) if f.tags else []
     _apply_provenance(row, f.provenance, who)
-    s.flush()
     _outbox(s, "finding", f.id)
 
 
@@ -228,6 +230,13 @@ def get_reviews(db: Database, ids: Iterable[str] | None = None) -> list[E.Review
         if ids is not None:
             q = q.where(M.Review.id.in_(list(ids)))
         return [_review(r) for r in s.scalars(q)]
+
+
+def existing_finding_ids(s: Session, ids: list[str]) -> set[str]:
+    out: set[str] = set()
+    for i in range(0, len(ids), 500):
+        out.update(s.scalars(select(M.Finding.id).where(M.Finding.id.in_(ids[i:i + 500]))))
+    return out
 
 
 def get_findings(db: Database, ids: Iterable[str] | None = None, review_id: str | None = None) -> list[E.Finding]:
