@@ -33,7 +33,8 @@ def finding_doc(finding: Finding, review: Review, vocabulary: Vocabulary) -> Ind
                                 finding.sample_size, finding.effect_size, " ".join(finding.tags)) if x)
     return IndexDoc(
         kind="finding", id=finding.id, title=finding_title(finding, vocabulary), text=finding.statement,
-        body=body, concepts=[c for ids in finding.concepts.values() for c in ids], facets=facets, year=review.year,
+        body=body, concepts=[c for ids in finding.concepts.values() for c in ids], facets=facets,
+        coded={facet: list(finding.concepts.get(facet, [])) for facet in CONCEPT_FACETS}, year=review.year,
     )
 
 
@@ -47,9 +48,11 @@ def review_doc(review: Review, findings: list[Finding], vocabulary: Vocabulary) 
     authors = " ".join(f"{a.family} {a.given}" for a in review.authors)
     body = " ".join(x for x in (authors, review.journal, review.journal_abbrev, " ".join(review.keywords),
                                 review.notes, " ".join(review.tags)) if x)
-    coded = list(dict.fromkeys(c for f in findings for facet in REVIEW_FACETS for c in f.concepts.get(facet, [])))
+    coded = {facet: list(dict.fromkeys(c for f in findings for c in f.concepts.get(facet, [])))
+             for facet in REVIEW_FACETS}
     return IndexDoc(kind="review", id=review.id, title=review.title, text=review.summary, body=body,
-                    fulltext=review.fulltext, concepts=coded, facets=facets, year=review.year)
+                    fulltext=review.fulltext, concepts=[c for ids in coded.values() for c in ids], facets=facets,
+                    coded=coded, year=review.year)
 
 
 def facet_label(facet: str, value: str, vocabulary: Vocabulary, review_labels: dict[str, str]) -> str:

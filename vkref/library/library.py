@@ -40,6 +40,7 @@ class Library:
         self._write_lock = threading.RLock()
         self._rebuild_thread: threading.Thread | None = None
         self.rebuild_progress: tuple[int, int] = (0, 0)
+        self._applied = -1  # the outbox position the index is known to hold
         self.search_service = SearchService(directory / paths.INDEX_DIRNAME, self.library_id, self.vocabulary)
         self._refresh_reviews()
 
@@ -111,6 +112,12 @@ class Library:
             self.reindex()
         return problem
 
+    def _catch_up(self) -> None:
+        """Before a search: apply changes written since the index was last brought up to date (one cheap query
+        when there are none; other processes writing the same library are seen too)."""
+        if repo.outbox_max_id(self.db) > self._applied:
+            self.sync_index()
+
     def sync_index(self) -> int:
         """Apply outbox changes the index has not seen; then forget them. Returns how many were applied."""
         with self._write_lock:
@@ -129,6 +136,7 @@ class Library:
                 repo.outbox_cleanup(self.db, index.last_change())
             if applied:
                 self._refresh_reviews()
+            self._applied = index.last_change()
             return applied
 
     def _changes_to_docs(self, pending):
@@ -220,7 +228,7 @@ class Library:
             want.setdefault("kind", set()).update(self._resolve({"kind": [kind]})["kind"])
         avoid = self._resolve(exclude or {})
         if self.index_state == "ready" and self.search_service.fallback is None:
-            self.sync_index()
+            self._catch_up()
         raw = self.search_service.search(query or "", filters=want, exclude=avoid, year_from=year_from,
                                          year_to=year_to, limit=limit, offset=offset, sort=sort,
                                          all_keys=all_keys)
@@ -275,23 +283,17 @@ class Library:
         self._review_labels = D.review_label_map(reviews)
 
     def _hit(self, raw, plan) -> Hit:
+        """A page hit from what the index stored (no database look-up per hit)."""
         from vkref.search import highlights
 
         terms = plan.highlight_terms if plan else set()
-        if raw.kind == "finding":
-            finding = repo.get_finding(self.db, raw.id)
-            review = self._reviews.get(finding.review_id) if finding else None
-            facets = {f: [self.vocabulary[c].label for c in finding.concepts.get(f, [])] for f in CONCEPT_FACETS}
-            source_id = review.source_id if review else None
-        else:
-            review = self._reviews.get(raw.id)
-            findings = repo.get_findings(self.db, review_id=raw.id)
-            facets = {f: [self.vocabulary[c].label for c in dict.fromkeys(
-                x for fi in findings for x in fi.concepts.get(f, []))] for f in D.REVIEW_FACETS}
-            source_id = review.source_id if review else None
+        facets_of = CONCEPT_FACETS if raw.kind == "finding" else D.REVIEW_FACETS
+        facets = {f: [self.vocabulary[c].label for c in raw.coded.get(f, []) if c in self.vocabulary]
+                  for f in facets_of}
+        review = self._reviews.get(raw.review_id or raw.id)
         return Hit(raw.kind, raw.id, raw.score, raw.title, raw.text, highlights(raw.text, terms) or
-                   highlights(raw.title, terms), source_id or None, self.review_ref(review) if review else {},
-                   facets)
+                   highlights(raw.title, terms), (review.source_id or None) if review else None,
+                   self.review_ref(review) if review else {}, facets)
 
     def review_ref(self, review: Review) -> dict:
         return {"id": review.id, "title": review.title, "authors": [a.display for a in review.authors],

@@ -102,6 +102,8 @@ class RawHit:
     score: float
     title: str
     text: str
+    coded: dict = field(default_factory=dict)  # facet -> concept ids as coded (not rolled up)
+    review_id: str = ""
 
 
 @dataclass
@@ -229,7 +231,8 @@ class SearchEngine:
             stored = s.stored_fields(docnum)
             kind, _, rid = stored["key"].partition(":")
             hits.append(RawHit(stored["key"], kind, rid, round(float(score), 3), stored.get("title", ""),
-                               stored.get("text", "")))
+                               stored.get("text", ""), stored.get("coded") or {},
+                               ((stored.get("facets") or {}).get("review") or [""])[0]))
         keys = [table.keys[d] for d, _ in order] if all_keys else []
         searched_as = self._describe(plan, mode, n_all)
         return RawResult(total, hits, counts, searched_as, None, mode, plan, keys)

@@ -63,7 +63,8 @@ class FallbackEngine:
         else:
             order.sort(key=lambda n: -(self.docs[n].year or 0) if sort != "year-asc" else (self.docs[n].year or 9999))
         hits = [RawHit(self.docs[n].key, self.docs[n].kind, self.docs[n].id, scores.get(n, 0.0),
-                       self.docs[n].title, self.docs[n].text) for n in order[offset:offset + limit]]
+                       self.docs[n].title, self.docs[n].text, self.docs[n].coded,
+                       (self.docs[n].facets.get("review") or [""])[0]) for n in order[offset:offset + limit]]
         from vkref.search.engine import SearchEngine
 
         keys = [self.docs[n].key for n in order] if all_keys else []

@@ -11,7 +11,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer
 
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 META_KEY = "__meta__"
 
 # Field boosts used by query building: statement/title above abstract/summary above full text.
@@ -30,6 +30,7 @@ def make_schema() -> Schema:
         spell=TEXT(analyzer=SpellAnalyzer()),  # unstemmed words for spelling suggestions
         concepts=KEYWORD(commas=True, lowercase=False),  # coded concept ids (not rolled up)
         facets=STORED(),  # {"agent": [...rolled-up ids], ..., "review": [id], "year": ["2006"]}
+        coded=STORED(),  # {"agent": [ids as coded], ...}: what a hit shows, without a database look-up
         year=NUMERIC(stored=True),
         meta=STORED(),  # only on the META_KEY document: {"last_change": n, "library": uuid, "format": f}
     )
@@ -47,6 +48,7 @@ class IndexDoc:
     fulltext: str = ""
     concepts: list[str] = field(default_factory=list)
     facets: dict[str, list[str]] = field(default_factory=dict)
+    coded: dict[str, list[str]] = field(default_factory=dict)
     year: int | None = None
 
     @property
@@ -57,7 +59,7 @@ class IndexDoc:
         out = {
             "key": self.key, "kind": self.kind, "title": self.title, "text": self.text, "body": self.body,
             "fulltext": self.fulltext, "spell": " ".join((self.title, self.text, self.body)),
-            "concepts": ",".join(self.concepts), "facets": self.facets,
+            "concepts": ",".join(self.concepts), "facets": self.facets, "coded": self.coded,
         }
         if self.year is not None:
             out["year"] = self.year
