@@ -150,8 +150,14 @@ def _word_item(word: str) -> Item | None:
 # ---------------------------------------------------------------------------- building
 
 
-def _text_query(name: str, slop: int = 1) -> Q.Query | None:
-    """``name`` in any text field; several words form a phrase (``slop`` 1 = adjacent, 2 = one word between)."""
+def _text_query(name: str, slop: int = 1, loose: bool = False) -> Q.Query | None:
+    """``name`` in any text field; several words form a phrase (``slop`` 1 = adjacent, 2 = one word between).
+
+    ``loose`` (vocabulary names): in the short fields (title, statement, details) all the words of a several-word
+    name only need to occur together; only the long full text needs them as a phrase. Checking word positions
+    is by far the costliest part of a Whoosh query, and a one-to-three-sentence statement holding "vertebral"
+    and "fracture" is about vertebral fracture.
+    """
     words = terms(name)
     if not words:
         return None
@@ -159,6 +165,8 @@ def _text_query(name: str, slop: int = 1) -> Q.Query | None:
     for fname, boost in FIELD_BOOSTS.items():
         if len(words) == 1:
             parts.append(Q.Term(fname, words[0], boost=boost))
+        elif loose and fname != "fulltext":
+            parts.append(Q.And([Q.Term(fname, w) for w in dict.fromkeys(words)], boost=boost))
         else:
             parts.append(Q.Phrase(fname, words, slop=slop, boost=boost))
     return Q.Or(parts)
@@ -236,7 +244,7 @@ class QueryBuilder:
                 if cid != concept.id:
                     narrower.setdefault(self.vocabulary[cid].label.casefold(), self.vocabulary[cid].label)
         # a vocabulary name may have a word inserted ("lumbar BMD" in "lumbar spine BMD")
-        alternatives = [q for q in (_text_query(n, slop=2) for n in shown.values()) if q is not None]
+        alternatives = [q for q in (_text_query(n, slop=2, loose=True) for n in shown.values()) if q is not None]
         alternatives += [Q.Term("concepts", cid, boost=2.0) for cid in ids]
         highlight = list(shown.values()) + [n for cid in ids for n in self.vocabulary[cid].names]
         labels = list(shown.values()) + [n for k, n in narrower.items() if k not in shown]
