@@ -1,6 +1,8 @@
-"""The optimized search path (bitset matching with per-generation leaf cache, pruned scoring query) gives the
-same results as the straightforward one (``docs_for_query`` + scoring the whole expanded query) on a generated
-2k-finding library: same totals, same hit keys in the same order, same scores, same facet counts (issue 6)."""
+"""The optimized search path (bitset matching with a per-generation leaf cache; BM25F scores cached per query
+node and summed over the filtered documents, vkref/search/scoring.py) gives the same results as the
+straightforward one (Whoosh ``docs_for_query`` for matching; the same formula evaluated document by document,
+``scoring.reference_scores``) on a generated 2k-finding library: same totals, same hit keys in the same order,
+same scores, same facet counts (issue 6)."""
 from __future__ import annotations
 
 import pytest

@@ -5,6 +5,7 @@ one ``bit_count()``. Pure standard library.
 """
 from __future__ import annotations
 
+from itertools import compress
 from typing import Iterable
 
 
@@ -19,18 +20,22 @@ def from_docnums(docnums: Iterable[int], size_hint: int = 0) -> int:
     return int.from_bytes(buf, "little")
 
 
+_OFFSETS = [tuple(j for j in range(8) if b >> j & 1) for b in range(256)]
+
+
 def to_docnums(bits: int) -> list[int]:
-    """Set bits in ascending order."""
-    out: list[int] = []
+    """Set bits in ascending order. Zero bytes are skipped in C (itertools.compress)."""
+    if bits < 0:
+        raise ValueError("an unbounded (negative) bitset has no finite list of documents")
     if not bits:
-        return out
+        return []
     data = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
-    for i, byte in enumerate(data):
-        if byte:
-            base = i << 3
-            for j in range(8):
-                if byte >> j & 1:
-                    out.append(base + j)
+    out: list[int] = []
+    extend = out.extend
+    offsets = _OFFSETS
+    for i in compress(range(len(data)), data):
+        base = i << 3
+        extend([base + j for j in offsets[data[i]]])
     return out
 
 

@@ -5,7 +5,9 @@ nothing outside :mod:`vkref.search` sees a Whoosh object. Results are plain data
 """
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
+from operator import neg
 from html import escape
 
 from whoosh import highlight
@@ -16,6 +18,7 @@ from vkref.search.analysis import VkrefAnalyzer, terms
 from vkref.search.facets import constrain
 from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder, QueryPlan
+from vkref.search.scoring import Scorer, reference_scores
 
 FEW_RESULTS = 3  # below this many records holding every word, rank by how many words match instead
 LEAF_CACHE_SIZE = 1500  # cached leaf document sets per index generation (each at most doc_count/8 bytes)
@@ -152,6 +155,7 @@ class SearchEngine:
         self.builder = builder
         self.optimized = True  # False: the straightforward path (docs_for_query, unpruned scoring), for tests
         self._matchers: dict = {}  # thread's reader -> Matcher (one generation each)
+        self._scorers: dict = {}  # id(matcher) -> Scorer of the same generation
 
     def _matcher(self, s) -> Matcher | None:
         if not self.optimized:
@@ -162,6 +166,18 @@ class SearchEngine:
             self._matchers = {k: v for k, v in self._matchers.items() if not getattr(v.reader, "is_closed", False)}
             m = self._matchers[id(reader)] = Matcher(s)
         return m
+
+    def _scores(self, s, q, docs: list[int]) -> list[float]:
+        """BM25F scores of ``docs`` (see :mod:`vkref.search.scoring`): cached per generation, or evaluated
+        document by document on the straightforward path."""
+        m = self._matcher(s)
+        if m is None:
+            return reference_scores(s.reader(), Matcher(s), q, docs)
+        scorer = self._scorers.get(id(m))
+        if scorer is None or scorer.matcher is not m:
+            self._scorers = {id(m): Scorer(s, m)}
+            scorer = self._scorers[id(m)]
+        return scorer.scores(q, docs)
 
     def _docs(self, s, q) -> int:
         m = self._matcher(s)
@@ -203,28 +219,31 @@ class SearchEngine:
         final, counts = constrain(table, matched, filters, exclude, year_from, year_to)
         total = final.bit_count()
         order: list[tuple[int, float]]
-        if q is not None and sort == "relevance" and mode == "any":
-            # rank by how many parts of the query a record matches, then by score within each group
-            parts = [self._docs(s, c.query) for c in plan.positive]
-            found = s.search(q, filter=set(bitsets.to_docnums(final)), limit=None) if total else []
-            ranked = sorted(((sum(bits >> h.docnum & 1 for bits in parts), h.score, h.docnum) for h in found),
-                            key=lambda t: (-t[0], -t[1]))
-            order = [(d, score) for _, score, d in ranked]
-        elif q is not None and sort == "relevance":
-            wanted = total if all_keys else offset + limit
-            m = self._matcher(s)
-            scored = prune_for_scoring(q, final, m) if m is not None and total else q
-            # limit=None: Whoosh's limited top-k collector was seen to drop the best-scoring documents of later
-            # segments for these expanded queries ("patients therapy" at 1k findings lost its top hit); scoring
-            # every filtered match and sorting is exact (issue 6, tests/test_equivalence.py)
-            found = s.search(scored, filter=set(bitsets.to_docnums(final)), limit=None) if total else []
-            order = [(h.docnum, h.score) for h in found][:max(wanted, 1)]
-        else:
+        if q is not None and sort == "relevance":
             docs = bitsets.to_docnums(final)
-            newest_first = sort != "year-asc"
-            docs.sort(key=lambda d: (-(table.years[d] or 0) if newest_first else (table.years[d] or 9999),
-                                     _natural(table.keys[d])))
-            order = [(d, 0.0) for d in docs]
+            scores = self._scores(s, q, docs)
+            if mode == "any":
+                # rank by how many parts of the query a record matches, then by score within each group
+                parts = [set(bitsets.to_docnums(self._docs(s, c.query) & final)) for c in plan.positive]
+                ranked = sorted(((sum(d in p for p in parts), sc, d) for sc, d in zip(scores, docs)),
+                                key=lambda t: (-t[0], -t[1], t[2]))
+                order = [(d, sc) for _, sc, d in ranked]
+            else:
+                # best score first, ties by document number: (score, -docnum) compares natively in C
+                pairs = zip(scores, map(neg, docs))
+                k = len(docs) if all_keys else offset + limit
+                best = heapq.nlargest(k, pairs) if k < len(docs) else sorted(pairs, reverse=True)
+                order = [(-nd, sc) for sc, nd in best]
+        else:
+            # walk the cached year order and keep the documents in ``final``; stop once the page is full
+            wanted = None if all_keys else offset + limit
+            keep = set(bitsets.to_docnums(final)) if total else set()
+            order = []
+            for d in table.order_by_year(sort != "year-asc") if keep else ():
+                if d in keep:
+                    order.append((d, 0.0))
+                    if wanted is not None and len(order) >= wanted:
+                        break
         page = order[offset:offset + limit]
         hits = []
         for docnum, score in page:
@@ -284,9 +303,3 @@ class SearchEngine:
                     out.setdefault(folded[0], raw.lower() if raw.lower() == folded[0] else raw)
         self._lex_cache = (s.reader(), out)
         return out
-
-
-def _natural(key: str):
-    import re
-
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", key)]

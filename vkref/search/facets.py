@@ -7,11 +7,16 @@ with every filter applied except its own (its own exclusions included), so a use
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from vkref.search import bitsets
 
 FACET_ORDER = ("kind", "agent", "population", "species", "outcome", "direction", "evidence", "review", "year")
+# One value per document and thousands of values in a large library: held as a per-document list and counted
+# by walking the matching documents (a bitset per review would cost 12.5 KB each at 100,000 documents).
+LIST_FACET = "review"
 
 
 @dataclass
@@ -20,22 +25,44 @@ class SegmentFacets:
     postings: dict[tuple[str, str], int] = field(default_factory=dict)  # (facet, value) -> local bits
     keys: list[str] = field(default_factory=list)
     years: list[int | None] = field(default_factory=list)
+    reviews: list[str] = field(default_factory=list)
 
 
 def read_segment(reader) -> SegmentFacets:
     """Read the stored facet data of the live documents of one segment reader."""
     size = reader.doc_count_all()
-    seg = SegmentFacets(size, keys=[""] * size, years=[None] * size)
+    seg = SegmentFacets(size, keys=[""] * size, years=[None] * size, reviews=[""] * size)
     lists: dict[tuple[str, str], list[int]] = {}
     for docnum, stored in reader.iter_docs():  # live documents only
         seg.keys[docnum] = stored.get("key", "")
         seg.years[docnum] = stored.get("year")
         lists.setdefault(("kind", stored.get("kind", "")), []).append(docnum)
         for facet, values in (stored.get("facets") or {}).items():
+            if facet == LIST_FACET:
+                seg.reviews[docnum] = values[0] if values else ""
+                continue
             for v in values:
                 lists.setdefault((facet, v), []).append(docnum)
-    seg.postings = {k: bitsets.from_docnums(v) for k, v in lists.items()}
+    return _finish(seg, lists)
+
+
+def _finish(seg: SegmentFacets, lists: dict[tuple[str, str], list[int]]) -> SegmentFacets:
+    seg.postings = {k: bitsets.from_docnums(v, seg.size) for k, v in lists.items()}
     return seg
+
+
+def segment_from_docs(docs) -> SegmentFacets:
+    """Facet data of in-memory index documents (the fallback scan while an index is rebuilt)."""
+    seg = SegmentFacets(len(docs), keys=[d.key for d in docs], years=[d.year for d in docs],
+                        reviews=[(d.facets.get(LIST_FACET) or [""])[0] for d in docs])
+    lists: dict[tuple[str, str], list[int]] = {}
+    for n, d in enumerate(docs):
+        lists.setdefault(("kind", d.kind), []).append(n)
+        for facet, values in d.facets.items():
+            if facet != LIST_FACET:
+                for v in values:
+                    lists.setdefault((facet, v), []).append(n)
+    return _finish(seg, lists)
 
 
 class FacetTable:
@@ -46,6 +73,7 @@ class FacetTable:
         self.postings: dict[tuple[str, str], int] = {}
         self.keys: list[str] = []
         self.years: list[int | None] = []
+        self.reviews: list[str] = []
         self.live = 0
         for seg, offset, live in segments:
             self.live |= live << offset
@@ -53,15 +81,38 @@ class FacetTable:
                 self.postings[k] = self.postings.get(k, 0) | (bits << offset)
             self.keys.extend(seg.keys)
             self.years.extend(seg.years)
+            self.reviews.extend(seg.reviews)
         self.searchable = self.live & (self.get("kind", "finding") | self.get("kind", "review"))
+        everything = (1 << len(self.keys)) - 1
         self.by_facet: dict[str, list[tuple[str, int]]] = {}
         for (facet, value), bits in self.postings.items():
-            self.by_facet.setdefault(facet, []).append((value, bits & self.live))
+            self.by_facet.setdefault(facet, []).append((value, bits if self.live == everything else bits & self.live))
+        self._orders: dict[bool, list[int]] = {}
+        self._review_bits: dict[frozenset, int] = {}
+
+    def order_by_year(self, newest_first: bool = True) -> list[int]:
+        """Every document number sorted by year (newest or oldest first), then naturally by key; cached."""
+        if newest_first not in self._orders:
+            years, keys = self.years, self.keys
+            if newest_first:
+                key = lambda d: (-(years[d] or 0), _natural(keys[d]))  # noqa: E731
+            else:
+                key = lambda d: (years[d] or 9999, _natural(keys[d]))  # noqa: E731
+            self._orders[newest_first] = sorted(range(len(keys)), key=key)
+        return self._orders[newest_first]
 
     def get(self, facet: str, value: str) -> int:
         return self.postings.get((facet, value), 0)
 
     def any_of(self, facet: str, values) -> int:
+        if facet == LIST_FACET:
+            wanted = frozenset(values)
+            if wanted not in self._review_bits:
+                if len(self._review_bits) > 64:
+                    self._review_bits.clear()
+                self._review_bits[wanted] = bitsets.from_docnums(
+                    (d for d, r in enumerate(self.reviews) if r in wanted), len(self.reviews))
+            return self._review_bits[wanted]
         bits = 0
         for v in values:
             bits |= self.get(facet, v)
@@ -76,6 +127,11 @@ class FacetTable:
         return bits
 
     def count(self, base: int, facet: str) -> dict[str, int]:
+        if facet == LIST_FACET:
+            reviews = self.reviews
+            counts = Counter(map(reviews.__getitem__, bitsets.to_docnums(base & self.live)))
+            counts.pop("", None)
+            return dict(counts)
         out = {}
         for value, bits in self.by_facet.get(facet, ()):
             n = (base & bits).bit_count()
@@ -110,3 +166,7 @@ def constrain(table: FacetTable, matched: int, filters: dict[str, set[str]], exc
                 others &= bits
         counts[facet] = table.count(others, facet)
     return final, counts
+
+
+def _natural(key: str):
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", key)]

@@ -10,7 +10,7 @@ from whoosh import query as Q
 
 from vkref.search import bitsets
 from vkref.search.analysis import terms
-from vkref.search.facets import FacetTable, SegmentFacets, constrain
+from vkref.search.facets import FacetTable, constrain, segment_from_docs
 from vkref.search.schema import IndexDoc
 
 
@@ -19,15 +19,7 @@ class FallbackEngine:
         self.docs = docs
         self.terms = [set(terms(" ".join((d.title, d.text, d.body, d.fulltext)))) for d in docs]
         self.concepts = [set(d.concepts) for d in docs]
-        seg = SegmentFacets(len(docs), keys=[d.key for d in docs], years=[d.year for d in docs])
-        lists: dict[tuple[str, str], list[int]] = {}
-        for n, d in enumerate(docs):
-            lists.setdefault(("kind", d.kind), []).append(n)
-            for facet, values in d.facets.items():
-                for v in values:
-                    lists.setdefault((facet, v), []).append(n)
-        seg.postings = {k: bitsets.from_docnums(v) for k, v in lists.items()}
-        self.table = FacetTable([(seg, 0, (1 << len(docs)) - 1)])
+        self.table = FacetTable([(segment_from_docs(docs), 0, (1 << len(docs)) - 1)])
 
     def _match(self, q: Q.Query, n: int) -> bool:
         if isinstance(q, Q.Every):
