@@ -79,24 +79,6 @@ class Matcher:
         return bitsets.from_docnums(self.s.docs_for_query(q))
 
 
-def prune_for_scoring(q, final: int, matcher: Matcher):
-    """``q`` without the Or branches that match none of ``final``: they add nothing to the score of any
-    document in ``final``, so the scored pass does the same ranking with less work. An Or with a coordination
-    ``scale`` keeps its branches (the bonus depends on how many there are)."""
-    if isinstance(q, Q.Or):
-        subs = [prune_for_scoring(sub, final, matcher) for sub in q.subqueries
-                if q.scale or matcher.bits(sub) & final]
-        if not subs:
-            return Q.NullQuery
-        if len(subs) == len(q.subqueries) and all(a is b for a, b in zip(subs, q.subqueries)):
-            return q
-        return Q.Or(subs, boost=q.boost, minmatch=q.minmatch, scale=q.scale)
-    if isinstance(q, Q.And):
-        subs = [prune_for_scoring(sub, final, matcher) for sub in q.subqueries]
-        return q if all(a is b for a, b in zip(subs, q.subqueries)) else Q.And(subs, boost=q.boost)
-    return q
-
-
 @dataclass
 class RawHit:
     key: str
