@@ -170,3 +170,26 @@ def test_kill_during_rebuild_leaves_search_correct(fresh_library, tmp_path):
         assert not list(path.glob("index.build-*"))
     finally:
         lib.close()
+
+
+def test_facet_sidecars_are_written_and_a_damaged_one_is_ignored(fresh_library):
+    lib = fresh_library
+    before = _snapshot(lib)
+    path = lib.path
+    sidecars = list((path / "index").glob("vkref-facets-*.json"))
+    assert sidecars, "facet data of the index segments is saved beside them"
+    lib.close()
+    for f in sidecars:
+        f.write_text('{"format": 1, "size": "garbage"')
+    lib2 = Library.open(path)
+    try:
+        assert _snapshot(lib2) == before
+    finally:
+        lib2.close()
+    lib3 = Library.open(path)  # the sidecars were rewritten by the second open
+    try:
+        assert _snapshot(lib3) == before
+        assert all(f.read_text().startswith('{"format"') and "garbage" not in f.read_text()
+                   for f in (path / "index").glob("vkref-facets-*.json"))
+    finally:
+        lib3.close()

@@ -145,8 +145,9 @@ class SearchEngine:
         reader = s.reader()
         m = self._matchers.get(id(reader))
         if m is None or m.reader is not reader:
-            self._matchers = {k: v for k, v in self._matchers.items() if not getattr(v.reader, "is_closed", False)}
-            m = self._matchers[id(reader)] = Matcher(s)
+            # one generation is kept: the caches of older readers go with them
+            m = Matcher(s)
+            self._matchers = {id(reader): m}
         return m
 
     def _scores(self, s, q, docs: list[int]) -> list[float]:
