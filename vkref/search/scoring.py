@@ -110,15 +110,15 @@ class Scorer:
         out: dict[int, float] = {}
         if (field, text) in self.reader:
             idf = self.idf(field, text)
-            postings = self.reader.postings(field, text)
+            ids, tfs = postings(self.reader, field, text)
             lengths = self.lengths(field)
             if lengths is None:  # a field without lengths (keywords): presence only
-                out = {d: boost * idf for d in postings.all_ids()}
+                out = dict.fromkeys(ids, boost * idf)
             else:
                 avg = self.avg_length(field)
-                for d, tf in postings.items_as("weight"):
-                    norm = tf + K1 * ((1 - B) + B * lengths[d] / avg)
-                    out[d] = boost * idf * tf * (K1 + 1) / norm
+                a = boost * idf * (K1 + 1)
+                k1b, k1_b = K1 * B / avg, K1 * (1 - B)
+                out = {d: a * tf / (tf + k1_b + k1b * lengths[d]) for d, tf in zip(ids, tfs)}
         self._remember(key, out)
         return out
 
@@ -144,6 +144,34 @@ class Scorer:
         if isinstance(q, (Q.And, Q.Or)) and q.boost != 1.0:
             total = [v * q.boost for v in total]
         return total
+
+
+def postings(reader, field: str, text: str) -> tuple[list[int], list[float]]:
+    """Global document numbers and term frequencies of a term, read a block at a time from each segment.
+
+    Whoosh's matcher interface costs several Python calls per posting; its on-disk leaf matcher keeps each
+    block's ids and weights as arrays, which are copied whole here. Any other matcher is read the slow way.
+    """
+    ids: list[int] = []
+    tfs: list[float] = []
+    for leaf, offset in reader.leaf_readers():
+        if (field, text) not in leaf:
+            continue
+        m = leaf.postings(field, text)
+        if hasattr(m, "_read_ids") and hasattr(m, "_next_block") and hasattr(m, "_atend"):
+            while not m._atend and m.is_active():
+                if m._ids is None:
+                    m._read_ids()
+                if m._weights is None:
+                    m._read_weights()
+                ids.extend([d + offset for d in m._ids] if offset else m._ids)
+                tfs.extend(m._weights)
+                m._next_block()
+        else:
+            for d, tf in m.items_as("weight"):
+                ids.append(d + offset)
+                tfs.append(tf)
+    return ids, tfs
 
 
 def _scaled(out: dict[int, float], boost: float) -> dict[int, float]:
