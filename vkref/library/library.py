@@ -278,7 +278,8 @@ class Library:
         return D.facet_label(facet, value, self.vocabulary, self._review_labels)
 
     def _refresh_reviews(self) -> None:
-        reviews = repo.get_reviews(self.db)
+        """Reviews as labels and citations need them (the full records are read on demand)."""
+        reviews = repo.get_review_summaries(self.db)
         self._reviews = {r.id: r for r in reviews}
         self._review_labels = D.review_label_map(reviews)
 
@@ -311,7 +312,8 @@ class Library:
         return repo.get_findings(self.db, review_id=review_id)
 
     def reviews(self) -> list[Review]:
-        return list(self._reviews.values())
+        """Every review, complete (summary, keywords, tags, full text included)."""
+        return repo.get_reviews(self.db)
 
     def review_label(self, review_id: str) -> str:
         return self._review_labels.get(review_id, review_id)

@@ -212,6 +212,28 @@ _REVIEW_LOAD = (selectinload(M.Review.authors), selectinload(M.Review.tags))
 _FINDING_LOAD = (selectinload(M.Finding.concepts), selectinload(M.Finding.tags))
 
 
+def get_review_summaries(db: Database) -> list[E.Review]:
+    """Every review with what labels and citations need (no summary, full text or tags), read with two plain
+    queries instead of ORM objects: opening a library of 10,000 reviews took seconds the other way."""
+    cols = (M.Review.id, M.Review.title, M.Review.journal, M.Review.journal_abbrev, M.Review.year,
+            M.Review.volume, M.Review.issue, M.Review.pages, M.Review.doi, M.Review.pmid, M.Review.source_id,
+            M.Review.type, M.Review.caution, M.Review.verification)
+    with db.session() as s:
+        authors: dict[str, list[E.Author]] = {}
+        for rid, family, given in s.execute(select(M.Author.review_id, M.Author.family, M.Author.given)
+                                            .order_by(M.Author.review_id, M.Author.position)):
+            authors.setdefault(rid, []).append(E.Author(family, given))
+        out = []
+        for row in s.execute(select(*cols).order_by(M.Review.id)):
+            (rid, title, journal, abbrev, year, volume, issue, pages, doi, pmid, source_id, type_, caution,
+             verification) = row
+            out.append(E.Review(id=rid, title=title, authors=authors.get(rid, []), journal=journal,
+                                journal_abbrev=abbrev, year=year, volume=volume, issue=issue, pages=pages, doi=doi,
+                                pmid=pmid, source_id=source_id, type=type_, caution=caution,
+                                provenance=E.Provenance(verification=verification)))
+        return out
+
+
 def get_review(db: Database, review_id: str) -> E.Review | None:
     with db.session() as s:
         row = s.get(M.Review, review_id, options=_REVIEW_LOAD)
