@@ -253,11 +253,15 @@ class Library:
             if facet not in ALL_FACETS:
                 raise QueryError(f"unknown facet {facet!r}: use one of {', '.join(ALL_FACETS)}")
             for value in values:
-                out.setdefault(facet, set()).add(self._resolve_one(facet, str(value)))
+                out.setdefault(facet, set()).add(self.resolve_value(facet, str(value)))
         return out
 
-    def _resolve_one(self, facet: str, value: str) -> str:
+    def resolve_value(self, facet: str, value: str) -> str:
+        """A facet value as typed (a label or synonym, any case; a review's id, label, title or DOI) -> the
+        value the index holds. Unknown facets and values raise a one-line :class:`QueryError`."""
         v = value.strip()
+        if facet not in ALL_FACETS:
+            raise QueryError(f"unknown facet {facet!r}: use one of {', '.join(ALL_FACETS)}")
         if facet in CONCEPT_FACETS:
             return self.vocabulary.resolve(facet, v).id
         if facet == "kind":

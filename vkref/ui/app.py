@@ -13,7 +13,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from vkref.core.errors import QueryError, VkrefError
+from vkref.core.errors import VkrefError
 
 
 def _qt_app():
@@ -96,25 +96,7 @@ def resolve_filters(library, spec: dict | None) -> dict[str, list[str]]:
 
 
 def _label(library, facet: str, value: str) -> str:
-    from vkref.core.vocabulary import CONCEPT_FACETS
-
-    if facet in CONCEPT_FACETS:
-        return library.vocabulary.resolve(facet, value).label
-    if facet == "kind":
-        if value.lower() not in ("finding", "review"):
-            raise QueryError(f"unknown kind {value!r}: use finding or review")
-        return value.lower()
-    if facet == "year":
-        if not value.isdigit():
-            raise QueryError(f"year {value!r} is not a number")
-        return str(int(value))
-    if facet == "review":
-        for r in library.reviews():
-            label = library.review_label(r.id)
-            if value.lower() in (r.id.lower(), label.lower(), r.title.lower(), (r.doi or "").lower()):
-                return label
-        raise QueryError(f"unknown review {value!r}: give its id, label, title or DOI")
-    raise QueryError(f"unknown facet {facet!r}")
+    return library.facet_label(facet, library.resolve_value(facet, value))
 
 
 def _open_library(library):
