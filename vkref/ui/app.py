@@ -7,8 +7,10 @@ unexpected reaches one crash handler that writes a report and tells the user whe
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+import threading
 import tempfile
 import traceback
 from pathlib import Path
@@ -110,7 +112,12 @@ def _open_library(library):
 def run(library=None, query: str = "", screenshot: str | None = None, filters: dict | None = None,
         exclude: dict | None = None, select: str | None = None) -> int:
     """Open the main window on ``library`` (a Library, a directory, or None for the default) and run."""
+    # Import the library layer (SQLAlchemy, Whoosh: ~0.5 s) in a thread while Qt loads in this one: much of
+    # either import is file reading and native loading, so on two cores they overlap (start-up budget, issue 5).
+    preload = threading.Thread(target=importlib.import_module, args=("vkref.library",), daemon=True)
+    preload.start()
     app = _qt_app()
+    preload.join()
     try:
         lib, owned = _open_library(library)
     except VkrefError as exc:
