@@ -125,7 +125,9 @@ class Library:
             last = index.last_change()
             pending = repo.outbox_pending(self.db, last)
             applied = 0
+            reviews_changed = False
             while pending:
+                reviews_changed |= any(e == "review" and op != "refresh" for _, e, _, op in pending)
                 upserts, deletes = self._changes_to_docs(pending)
                 top = pending[-1][0]
                 index.apply(top, upserts, deletes)  # the index commit records `top`
@@ -134,7 +136,7 @@ class Library:
                 pending = repo.outbox_pending(self.db, top)
             if repo.outbox_pending(self.db, -1):  # rows left behind by a crash after an index commit
                 repo.outbox_cleanup(self.db, index.last_change())
-            if applied:
+            if reviews_changed:  # labels and citations; a finding's change does not touch them
                 self._refresh_reviews()
             self._applied = index.last_change()
             return applied

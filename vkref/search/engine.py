@@ -18,7 +18,7 @@ from vkref.search.analysis import VkrefAnalyzer, terms
 from vkref.search.facets import constrain
 from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder, QueryPlan
-from vkref.search.scoring import Scorer, reference_scores
+from vkref.search.scoring import Scorer, postings, reference_scores
 
 FEW_RESULTS = 3  # below this many records holding every word, rank by how many words match instead
 LEAF_CACHE_SIZE = 1500  # cached leaf document sets per index generation (each at most doc_count/8 bytes)
@@ -34,9 +34,10 @@ class Matcher:
     Anything else falls back to Whoosh. The result equals ``docs_for_query`` (tests/test_equivalence.py).
     """
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, segcache=None):
         self.s = searcher
         self.reader = searcher.reader()
+        self.segcache = segcache
         self.cache: dict = {}
 
     def bits(self, q) -> int:
@@ -69,6 +70,8 @@ class Matcher:
         if isinstance(q, Q.Term):
             if (q.fieldname, q.text) not in self.reader:
                 return 0
+            if self.segcache is not None:
+                return bitsets.from_docnums(postings(self.reader, q.fieldname, q.text, self.segcache)[0])
             return bitsets.from_docnums(self.s.postings(q.fieldname, q.text).all_ids())
         if isinstance(q, Q.Phrase):
             together = -1
@@ -146,7 +149,7 @@ class SearchEngine:
         m = self._matchers.get(id(reader))
         if m is None or m.reader is not reader:
             # one generation is kept: the caches of older readers go with them
-            m = Matcher(s)
+            m = Matcher(s, self.index.segments)
             self._matchers = {id(reader): m}
         return m
 
@@ -158,7 +161,7 @@ class SearchEngine:
             return reference_scores(s.reader(), Matcher(s), q, docs)
         scorer = self._scorers.get(id(m))
         if scorer is None or scorer.matcher is not m:
-            self._scorers = {id(m): Scorer(s, m)}
+            self._scorers = {id(m): Scorer(s, m, self.index.segments)}
             scorer = self._scorers[id(m)]
         return scorer.scores(q, docs)
 

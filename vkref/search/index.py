@@ -25,6 +25,7 @@ from vkref.core.errors import LibraryError
 from vkref.search import bitsets
 from vkref.search.facets import FacetTable, SegmentFacets, read_segment
 from vkref.search.schema import INDEX_FORMAT, META_KEY, IndexDoc, make_schema
+from vkref.search.segcache import SegmentCache, segment_id
 
 Progress = Callable[[int, int], None]
 SIDECAR_PREFIX = "vkref-facets-"
@@ -40,6 +41,7 @@ class SearchIndex:
         self._local = threading.local()
         self._segment_cache: dict[str, SegmentFacets] = {}
         self._table_cache: tuple[object, FacetTable] | None = None
+        self.segments = SegmentCache()  # postings and lengths per segment, kept across generations
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ state
@@ -67,8 +69,8 @@ class SearchIndex:
         return int(self._meta().get("last_change", 0))
 
     def _meta(self) -> dict:
-        with self._index().searcher() as s:
-            return (s.document(key=META_KEY) or {}).get("meta") or {}
+        # through this thread's searcher, refreshed (opening a fresh reader re-opens every segment file)
+        return (self.searcher().document(key=META_KEY) or {}).get("meta") or {}
 
     def _index(self):
         if self._ix is None:
@@ -162,6 +164,7 @@ class SearchIndex:
             self._ix = None
             self._segment_cache.clear()
             self._table_cache = None
+            self.segments = SegmentCache()
         self._invalidate()
 
     # ------------------------------------------------------------------ reading
@@ -187,7 +190,7 @@ class SearchIndex:
                 return self._table_cache[1]
             parts = []
             for leaf, offset in searcher.reader().leaf_readers():
-                segid = _segment_id(leaf)
+                segid = segment_id(leaf)
                 seg = self._segment_cache.get(segid) if segid else None
                 if seg is None and segid:
                     seg = self._load_sidecar(segid, leaf.doc_count_all())
@@ -200,9 +203,10 @@ class SearchIndex:
                 live = (bitsets.from_docnums(leaf.all_doc_ids(), seg.size)
                         if leaf.has_deletions() else (1 << seg.size) - 1)
                 parts.append((seg, offset, live))
-            live_segments = {_segment_id(leaf) for leaf, _ in searcher.reader().leaf_readers()}
+            live_segments = {segment_id(leaf) for leaf, _ in searcher.reader().leaf_readers()}
             for segid in [k for k in self._segment_cache if k not in live_segments]:
                 del self._segment_cache[segid]  # merged away
+            self.segments.forget(live_segments)
             for path in self.directory.glob(SIDECAR_PREFIX + "*.json"):
                 if path.stem[len(SIDECAR_PREFIX):] not in live_segments:
                     path.unlink(missing_ok=True)
@@ -247,10 +251,3 @@ class SearchIndex:
         if self._ix is not None:
             self._ix.close()
         self._ix = None
-
-
-def _segment_id(reader) -> str | None:
-    try:
-        return reader.segment().segment_id()
-    except Exception:
-        return None

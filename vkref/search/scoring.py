@@ -27,6 +27,7 @@ from operator import add
 from whoosh import query as Q
 
 from vkref.search import bitsets
+from vkref.search.segcache import SegmentCache, read_lengths, read_postings, segment_id
 
 B = 0.75
 K1 = 1.2
@@ -36,7 +37,8 @@ CACHE_ENTRIES = 1_500_000
 class Scorer:
     """Per-generation BM25F scores of query nodes; one per searcher generation (like the matcher)."""
 
-    def __init__(self, searcher, matcher):
+    def __init__(self, searcher, matcher, segcache: SegmentCache | None = None):
+        self.segcache = segcache
         self.s = searcher
         self.reader = searcher.reader()
         self.matcher = matcher
@@ -52,7 +54,7 @@ class Scorer:
     def lengths(self, field: str) -> list[int] | None:
         """Every document's length of ``field`` (global docnums), read once per generation from the columns."""
         if field not in self._lengths:
-            self._lengths[field] = _field_lengths(self.reader, field)
+            self._lengths[field] = _field_lengths(self.reader, field, self.segcache)
         return self._lengths[field]
 
     def avg_length(self, field: str) -> float:
@@ -110,7 +112,7 @@ class Scorer:
         out: dict[int, float] = {}
         if (field, text) in self.reader:
             idf = self.idf(field, text)
-            ids, tfs = postings(self.reader, field, text)
+            ids, tfs = postings(self.reader, field, text, self.segcache)
             lengths = self.lengths(field)
             if lengths is None:  # a field without lengths (keywords): presence only
                 out = dict.fromkeys(ids, boost * idf)
@@ -146,31 +148,17 @@ class Scorer:
         return total
 
 
-def postings(reader, field: str, text: str) -> tuple[list[int], list[float]]:
-    """Global document numbers and term frequencies of a term, read a block at a time from each segment.
-
-    Whoosh's matcher interface costs several Python calls per posting; its on-disk leaf matcher keeps each
-    block's ids and weights as arrays, which are copied whole here. Any other matcher is read the slow way.
-    """
+def postings(reader, field: str, text: str, segcache: SegmentCache | None = None) -> tuple[list[int], list[float]]:
+    """Global document numbers and term frequencies of a term (per-segment parts come from ``segcache``)."""
     ids: list[int] = []
     tfs: list[float] = []
     for leaf, offset in reader.leaf_readers():
         if (field, text) not in leaf:
             continue
-        m = leaf.postings(field, text)
-        if hasattr(m, "_read_ids") and hasattr(m, "_next_block") and hasattr(m, "_atend"):
-            while not m._atend and m.is_active():
-                if m._ids is None:
-                    m._read_ids()
-                if m._weights is None:
-                    m._read_weights()
-                ids.extend([d + offset for d in m._ids] if offset else m._ids)
-                tfs.extend(m._weights)
-                m._next_block()
-        else:
-            for d, tf in m.items_as("weight"):
-                ids.append(d + offset)
-                tfs.append(tf)
+        local_ids, local_tfs = (segcache.postings(leaf, segment_id(leaf), field, text) if segcache
+                                else read_postings(leaf, field, text))
+        ids.extend([d + offset for d in local_ids] if offset else local_ids)
+        tfs.extend(local_tfs)
     return ids, tfs
 
 
@@ -178,25 +166,18 @@ def _scaled(out: dict[int, float], boost: float) -> dict[int, float]:
     return out if boost == 1.0 else {d: v * boost for d, v in out.items()}
 
 
-def _field_lengths(reader, field: str) -> list[int] | None:
-    """Document lengths of ``field`` for every global docnum, from each segment's length column."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-    from whoosh.util.numeric import byte_to_length
-
+def _field_lengths(reader, field: str, segcache: SegmentCache | None = None) -> list[int] | None:
+    """Document lengths of ``field`` for every global docnum (None for a field without lengths)."""
     out: list[int] = []
     found = False
     for leaf, offset in reader.leaf_readers():
         size = leaf.doc_count_all()
         out.extend([0] * (offset + size - len(out)))
-        perdoc = getattr(leaf, "_perdoc", None)
-        col = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc is not None else None
-        if col is None:
+        values = segcache.lengths(leaf, segment_id(leaf), field) if segcache else read_lengths(leaf, field)
+        if values is None:
             continue
         found = True
-        values = list(col)
-        for i in range(size):
-            b = values[i] if i < len(values) else 0
-            out[offset + i] = byte_to_length(b) if b else 0
+        out[offset:offset + size] = values
     return out if found else None
 
 
