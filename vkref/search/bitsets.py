@@ -37,7 +37,3 @@ def to_docnums(bits: int) -> list[int]:
         base = i << 3
         extend([base + j for j in offsets[data[i]]])
     return out
-
-
-def count(bits: int) -> int:
-    return bits.bit_count()

@@ -9,7 +9,6 @@
 """
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime
@@ -151,7 +150,3 @@ class Database:
 def _short(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc)
     return text.splitlines()[0] if text else exc.__class__.__name__
-
-
-def copy_file(src: Path, dst: Path) -> None:
-    shutil.copy2(src, dst)
