@@ -60,7 +60,13 @@ class Review:
     tags: list[str] = field(default_factory=list)
     verified_fields: list[str] = field(default_factory=list)
     reconstructed_fields: list[str] = field(default_factory=list)
+    mesh: list[str] = field(default_factory=list)  # MeSH headings of an imported record ("Humans", "Rats", ...)
+    # facet -> concept ids coded on the review itself (for records without findings, e.g. imported ones);
+    # ``suggested`` True while they come from automatic coding (MeSH, keywords, title) and nobody verified them
+    concepts: dict[str, list[str]] = field(default_factory=dict)
+    concepts_suggested: bool = False
     provenance: Provenance = field(default_factory=Provenance)
+    version: int = 0  # increased by every change of the record (0: not yet stored)
 
 
 @dataclass
@@ -79,3 +85,4 @@ class Finding:
     caution: str = ""
     tags: list[str] = field(default_factory=list)
     provenance: Provenance = field(default_factory=Provenance)
+    version: int = 0  # increased by every change of the record (0: not yet stored)
