@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import sys
-import traceback
 
 from vkref.core.errors import UsageError, VkrefError
 
@@ -184,19 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the one crash handler of the CLI
-        report = _crash_report()
-        print(f"vkref: internal error: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-              f" (details in {report})", file=sys.stderr)
+        from vkref.core import logs
+
+        report = logs.write_crash_report(context=f"vkref {' '.join(argv or sys.argv[1:])}"[:300])
+        where = f" (details in {report})" if report else ""
+        print(f"vkref: internal error: {logs.one_line(exc)}{where}", file=sys.stderr)
         return 1
-
-
-def _crash_report() -> str:
-    import tempfile
-
-    fd, path = tempfile.mkstemp(prefix="vkref-crash-", suffix=".txt")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(traceback.format_exc())
-    return path
 
 
 if __name__ == "__main__":

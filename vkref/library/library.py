@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import vkref
-from vkref.core import paths
+from vkref.core import logs, paths
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import LibraryError, QueryError
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
@@ -61,6 +61,7 @@ class Library:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise LibraryError(f"cannot create library directory {directory}: {exc.strerror}") from None
+        logs.setup(directory)
         db = Database.open_sqlite(db_path, backup_dir=directory / paths.BACKUP_DIRNAME)
         db.migrate()
         created = repo.is_empty(db)

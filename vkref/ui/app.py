@@ -12,7 +12,6 @@ import os
 import sys
 import threading
 import tempfile
-import traceback
 from pathlib import Path
 
 from vkref.core.errors import VkrefError
@@ -59,11 +58,9 @@ def _headless() -> bool:
 
 
 def _report(message: str, exc_info=None) -> str:
-    fd, path = tempfile.mkstemp(prefix="vkref-crash-", suffix=".txt")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(message + "\n")
-        fh.write("".join(traceback.format_exception(*exc_info)) if exc_info else traceback.format_exc())
-    return path
+    from vkref.core import logs
+
+    return str(logs.write_crash_report(exc_info, context=message) or "(no writable log directory)")
 
 
 def install_crash_handler(parent_getter=lambda: None, fatal: bool = False) -> None:
