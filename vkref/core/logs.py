@@ -22,6 +22,7 @@ from pathlib import Path
 LOG_DIRNAME = "logs"
 KEEP_REPORTS = 20
 _state: dict[str, Path | None] = {"dir": None}
+logging.getLogger("vkref").addHandler(logging.NullHandler())  # nothing on a user's terminal before setup()
 
 
 def get(area: str) -> logging.Logger:
