@@ -33,3 +33,9 @@ class DataError(VkrefError):
 
 class LibraryError(VkrefError):
     """The library cannot be opened or written (locked, corrupt, newer than this app, disk full)."""
+
+
+class ConflictError(VkrefError):
+    """A change cannot be applied because the record changed in the meantime (CLI exit status 2)."""
+
+    exit_code = 2

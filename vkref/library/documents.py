@@ -38,18 +38,40 @@ def finding_doc(finding: Finding, review: Review, vocabulary: Vocabulary) -> Ind
     )
 
 
-def review_doc(review: Review, findings: list[Finding], vocabulary: Vocabulary) -> IndexDoc:
-    facets: dict[str, list[str]] = {}
+def review_codes(review: Review, findings: list[Finding]) -> dict[str, list[str]]:
+    """What a review is filed under: the agents, populations and outcomes of its findings (a union), plus what
+    is coded on the review itself (imported records: suggested codes from MeSH and keywords).
+
+    Species is stricter, so that "Human" means human: a review counts under the species most of its findings
+    report (ties: each of them), not under every species one of its findings mentions; a review without
+    findings counts under its own coded species.
+    """
+    coded: dict[str, list[str]] = {}
     for facet in REVIEW_FACETS:
         ids = [c for f in findings for c in f.concepts.get(facet, [])]
-        facets[facet] = vocabulary.with_ancestors(dict.fromkeys(ids))
+        if facet == "species":
+            ids = _majority(findings)
+        coded[facet] = list(dict.fromkeys(ids + list(review.concepts.get(facet, []))))
+    return coded
+
+
+def _majority(findings: list[Finding]) -> list[str]:
+    counts: dict[str, int] = {}
+    for f in findings:
+        for c in dict.fromkeys(f.concepts.get("species", [])):
+            counts[c] = counts.get(c, 0) + 1
+    top = max(counts.values(), default=0)
+    return [c for c, n in counts.items() if n == top]
+
+
+def review_doc(review: Review, findings: list[Finding], vocabulary: Vocabulary) -> IndexDoc:
+    coded = review_codes(review, findings)
+    facets: dict[str, list[str]] = {facet: vocabulary.with_ancestors(coded[facet]) for facet in REVIEW_FACETS}
     facets["review"] = [review.id]
     facets["year"] = [str(review.year)] if review.year else []
     authors = " ".join(f"{a.family} {a.given}" for a in review.authors)
     body = " ".join(x for x in (authors, review.journal, review.journal_abbrev, " ".join(review.keywords),
                                 review.notes, " ".join(review.tags)) if x)
-    coded = {facet: list(dict.fromkeys(c for f in findings for c in f.concepts.get(facet, [])))
-             for facet in REVIEW_FACETS}
     return IndexDoc(kind="review", id=review.id, title=review.title, text=review.summary, body=body,
                     fulltext=review.fulltext, concepts=[c for ids in coded.values() for c in ids], facets=facets,
                     coded=coded, year=review.year)

@@ -19,10 +19,10 @@ from vkref.core.errors import LibraryError, QueryError
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
 from vkref.io import bundled
 from vkref.io.citation import vancouver
-from vkref.library import documents as D
+from vkref.library import curation, documents as D
 from vkref.library.results import Hit, SearchPage
 from vkref.search import SearchService
-from vkref.store import Database, repository as repo
+from vkref.store import Database, changes, repository as repo
 
 Progress = Callable[[int, int], None]
 
@@ -75,13 +75,14 @@ class Library:
     @staticmethod
     def _load_bundled(db: Database, directory: Path) -> None:
         data = bundled.load(directory)  # validates everything before anything is written
-        with db.session() as s:
-            repo.write_vocabulary(s, data.vocabulary)
+        with changes.unit_of_work(db, "bundled", f"bundled library {vkref.__version__}",
+                                  "vkref bundled library") as w:
+            w.write_vocabulary(data.vocabulary)
             for review in data.reviews:
-                repo.upsert_review(s, review, who="vkref bundled library")
+                w.save_review(review)
             for position, finding in enumerate(data.findings):
-                repo.upsert_finding(s, finding, position=position, who="vkref bundled library")
-            repo.set_meta(s, "bundled_data", vkref.__version__)
+                w.save_finding(finding, position=position, new=True)
+            w.set_meta("bundled_data", vkref.__version__)
 
     def close(self) -> None:
         if self._rebuild_thread is not None:
@@ -342,41 +343,47 @@ class Library:
         marked = highlights(text, terms, top=1, whole=whole) if terms else []
         return marked[0] if marked else escape(text, quote=False)
 
-    def save_finding(self, finding: Finding, who: str = "user") -> None:
-        """Insert or update one finding (and queue it for the index in the same transaction)."""
-        for facet, ids in finding.concepts.items():
-            for cid in ids:
-                if cid not in self.vocabulary or self.vocabulary[cid].facet != facet:
-                    raise QueryError(f"finding {finding.id!r}: {cid!r} is not a {facet} concept")
-        with self._write_lock, self.db.session() as s:
-            repo.upsert_finding(s, finding, who=who)
+    # ------------------------------------------------------------------ writing (vkref.library.curation)
+    def save_finding(self, finding: Finding, who: str = "user") -> int:
+        """Insert or update one finding as one change batch. Returns the batch id (0: nothing changed)."""
+        return curation.write(self, "edit", f"save finding {finding.id}", who, findings=[finding])
 
-    def save_review(self, review: Review, who: str = "user") -> None:
-        with self._write_lock, self.db.session() as s:
-            repo.upsert_review(s, review, who=who)
-        self._refresh_reviews()
+    def save_review(self, review: Review, who: str = "user") -> int:
+        return curation.write(self, "edit", f"save review {review.id}", who, reviews=[review])
 
     def add_records(self, reviews: list[Review], findings: list[Finding], who: str = "import",
-                    sync: bool = True) -> None:
-        """Write many reviews and findings in one transaction (all or nothing), then update the index."""
-        for finding in findings:
-            for facet, ids in finding.concepts.items():
-                for cid in ids:
-                    if cid not in self.vocabulary or self.vocabulary[cid].facet != facet:
-                        raise QueryError(f"finding {finding.id!r}: {cid!r} is not a {facet} concept")
-        with self._write_lock, self.db.session() as s:
-            for review in reviews:
-                repo.upsert_review(s, review, who=who)
-            known = repo.existing_finding_ids(s, [f.id for f in findings])
-            for position, finding in enumerate(findings):
-                repo.upsert_finding(s, finding, position=position, who=who, new=finding.id not in known)
-        self._refresh_reviews()
-        if sync:
-            self.sync_index()
+                    sync: bool = True, kind: str = "import", label: str = "") -> int:
+        """Write many reviews and findings in one transaction and one change batch (all or nothing), then
+        update the index. Returns the batch id."""
+        label = label or f"{len(reviews)} reviews, {len(findings)} findings"
+        return curation.write(self, kind, label, who, reviews=reviews, findings=findings, sync=sync)
 
-    def delete_finding(self, finding_id: str) -> bool:
-        with self._write_lock, self.db.session() as s:
-            return repo.delete_finding(s, finding_id)
+    def delete_finding(self, finding_id: str, who: str = "user") -> bool:
+        return bool(curation.write(self, "edit", f"delete finding {finding_id}", who, delete_findings=[finding_id]))
+
+    def edit(self, record_id: str, assignments: dict[str, str], if_version: int | None = None,
+             who: str = "user") -> dict:
+        """Change fields of a review or finding (``vkref edit``); see :func:`vkref.library.curation.edit`."""
+        return curation.edit(self, record_id, assignments, if_version, who)
+
+    def undo(self, who: str = "user") -> dict | None:
+        """Take back the newest change batch (an import, edit, merge...). None when there is nothing to undo."""
+        return curation.undo(self, who)
+
+    def redo(self, who: str = "user") -> dict | None:
+        return curation.redo(self, who)
+
+    def can_undo(self) -> str | None:
+        return changes.can_undo(self.db)
+
+    def can_redo(self) -> str | None:
+        return changes.can_redo(self.db)
+
+    def history(self, record_id: str) -> list[dict]:
+        return curation.history(self, record_id)
+
+    def batches(self, limit: int = 50) -> list[dict]:
+        return [dict(b.__dict__) for b in changes.batches(self.db, limit)]
 
     # ------------------------------------------------------------------ information
     def info(self) -> dict:

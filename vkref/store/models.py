@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -47,6 +48,15 @@ finding_concept = Table(
 )
 
 
+review_concept = Table(
+    "review_concept",
+    Base.metadata,
+    Column("review_id", ForeignKey("review.id", ondelete="CASCADE"), primary_key=True),
+    Column("concept_id", ForeignKey("concept.id", ondelete="RESTRICT"), primary_key=True),
+    Index("ix_review_concept_concept", "concept_id"),
+)
+
+
 class Tag(Base):
     __tablename__ = "tag"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -74,6 +84,11 @@ class Review(ProvenanceMixin, Base):
     caution: Mapped[str] = mapped_column(Text, default="")
     verified_fields: Mapped[list] = mapped_column(JSON, default=list)
     reconstructed_fields: Mapped[list] = mapped_column(JSON, default=list)
+    mesh: Mapped[list] = mapped_column(JSON, default=list)
+    concepts_suggested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # every change increases it; an UPDATE carries "AND version = <old>" (a lost race raises StaleDataError)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     authors: Mapped[list["Author"]] = relationship(
         back_populates="review", order_by="Author.position", cascade="all, delete-orphan"
@@ -82,6 +97,7 @@ class Review(ProvenanceMixin, Base):
         back_populates="review", order_by="Finding.position", cascade="all, delete-orphan"
     )
     tags: Mapped[list[Tag]] = relationship(secondary=review_tag)
+    concepts: Mapped[list["Concept"]] = relationship(secondary=review_concept)
 
 
 class Author(Base):
@@ -130,6 +146,8 @@ class Finding(ProvenanceMixin, Base):
     sample_size: Mapped[str] = mapped_column(String(200), default="")
     effect_size: Mapped[str] = mapped_column(Text, default="")
     caution: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     review: Mapped[Review] = relationship(back_populates="findings")
     concepts: Mapped[list[Concept]] = relationship(secondary=finding_concept)
@@ -149,6 +167,52 @@ class Outbox(Base):
     entity: Mapped[str] = mapped_column(String(20))  # "review" | "finding"
     entity_id: Mapped[str] = mapped_column(String(100))
     op: Mapped[str] = mapped_column(String(10))  # "upsert" | "delete"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ChangeBatch(Base):
+    """One user-visible change: an import, an edit, a merge, an undo or redo of one. Undo takes a batch back whole.
+
+    ``state`` is "done" or "undone"; ``target_id`` names the batch an undo or redo batch acted on.
+    """
+
+    __tablename__ = "change_batch"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # import | edit | merge | bundle | bundled | undo | redo | ...
+    label: Mapped[str] = mapped_column(Text, default="")
+    who: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    state: Mapped[str] = mapped_column(String(10), default="done")
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("change_batch.id"), nullable=True)
+
+
+class Change(Base):
+    """A field-level change of one record, written in the same transaction as the change itself.
+
+    ``field`` is a field name of the JSON export, or ``*`` for a whole record created (old is null) or deleted
+    (new is null); ``old`` and ``new`` are JSON texts.
+    """
+
+    __tablename__ = "change"
+    __table_args__ = (Index("ix_change_entity", "entity", "entity_id"), {"sqlite_autoincrement": True})
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("change_batch.id", ondelete="CASCADE"), index=True)
+    entity: Mapped[str] = mapped_column(String(20))  # review | finding | concept
+    entity_id: Mapped[str] = mapped_column(String(100))
+    field: Mapped[str] = mapped_column(String(60))
+    old: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)  # the record's version after this change
+
+
+class DistinctPair(Base):
+    """Two reviews a curator declared not to be duplicates (ids ordered: ``a_id < b_id``)."""
+
+    __tablename__ = "distinct_pair"
+    a_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    b_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    who: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

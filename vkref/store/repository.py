@@ -6,13 +6,14 @@ All functions take a :class:`~vkref.store.database.Database` and return plain en
 """
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Iterable, Iterator
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from vkref.core import entities as E
+from vkref.core import entities as E, records as R
 from vkref.core.vocabulary import Concept as VConcept, Vocabulary
 from vkref.store import models as M
 from vkref.store.database import Database
@@ -71,21 +72,10 @@ def load_vocabulary(db: Database) -> Vocabulary:
         )
 
 
-def write_vocabulary(s: Session, vocabulary: Vocabulary) -> None:
-    """Insert or update every concept (parents first so foreign keys hold)."""
+def write_vocabulary(s: Session, vocabulary: Vocabulary) -> int:
+    """Insert or update every concept (parents first so foreign keys hold). Returns how many changed."""
     ordered = sorted(vocabulary.concepts.values(), key=lambda c: len(vocabulary.ancestors(c.id)))
-    for c in ordered:
-        row = s.get(M.Concept, c.id)
-        if row is None:
-            row = M.Concept(id=c.id, facet=c.facet, label=c.label, parent_id=c.parent)
-            s.add(row)
-        else:
-            row.facet, row.label, row.parent_id = c.facet, c.label, c.parent
-        if row.synonyms:  # old rows go first: (concept_id, position) is unique
-            row.synonyms.clear()
-            s.flush()
-        row.synonyms = [M.Synonym(position=i, text=t) for i, t in enumerate(c.synonyms)]
-        s.flush()
+    return sum(upsert_concept(s, c) for c in ordered)
 
 
 # ---------------------------------------------------------------------------- writes
@@ -93,6 +83,26 @@ def write_vocabulary(s: Session, vocabulary: Vocabulary) -> None:
 
 def _outbox(s: Session, entity: str, entity_id: str, op: str = "upsert") -> None:
     s.add(M.Outbox(entity=entity, entity_id=entity_id, op=op))
+
+
+def _record(s: Session, entity: str, entity_id: str, old: dict | None, new: dict | None, version: int) -> None:
+    """Field-level change records of one write, in the session's change batch (see :mod:`vkref.store.changes`).
+    A created or deleted record is one change of field ``*`` holding the whole record."""
+    batch_id = s.info.get("batch_id")
+    if batch_id is None:
+        raise RuntimeError("a library write outside a change batch (use vkref.store.changes.unit_of_work)")
+    if old is None or new is None:
+        s.add(M.Change(batch_id=batch_id, entity=entity, entity_id=entity_id, field="*", old=_dump(old),
+                       new=_dump(new), version=version))
+        return
+    for name in new:
+        if old.get(name) != new[name]:
+            s.add(M.Change(batch_id=batch_id, entity=entity, entity_id=entity_id, field=name,
+                           old=_dump(old.get(name)), new=_dump(new[name]), version=version))
+
+
+def _dump(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _tags(s: Session, names: Iterable[str]) -> list[M.Tag]:
@@ -111,55 +121,104 @@ def _apply_provenance(row, p: E.Provenance, who: str) -> None:
     row.verification_note = p.verification_note or ""
     if not row.created_by:
         row.created_by = p.created_by or who
-    row.updated_by = p.updated_by or who
+    row.updated_by = who or p.updated_by
 
 
-def upsert_review(s: Session, r: E.Review, who: str = "vkref") -> None:
-    row = s.get(M.Review, r.id) or M.Review(id=r.id)
-    if row not in s:
+def upsert_review(s: Session, r: E.Review, who: str = "vkref") -> bool:
+    """Insert or update ``r`` with its change records and an outbox row. Returns False (and writes nothing)
+    when the stored review already has exactly these fields."""
+    row = s.get(M.Review, r.id, options=_REVIEW_LOAD)
+    old = R.review_fields(_review(row)) if row is not None else None
+    new = R.review_fields(r)
+    if old == new:
+        return False
+    if row is None:
+        row = M.Review(id=r.id, version=_reborn_version(s, "review", r.id))
         s.add(row)
-    for name in ("source_id", "type", "title", "journal", "journal_abbrev", "year", "volume", "issue", "pages",
-                 "doi", "pmid", "summary", "fulltext", "notes", "caution"):
+    else:
+        row.version = row.version + 1
+    for name in R.REVIEW_TEXT:
         setattr(row, name, getattr(r, name))
-    row.keywords = list(r.keywords)
-    row.verified_fields = list(r.verified_fields)
-    row.reconstructed_fields = list(r.reconstructed_fields)
+    row.year = r.year
+    for name in R.REVIEW_LISTS:
+        setattr(row, name, list(getattr(r, name)))
+    row.concepts_suggested = new["concepts_suggested"]
     with s.no_autoflush:
         tags = _tags(s, r.tags)
+        concepts = _concept_rows(s, r.concepts)
     if row.authors:  # old rows go first: (review_id, position) is unique
         row.authors.clear()
         s.flush()
     row.authors = [M.Author(position=i, family=a.family, given=a.given) for i, a in enumerate(r.authors)]
     row.tags = tags
+    row.concepts = concepts
     _apply_provenance(row, r.provenance, who)
     s.flush()
+    _record(s, "review", r.id, old, new, row.version)
     _outbox(s, "review", r.id)
+    return True
 
 
-def upsert_finding(s: Session, f: E.Finding, position: int = 0, who: str = "vkref", new: bool = False) -> None:
-    """Insert or update ``f``. ``new=True`` (the caller knows the id is unused) skips the look-up."""
-    row = None if new else s.get(M.Finding, f.id)
+def _reborn_version(s: Session, entity: str, entity_id: str) -> int:
+    """A record created again (undo of its deletion) continues its version count: versions only ever grow."""
+    last = s.scalar(select(func.max(M.Change.version)).where(M.Change.entity == entity,
+                                                              M.Change.entity_id == entity_id))
+    return (last or 0) + 1
+
+
+def _concept_rows(s: Session, concepts: dict[str, list[str]]) -> list[M.Concept]:
+    ids = dict.fromkeys(cid for ids in concepts.values() for cid in ids)
+    return [s.get(M.Concept, cid) for cid in ids]  # the identity map answers after the first
+
+
+def upsert_finding(s: Session, f: E.Finding, position: int | None = None, who: str = "vkref",
+                   new: bool = False) -> bool:
+    """Insert or update ``f`` with its change records and an outbox row (``new=True``: the caller knows the id
+    is unused, so no look-up). ``position`` None keeps a stored finding's place (a new one goes last).
+    Returns False when nothing changed."""
+    row = None if new else s.get(M.Finding, f.id, options=_FINDING_LOAD)
+    old = _finding_snapshot(row) if row is not None else None
+    fields = R.finding_fields(f)
+    if old is not None and {k: v for k, v in old.items() if k != "_position"} == fields and \
+            position in (None, row.position):
+        return False
     if row is None:
-        row = M.Finding(id=f.id)
+        row = M.Finding(id=f.id, version=1 if new else _reborn_version(s, "finding", f.id), position=position if position is not None else _next_position(s, f))
         s.add(row)
+    else:
+        row.version = row.version + 1
+        if position is not None:
+            row.position = position
     row.review_id = f.review_id
-    row.position = position
-    for name in ("statement", "section", "cited_ref", "cited_author", "dose", "duration", "sample_size",
-                 "effect_size", "caution"):
+    for name in R.FINDING_TEXT[1:]:
         setattr(row, name, getattr(f, name))
-    ids = [cid for ids in f.concepts.values() for cid in ids]
     with s.no_autoflush:
-        row.concepts = [s.get(M.Concept, cid) for cid in dict.fromkeys(ids)]  # identity map after the first
+        row.concepts = _concept_rows(s, f.concepts)
         row.tags = _tags(s, f.tags) if f.tags else []
     _apply_provenance(row, f.provenance, who)
+    snapshot = dict(fields, _position=row.position)
+    _record(s, "finding", f.id, old, snapshot, row.version)
     _outbox(s, "finding", f.id)
+    if old is not None and old["review_id"] != f.review_id:
+        _outbox(s, "review", old["review_id"], "refresh")  # the old review's facets lose this finding
+    return True
+
+
+def _next_position(s: Session, f: E.Finding) -> int:
+    top = s.scalar(select(func.max(M.Finding.position)).where(M.Finding.review_id == f.review_id))
+    return 0 if top is None else top + 1
+
+
+def _finding_snapshot(row: M.Finding) -> dict:
+    return dict(R.finding_fields(_finding(row)), _position=row.position)
 
 
 def delete_finding(s: Session, finding_id: str) -> bool:
-    row = s.get(M.Finding, finding_id)
+    row = s.get(M.Finding, finding_id, options=_FINDING_LOAD)
     if row is None:
         return False
     review_id = row.review_id
+    _record(s, "finding", finding_id, _finding_snapshot(row), None, row.version + 1)
     s.delete(row)
     _outbox(s, "finding", finding_id, "delete")
     _outbox(s, "review", review_id, "refresh")  # the review's facets are the union of its findings'
@@ -167,13 +226,51 @@ def delete_finding(s: Session, finding_id: str) -> bool:
 
 
 def delete_review(s: Session, review_id: str) -> bool:
-    row = s.get(M.Review, review_id)
+    """Delete a review and its findings (each recorded, so undo brings all of them back)."""
+    row = s.get(M.Review, review_id, options=_REVIEW_LOAD)
     if row is None:
         return False
-    for f in row.findings:
-        _outbox(s, "finding", f.id, "delete")
+    for f in list(row.findings):
+        delete_finding(s, f.id)
+    s.flush()
+    s.expire(row, ["findings"])
+    _record(s, "review", review_id, R.review_fields(_review(row)), None, row.version + 1)
     s.delete(row)
     _outbox(s, "review", review_id, "delete")
+    return True
+
+
+def upsert_concept(s: Session, c: VConcept) -> bool:
+    """Insert or update one vocabulary concept (its parent must exist). Returns False when nothing changed."""
+    row = s.get(M.Concept, c.id, options=(selectinload(M.Concept.synonyms),))
+    old = R.concept_fields(_concept(row)) if row is not None else None
+    new = R.concept_fields(c)
+    if old == new:
+        return False
+    if row is None:
+        row = M.Concept(id=c.id, facet=c.facet, label=c.label, parent_id=c.parent)
+        s.add(row)
+    else:
+        row.facet, row.label, row.parent_id = c.facet, c.label, c.parent
+    if row.synonyms:  # old rows go first: (concept_id, position) is unique
+        row.synonyms.clear()
+        s.flush()
+    row.synonyms = [M.Synonym(position=i, text=t) for i, t in enumerate(c.synonyms)]
+    s.flush()
+    _record(s, "concept", c.id, old, new, 0)
+    return True
+
+
+def _concept(row: M.Concept) -> VConcept:
+    return VConcept(row.id, row.facet, row.label, tuple(x.text for x in row.synonyms), row.parent_id)
+
+
+def delete_concept(s: Session, concept_id: str) -> bool:
+    row = s.get(M.Concept, concept_id, options=(selectinload(M.Concept.synonyms),))
+    if row is None:
+        return False
+    _record(s, "concept", concept_id, R.concept_fields(_concept(row)), None, 0)
+    s.delete(row)
     return True
 
 
@@ -193,22 +290,29 @@ def _review(row: M.Review) -> E.Review:
         summary=row.summary, keywords=list(row.keywords or []), fulltext=row.fulltext, notes=row.notes,
         caution=row.caution, tags=[t.name for t in row.tags], verified_fields=list(row.verified_fields or []),
         reconstructed_fields=list(row.reconstructed_fields or []), provenance=_prov(row),
+        mesh=list(row.mesh or []), concepts=_coded(row.concepts), concepts_suggested=bool(row.concepts_suggested),
+        version=row.version or 0,
     )
 
 
+def _coded(concepts) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for c in concepts:
+        out.setdefault(c.facet, []).append(c.id)
+    return out
+
+
 def _finding(row: M.Finding) -> E.Finding:
-    concepts: dict[str, list[str]] = {}
-    for c in row.concepts:
-        concepts.setdefault(c.facet, []).append(c.id)
+    concepts = _coded(row.concepts)
     return E.Finding(
         id=row.id, review_id=row.review_id, statement=row.statement, section=row.section,
         cited_ref=row.cited_ref, cited_author=row.cited_author, concepts=concepts, dose=row.dose,
         duration=row.duration, sample_size=row.sample_size, effect_size=row.effect_size, caution=row.caution,
-        tags=[t.name for t in row.tags], provenance=_prov(row),
+        tags=[t.name for t in row.tags], provenance=_prov(row), version=row.version or 0,
     )
 
 
-_REVIEW_LOAD = (selectinload(M.Review.authors), selectinload(M.Review.tags))
+_REVIEW_LOAD = (selectinload(M.Review.authors), selectinload(M.Review.tags), selectinload(M.Review.concepts))
 _FINDING_LOAD = (selectinload(M.Finding.concepts), selectinload(M.Finding.tags))
 
 
@@ -254,10 +358,10 @@ def get_reviews(db: Database, ids: Iterable[str] | None = None) -> list[E.Review
         return [_review(r) for r in s.scalars(q)]
 
 
-def existing_finding_ids(s: Session, ids: list[str]) -> set[str]:
+def existing_ids(s: Session, model, ids: list[str]) -> set[str]:
     out: set[str] = set()
     for i in range(0, len(ids), 500):
-        out.update(s.scalars(select(M.Finding.id).where(M.Finding.id.in_(ids[i:i + 500]))))
+        out.update(s.scalars(select(model.id).where(model.id.in_(ids[i:i + 500]))))
     return out
 
 

@@ -1,0 +1,170 @@
+"""Writing a library: saving and deleting records, field edits, undo and redo, history.
+
+Every write is one change batch (:mod:`vkref.store.changes`): one transaction that also records every changed
+field, so :func:`undo` can take it back whole. Concept codes are validated here, on one path, and bad ones
+raise :class:`DataError` (bad data, not a bad query). A write that committed is reported as done: bringing the
+index up to date afterwards is the index's business (see :mod:`vkref.library.indexing`), and a failure there is
+logged and caught up later, never reported as a failed write.
+"""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Iterable
+
+from vkref.core import logs
+from vkref.core import records as R
+from vkref.core.entities import Finding, Review
+from vkref.core.errors import ConflictError, DataError, UsageError, VkrefError
+from vkref.core.vocabulary import CONCEPT_FACETS, Vocabulary
+from vkref.store import changes
+
+if TYPE_CHECKING:
+    from vkref.library.library import Library
+
+log = logs.get("curation")
+
+
+def check_codes(vocabulary: Vocabulary, what: str, concepts: dict[str, list[str]]) -> None:
+    """Every coded id exists and belongs to the facet it is filed under."""
+    for facet, ids in concepts.items():
+        if facet not in CONCEPT_FACETS:
+            raise DataError(f"{what}: unknown facet {facet!r}: use one of {', '.join(CONCEPT_FACETS)}")
+        for cid in ids:
+            if cid not in vocabulary or vocabulary[cid].facet != facet:
+                raise DataError(f"{what}: {cid!r} is not a {facet} concept")
+
+
+def write(lib: "Library", kind: str, label: str, who: str, reviews: Iterable[Review] = (),
+          findings: Iterable[Finding] = (), delete_findings: Iterable[str] = (), sync: bool = True) -> int:
+    """Write records in one change batch. Returns the batch id (0 when nothing changed)."""
+    reviews, findings = list(reviews), list(findings)
+    for f in findings:
+        check_codes(lib.vocabulary, f"finding {f.id!r}", f.concepts)
+    for r in reviews:
+        check_codes(lib.vocabulary, f"review {r.id!r}", r.concepts)
+    with lib._write_lock, changes.unit_of_work(lib.db, kind, label, who) as w:
+        for r in reviews:
+            w.save_review(r)
+        known = w.existing_finding_ids([f.id for f in findings])
+        for f in findings:
+            w.save_finding(f, new=f.id not in known)
+        for fid in delete_findings:
+            w.delete_finding(fid)
+        batch = w.batch_id
+    after_write(lib, reviews_changed=bool(reviews), sync=sync)
+    return batch if changes.batch_exists(lib.db, batch) else 0
+
+
+def after_write(lib: "Library", reviews_changed: bool = True, sync: bool = True) -> None:
+    """Labels, citations and the index after a committed write. Index trouble does not undo the write."""
+    if reviews_changed:
+        lib._refresh_reviews()
+    if not sync:
+        return
+    try:
+        lib.sync_index()
+    except VkrefError as exc:  # committed: the index catches up at the next search or open
+        log.warning("index not updated after a write: %s", exc)
+
+
+# ---------------------------------------------------------------------------- field edits
+
+
+def edit(lib: "Library", record_id: str, assignments: dict[str, str], if_version: int | None = None,
+         who: str = "user") -> dict:
+    """Change fields of one review or finding (``vkref edit ID --set FIELD=VALUE``) in one batch."""
+    review = lib.get_review(record_id)
+    finding = None if review else lib.get_finding(record_id)
+    if review is None and finding is None:
+        raise DataError(f"unknown record id {record_id!r}")
+    current = review or finding
+    if if_version is not None and current.version != if_version:
+        raise ConflictError(f"{record_id} is at version {current.version}, not {if_version}: "
+                            "someone changed it; reload and edit again")
+    fields = R.review_fields(review) if review else R.finding_fields(finding)
+    for name, text in assignments.items():
+        fields[name] = _value(lib, record_id, fields, name, text)
+    if review:
+        new_review = R.review_from_fields(record_id, fields, review.version)
+        batch = write(lib, "edit", f"edit {record_id}", who, reviews=[new_review])
+    else:
+        new_finding = R.finding_from_fields(record_id, fields, finding.version)
+        if lib.get_review(new_finding.review_id) is None:
+            raise DataError(f"finding {record_id}: unknown review {new_finding.review_id!r}")
+        batch = write(lib, "edit", f"edit {record_id}", who, findings=[new_finding])
+    after = lib.get_review(record_id) or lib.get_finding(record_id)
+    return {"id": record_id, "batch": batch or None, "version": after.version, "changed": sorted(assignments)}
+
+
+def _value(lib: "Library", record_id: str, fields: dict, name: str, text: str):
+    if name in CONCEPT_FACETS:
+        return _codes(lib, fields, name, text)
+    if name not in fields or name.startswith("_"):
+        raise UsageError(f"{record_id}: unknown field {name!r}: use one of {', '.join(sorted(fields))}")
+    old = fields[name]
+    if name == "concepts":
+        return _codes(lib, fields, name, text)
+    if isinstance(old, (list, dict)) or name == "year":
+        try:
+            value = json.loads(text) if text.strip() else (None if name == "year" else type(old)())
+        except json.JSONDecodeError:
+            if name == "year":
+                raise UsageError(f"{record_id}: year must be a number, not {text!r}") from None
+            value = [x.strip() for x in text.split(";") if x.strip()]
+        if name == "year" and value is not None and not isinstance(value, int):
+            raise UsageError(f"{record_id}: year must be a number, not {text!r}")
+        if name == "authors" and isinstance(value, list):
+            from vkref.core.entities import Author
+
+            value = [{"family": a.family, "given": a.given} for a in
+                     (Author.parse(x) if isinstance(x, str) else Author(x["family"], x.get("given", ""))
+                      for x in value)]
+        if name != "year" and not isinstance(value, type(old)):
+            raise UsageError(f"{record_id}: {name} takes a JSON {type(old).__name__}")
+        return value
+    if isinstance(old, bool):
+        return text.strip().lower() in ("1", "true", "yes")
+    return text
+
+
+def _codes(lib: "Library", fields: dict, name: str, text: str):
+    """``--set species='["Rat"]'``: a coded facet takes concept ids, labels or synonyms, as --filter does."""
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError:
+        values = [x.strip() for x in text.split(";") if x.strip()]
+    if name == "concepts":
+        if not isinstance(values, dict):
+            raise UsageError("concepts takes a JSON object: facet -> list of concepts")
+        return {facet: [lib.vocabulary.resolve(facet, str(v)).id for v in vs] for facet, vs in values.items()}
+    if isinstance(values, str):
+        values = [values]
+    concepts = dict(fields["concepts"])
+    concepts[name] = [lib.vocabulary.resolve(name, str(v)).id for v in values]
+    fields["concepts"] = {k: v for k, v in concepts.items() if v}  # a facet is stored under "concepts"
+    return concepts[name]
+
+
+# ---------------------------------------------------------------------------- undo, redo, history
+
+
+def undo(lib: "Library", who: str = "user") -> dict | None:
+    return _step(lib, changes.undo, who)
+
+
+def redo(lib: "Library", who: str = "user") -> dict | None:
+    return _step(lib, changes.redo, who)
+
+
+def _step(lib: "Library", fn, who: str) -> dict | None:
+    with lib._write_lock:
+        info = fn(lib.db, who)
+    if info is None:
+        return None
+    after_write(lib)
+    return {"batch": info.id, "kind": info.kind, "undid" if info.kind == "undo" else "redid": info.label,
+            "changes": info.changes}
+
+
+def history(lib: "Library", record_id: str) -> list[dict]:
+    return [c.to_dict() for c in changes.history(lib.db, record_id)]

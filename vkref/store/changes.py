@@ -1,0 +1,325 @@
+"""Change batches: every write to a library belongs to one, and one batch is what undo takes back.
+
+- :func:`unit_of_work` opens one transaction with a new batch; the repository's write functions record a
+  field-level change (record, field, old, new, version) for everything they write, in that same transaction.
+  A batch that wrote nothing is removed again, so history holds only real changes.
+- :func:`undo` applies the inverse of the newest batch that is done (kind not ``undo``/``redo``) as a new batch
+  of kind ``undo``; :func:`redo` re-applies the batch whose undo is newest, provided no new batch was made since.
+  Both refuse (ConflictError, nothing written) when a record changed after the batch: the current value of
+  every field they would restore must still be the value the batch left.
+- :func:`history` lists the changes of one record, oldest first.
+
+The writer object handed out by :func:`unit_of_work` is the only way the library writes; the Session it wraps
+never leaves this package.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from vkref.core import records as R
+from vkref.core.entities import Finding, Review
+from vkref.core.errors import ConflictError, DataError
+from vkref.core.vocabulary import Concept
+from vkref.store import models as M
+from vkref.store import repository as repo
+from vkref.store.database import Database
+
+NORMAL = ("undo", "redo")  # batch kinds that are bookkeeping of others
+NOT_UNDOABLE = NORMAL + ("bundled",)  # the bundled library a new library starts from is not an undo step
+
+
+@dataclass
+class BatchInfo:
+    id: int
+    kind: str
+    label: str
+    who: str
+    created_at: str
+    state: str
+    changes: int
+
+
+@dataclass
+class ChangeInfo:
+    batch: int
+    kind: str
+    when: str
+    who: str
+    entity: str
+    id: str
+    field: str
+    old: object
+    new: object
+    version: int
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class Writer:
+    """The writes of one change batch. Every method records its field-level changes and an outbox row."""
+
+    def __init__(self, session: Session, batch: M.ChangeBatch, who: str):
+        self._s = session
+        self.batch = batch
+        self.who = who
+
+    @property
+    def batch_id(self) -> int:
+        return self.batch.id
+
+    def save_review(self, review: Review) -> bool:
+        return repo.upsert_review(self._s, review, who=self.who)
+
+    def save_finding(self, finding: Finding, position: int | None = None, new: bool = False) -> bool:
+        return repo.upsert_finding(self._s, finding, position=position, who=self.who, new=new)
+
+    def delete_review(self, review_id: str) -> bool:
+        return repo.delete_review(self._s, review_id)
+
+    def delete_finding(self, finding_id: str) -> bool:
+        return repo.delete_finding(self._s, finding_id)
+
+    def save_concept(self, concept: Concept) -> bool:
+        return repo.upsert_concept(self._s, concept)
+
+    def write_vocabulary(self, vocabulary) -> int:
+        return repo.write_vocabulary(self._s, vocabulary)
+
+    def set_meta(self, key: str, value: str) -> None:
+        repo.set_meta(self._s, key, value)
+
+    def existing_review_ids(self, ids: list[str]) -> set[str]:
+        return repo.existing_ids(self._s, M.Review, ids)
+
+    def existing_finding_ids(self, ids: list[str]) -> set[str]:
+        return repo.existing_ids(self._s, M.Finding, ids)
+
+    def mark_distinct(self, a: str, b: str) -> None:
+        a, b = sorted((a, b))
+        if self._s.get(M.DistinctPair, (a, b)) is None:
+            self._s.add(M.DistinctPair(a_id=a, b_id=b, who=self.who))
+
+    def flush(self) -> None:
+        self._s.flush()
+
+
+@contextmanager
+def unit_of_work(db: Database, kind: str, label: str = "", who: str = "") -> Iterator[Writer]:
+    """One transaction, one change batch: commits everything on success, nothing on any error."""
+    with db.session() as s:
+        batch = M.ChangeBatch(kind=kind, label=label[:2000], who=who, state="done")
+        s.add(batch)
+        s.flush()
+        s.info["batch_id"] = batch.id
+        yield Writer(s, batch, who)
+        s.flush()
+        if not s.scalar(select(func.count()).select_from(M.Change).where(M.Change.batch_id == batch.id)):
+            s.delete(batch)  # nothing changed: no empty step in the undo history
+        s.info.pop("batch_id", None)
+
+
+def batch_changes(db: Database, batch_id: int) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(M.Change).where(M.Change.batch_id == batch_id)) or 0
+
+
+def batch_exists(db: Database, batch_id: int) -> bool:
+    with db.session() as s:
+        return s.get(M.ChangeBatch, batch_id) is not None
+
+
+# ---------------------------------------------------------------------------- undo / redo
+
+
+def _undo_target(s: Session) -> M.ChangeBatch | None:
+    return s.scalars(select(M.ChangeBatch).where(M.ChangeBatch.state == "done",
+                                                 M.ChangeBatch.kind.not_in(NOT_UNDOABLE))
+                     .order_by(M.ChangeBatch.id.desc()).limit(1)).first()
+
+
+def _redo_target(s: Session) -> M.ChangeBatch | None:
+    """The batch of the newest undo whose target is still undone, unless a new batch was made after that undo
+    (then the redo stack is gone, as in every editor)."""
+    for u in s.scalars(select(M.ChangeBatch).where(M.ChangeBatch.kind == "undo")
+                       .order_by(M.ChangeBatch.id.desc()).limit(500)):
+        target = s.get(M.ChangeBatch, u.target_id) if u.target_id is not None else None
+        if target is None or target.state != "undone":
+            continue
+        newer = s.scalar(select(func.count()).select_from(M.ChangeBatch).where(
+            M.ChangeBatch.id > u.id, M.ChangeBatch.kind.not_in(NORMAL)))
+        return None if newer else target
+    return None
+
+
+def undo(db: Database, who: str = "") -> BatchInfo | None:
+    """Take back the newest batch that is done. Returns the new undo batch, or None when there is nothing."""
+    return _step(db, "undo", who)
+
+
+def redo(db: Database, who: str = "") -> BatchInfo | None:
+    return _step(db, "redo", who)
+
+
+def can_undo(db: Database) -> str | None:
+    """The label of the batch undo would take back, or None."""
+    with db.session() as s:
+        b = _undo_target(s)
+        return f"{b.kind}: {b.label}" if b else None
+
+
+def can_redo(db: Database) -> str | None:
+    with db.session() as s:
+        b = _redo_target(s)
+        return f"{b.kind}: {b.label}" if b else None
+
+
+def _step(db: Database, kind: str, who: str) -> BatchInfo | None:
+    with db.session() as s:
+        target = _undo_target(s) if kind == "undo" else _redo_target(s)
+        if target is None:
+            return None
+        changes = s.scalars(select(M.Change).where(M.Change.batch_id == target.id).order_by(M.Change.id)).all()
+        batch = M.ChangeBatch(kind=kind, label=f"{target.kind}: {target.label}"[:2000], who=who, state="done",
+                              target_id=target.id)
+        s.add(batch)
+        s.flush()
+        s.info["batch_id"] = batch.id
+        steps = list(reversed(changes)) if kind == "undo" else list(changes)
+        _apply(s, steps, backwards=kind == "undo")
+        target.state = "undone" if kind == "undo" else "done"
+        s.flush()
+        info = _info(s, batch)
+        s.info.pop("batch_id", None)
+        return info
+
+
+def _apply(s: Session, changes: list[M.Change], backwards: bool) -> None:
+    """Bring every touched record to the state before (``backwards``) or after the changes."""
+    by_record: dict[tuple[str, str], list[M.Change]] = {}
+    for c in changes:
+        by_record.setdefault((c.entity, c.entity_id), []).append(c)
+    order = {"concept": 0, "review": 1, "finding": 2}
+    records = sorted(by_record, key=lambda k: order[k[0]] if not backwards else -order[k[0]])
+    # creations of parents before children; deletions of children before parents
+    for entity, eid in records:
+        _apply_record(s, entity, eid, by_record[(entity, eid)], backwards)
+        s.flush()
+
+
+def _apply_record(s: Session, entity: str, eid: str, changes: list[M.Change], backwards: bool) -> None:
+    current = _current(s, entity, eid)
+    expected = _expected(changes, backwards)
+    target = _target(changes, backwards)
+    for name, value in expected.items():
+        have = None if current is None else (current if name == "*" else current.get(name))
+        if name == "*":
+            if have != value:  # the whole record must be as the batch left it (or still absent)
+                raise _conflict(entity, eid)
+        elif current is None or have != value:
+            raise _conflict(entity, eid, name)
+    if target is _DELETED:
+        _delete(s, entity, eid)
+        return
+    fields = dict(current or {})
+    fields.update(target)
+    _write(s, entity, eid, fields)
+
+
+_DELETED = object()
+
+
+def _expected(changes: list[M.Change], backwards: bool) -> dict:
+    """What each touched field must hold now for the step to be safe (``*``: the record exists or not)."""
+    out: dict = {}
+    seq = changes if backwards else list(reversed(changes))
+    for c in seq:  # the last change (first change when forwards) decides
+        if c.field == "*":
+            out = {"*": _load(c.new if backwards else c.old)}
+        else:
+            out.setdefault(c.field, _load(c.new if backwards else c.old))
+    return out
+
+
+def _target(changes: list[M.Change], backwards: bool):
+    seq = changes if not backwards else list(reversed(changes))  # replay in the direction of travel
+    state: dict | object = {}
+    for c in seq:
+        value = _load(c.old if backwards else c.new)
+        if c.field == "*":
+            state = _DELETED if value is None else dict(value)
+        elif state is not _DELETED:
+            state[c.field] = value  # type: ignore[index]
+    return state
+
+
+def _current(s: Session, entity: str, eid: str) -> dict | None:
+    if entity == "review":
+        row = s.get(M.Review, eid, options=repo._REVIEW_LOAD)
+        return R.review_fields(repo._review(row)) if row else None
+    if entity == "finding":
+        row = s.get(M.Finding, eid, options=repo._FINDING_LOAD)
+        return repo._finding_snapshot(row) if row else None
+    row = s.get(M.Concept, eid)
+    return R.concept_fields(repo._concept(row)) if row else None
+
+
+def _write(s: Session, entity: str, eid: str, fields: dict) -> None:
+    if entity == "review":
+        repo.upsert_review(s, R.review_from_fields(eid, fields))
+    elif entity == "finding":
+        position = fields.pop("_position", None)
+        repo.upsert_finding(s, R.finding_from_fields(eid, fields), position=position)
+    else:
+        repo.upsert_concept(s, R.concept_from_fields(eid, fields))
+
+
+def _delete(s: Session, entity: str, eid: str) -> None:
+    if entity == "review":
+        repo.delete_review(s, eid)
+    elif entity == "finding":
+        repo.delete_finding(s, eid)
+    else:
+        repo.delete_concept(s, eid)
+
+
+def _conflict(entity: str, eid: str, name: str = "") -> ConflictError:
+    what = f"field {name!r} of {entity} {eid}" if name else f"{entity} {eid}"
+    return ConflictError(f"cannot take the change back: {what} was changed again after it (nothing was changed)")
+
+
+def _load(text: str | None):
+    return None if text is None else json.loads(text)
+
+
+# ---------------------------------------------------------------------------- reading history
+
+
+def _info(s: Session, b: M.ChangeBatch) -> BatchInfo:
+    n = s.scalar(select(func.count()).select_from(M.Change).where(M.Change.batch_id == b.id)) or 0
+    return BatchInfo(b.id, b.kind, b.label, b.who, b.created_at.isoformat(timespec="seconds"), b.state, n)
+
+
+def batches(db: Database, limit: int = 50) -> list[BatchInfo]:
+    with db.session() as s:
+        rows = s.scalars(select(M.ChangeBatch).order_by(M.ChangeBatch.id.desc()).limit(limit)).all()
+        return [_info(s, b) for b in rows]
+
+
+def history(db: Database, record_id: str) -> list[ChangeInfo]:
+    """Every change of the record with this id (a review, finding or concept), oldest first."""
+    with db.session() as s:
+        rows = s.execute(select(M.Change, M.ChangeBatch).join(M.ChangeBatch, M.Change.batch_id == M.ChangeBatch.id)
+                         .where(M.Change.entity_id == record_id).order_by(M.Change.id)).all()
+        if not rows:
+            exists = any(s.get(model, record_id) is not None for model in (M.Review, M.Finding, M.Concept))
+            if not exists:
+                raise DataError(f"unknown record id {record_id!r}")
+        return [ChangeInfo(b.id, b.kind, b.created_at.isoformat(timespec="seconds"), b.who, c.entity, c.entity_id,
+                           c.field, _load(c.old), _load(c.new), c.version) for c, b in rows]
