@@ -20,9 +20,18 @@ def _records(library):
             facets["review"] = {library.review_label(review.id)}
             facets["year"] = {str(review.year)} if review.year else set()
             out.append(("finding", f.id, facets))
-        facets = {facet: {voc[c].label for f in by_review.get(review.id, [])
-                          for c in voc.with_ancestors(f.concepts.get(facet, []))}
-                  for facet in ("agent", "population", "species", "outcome")}
+        mine = by_review.get(review.id, [])
+        facets = {facet: {voc[c].label for f in mine for c in voc.with_ancestors(f.concepts.get(facet, []))}
+                  for facet in ("agent", "population", "outcome")}
+        # species: a review counts under the species most of its findings report ("Human" means human)
+        per_species = {}
+        for f in mine:
+            for c in set(f.concepts.get("species", [])):
+                per_species[c] = per_species.get(c, 0) + 1
+        top = [c for c, n in per_species.items() if n == max(per_species.values())]
+        facets["species"] = {voc[c].label for c in voc.with_ancestors(top)}
+        for facet in ("agent", "population", "species", "outcome"):  # codes on the review itself
+            facets[facet] |= {voc[c].label for c in voc.with_ancestors(review.concepts.get(facet, []))}
         facets.update({"direction": set(), "evidence": set(), "kind": {"review"},
                        "review": {library.review_label(review.id)},
                        "year": {str(review.year)} if review.year else set()})
@@ -135,3 +144,16 @@ def test_unknown_filter_value_is_a_query_error(library):
         library.search("", filters={"species": ["dog"]})
     with pytest.raises(QueryError, match="unknown facet"):
         library.search("", filters={"colour": ["red"]})
+
+
+def test_a_rat_model_review_is_not_counted_as_human(library):
+    """Every bundled review holds some human and some animal findings; under Human only those that mostly
+    report human evidence appear."""
+    human_reviews = {h.id for h in library.search("", filters={"species": ["Human"]}, kind="review",
+                                                  limit=100).hits}
+    for review in library.reviews():
+        findings = library.findings_of(review.id)
+        human = sum("human" in f.concepts.get("species", []) for f in findings)
+        rat = sum("rat" in f.concepts.get("species", []) for f in findings)
+        if rat > human:
+            assert review.id not in human_reviews

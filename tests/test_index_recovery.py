@@ -56,7 +56,7 @@ def test_incremental_updates_equal_full_rebuild(fresh_library):
 
 def test_crash_between_index_commit_and_outbox_cleanup(fresh_library, monkeypatch):
     lib = fresh_library
-    lib.save_finding(_new_finding(1))
+    lib.add_records([], [_new_finding(1)], sync=False)  # committed; the index has not seen it yet
 
     def boom(db, through):
         raise RuntimeError("simulated crash after the index commit")

@@ -40,19 +40,19 @@ def test_backup_before_migrating(built_library, tmp_path, monkeypatch):
     shutil.copytree(built_library, path)
     versions = tmp_path / "migrations"
     shutil.copytree(database.MIGRATIONS_DIR, versions)
-    (versions / "versions" / "0002_test.py").write_text(
-        'revision = "0002"\ndown_revision = "0001"\nbranch_labels = None\ndepends_on = None\n'
+    (versions / "versions" / "0099_test.py").write_text(
+        'revision = "0099"\ndown_revision = "0002"\nbranch_labels = None\ndepends_on = None\n'
         "from alembic import op\nimport sqlalchemy as sa\n"
         "def upgrade():\n    op.add_column('tag', sa.Column('colour', sa.String(20), nullable=True))\n"
         "def downgrade():\n    op.drop_column('tag', 'colour')\n")
     monkeypatch.setattr(database, "MIGRATIONS_DIR", versions)
     lib = Library.open(path)
     try:
-        assert lib.db.current_revision() == "0002"
-        backups = list((path / "backups").glob("library-schema0001-*.sqlite"))
+        assert lib.db.current_revision() == "0099"
+        backups = list((path / "backups").glob("library-schema0002-*.sqlite"))
         assert len(backups) == 1
         con = sqlite3.connect(backups[0])
-        assert con.execute("select version_num from alembic_version").fetchone()[0] == "0001"
+        assert con.execute("select version_num from alembic_version").fetchone()[0] == "0002"
         assert con.execute("select count(*) from finding").fetchone()[0] >= 100
         con.close()
     finally:

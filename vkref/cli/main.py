@@ -11,6 +11,7 @@ import json
 import os
 import sys
 
+from vkref.cli import curation
 from vkref.core.errors import UsageError, VkrefError
 
 
@@ -42,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true")
 
     sub.add_parser("reindex", help="rebuild the search index from the database")
+
+    curation.add_parsers(sub)
 
     g = sub.add_parser("gui", help="open the desktop application (the default)")
     g.add_argument("--query", default="", help="start with this search")
@@ -159,7 +162,22 @@ def cmd_self_test(args) -> int:
     return run()
 
 
-COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui": cmd_gui}
+def _with_library(fn):
+    def run(args) -> int:
+        lib = _open(args)
+        try:
+            return fn(args, lib)
+        finally:
+            lib.close()
+    return run
+
+
+COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui": cmd_gui,
+            "import": _with_library(curation.cmd_import),
+            "export": _with_library(lambda a, lib: curation.cmd_export(a, lib, _facet_pairs)),
+            "cite": _with_library(curation.cmd_cite), "edit": _with_library(curation.cmd_edit),
+            "undo": _with_library(curation.cmd_step), "redo": _with_library(curation.cmd_step),
+            "history": _with_library(curation.cmd_history)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,7 +28,10 @@ class UsageError(VkrefError):
 
 
 class DataError(VkrefError):
-    """An input file or record is invalid; the message names the file and entry."""
+    """An input file or record is invalid, or a record id is unknown; the message names the file and entry
+    (CLI exit status 2: bad input)."""
+
+    exit_code = 2
 
 
 class LibraryError(VkrefError):

@@ -47,6 +47,7 @@ def review_codes(review: Review, findings: list[Finding]) -> dict[str, list[str]
     findings counts under its own coded species.
     """
     coded: dict[str, list[str]] = {}
+    findings = sorted(findings, key=lambda f: f.id)  # one order whether built in full or incrementally
     for facet in REVIEW_FACETS:
         ids = [c for f in findings for c in f.concepts.get(facet, [])]
         if facet == "species":

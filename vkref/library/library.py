@@ -19,7 +19,7 @@ from vkref.core.errors import LibraryError, QueryError
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
 from vkref.io import bundled
 from vkref.io.citation import vancouver
-from vkref.library import curation, documents as D
+from vkref.library import curation, documents as D, exporting, importing
 from vkref.library.results import Hit, SearchPage
 from vkref.search import SearchService
 from vkref.store import Database, changes, repository as repo
@@ -384,6 +384,22 @@ class Library:
 
     def batches(self, limit: int = 50) -> list[dict]:
         return [dict(b.__dict__) for b in changes.batches(self.db, limit)]
+
+    # ------------------------------------------------------------------ records in and out
+    def import_files(self, files, fmt: str | None = None, mapping: dict[str, str] | None = None,
+                     tag: str | None = None, strict: bool = False, dry_run: bool = False, who: str = "import",
+                     progress=None, cancel=None):
+        """Import bibliographic files as one change batch; returns an :class:`ImportReport` whose
+        ``to_dict()`` is the JSON of ``vkref import --json``. See :mod:`vkref.library.importing`."""
+        return importing.import_files(self, files, fmt, mapping, tag, strict, dry_run, who, progress, cancel)
+
+    def export(self, fmt: str, query: str = "", filters=None, exclude=None, kind: str | None = None,
+               ids=None, style: str = "vancouver") -> str:
+        """Export everything, a search or given ids (see :mod:`vkref.library.exporting`)."""
+        return exporting.export(self, fmt, query, filters, exclude, kind, ids, style)
+
+    def cite(self, ids, style: str = "vancouver") -> list[str]:
+        return exporting.cite(self, ids, style)
 
     # ------------------------------------------------------------------ information
     def info(self) -> dict:

@@ -1,0 +1,153 @@
+"""The librarian's commands: import, export, cite, edit, undo, redo, history.
+
+Each is a thin front on one :class:`vkref.library.Library` method; ``--json`` prints one JSON object; bad input
+exits 2 with one line on standard error (raised as vkref's own errors and printed by ``vkref.cli.main``).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from vkref.core.errors import UsageError
+
+IMPORT_FORMATS = ("ris", "bibtex", "medline", "pubmed-xml", "csl-json", "endnote-xml", "csv")
+EXPORT_FORMATS = ("ris", "bibtex", "csl-json", "csv", "json", "evidence-csv", "evidence-md", "evidence-html",
+                  "citations")
+STYLES = ("vancouver", "ama", "apa")
+
+
+def add_parsers(sub) -> None:
+    i = sub.add_parser("import", help="import bibliographic files (one undoable batch)")
+    i.add_argument("files", nargs="+", metavar="FILE")
+    i.add_argument("--format", choices=IMPORT_FORMATS, help="detected from content when omitted")
+    i.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD", help="CSV column mapping")
+    i.add_argument("--tag", help="tag every imported review")
+    i.add_argument("--strict", action="store_true", help="import nothing from a file with an unusable record")
+    i.add_argument("--dry-run", action="store_true", help="report what would be imported; write nothing")
+    i.add_argument("--json", action="store_true")
+
+    e = sub.add_parser("export", help="export reviews, findings or evidence tables")
+    e.add_argument("query", nargs="?", default="")
+    e.add_argument("--kind", choices=["review", "finding"])
+    e.add_argument("--filter", action="append", default=[], metavar="F=V")
+    e.add_argument("--exclude", action="append", default=[], metavar="F=V")
+    e.add_argument("--id", action="append", default=[], metavar="ID", dest="ids")
+    e.add_argument("--format", choices=EXPORT_FORMATS, required=True)
+    e.add_argument("--style", choices=STYLES, default="vancouver")
+    e.add_argument("-o", "--output", metavar="FILE")
+
+    c = sub.add_parser("cite", help="formatted citations, one per line")
+    c.add_argument("ids", nargs="+", metavar="ID")
+    c.add_argument("--style", choices=STYLES, default="vancouver")
+
+    ed = sub.add_parser("edit", help="change fields of a review or finding (one batch)")
+    ed.add_argument("id", metavar="ID")
+    ed.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="assignments",
+                    required=True)
+    ed.add_argument("--if-version", type=int)
+    ed.add_argument("--json", action="store_true")
+
+    for name, text in (("undo", "undo the last change batch"), ("redo", "redo the last undone batch")):
+        u = sub.add_parser(name, help=text)
+        u.add_argument("--json", action="store_true")
+
+    h = sub.add_parser("history", help="every change of a record")
+    h.add_argument("id", metavar="ID")
+    h.add_argument("--json", action="store_true")
+
+
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{option} {item!r}: expected NAME=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+def cmd_import(args, lib) -> int:
+    for f in args.files:
+        if not Path(f).is_file():
+            raise UsageError(f"{f}: no such file")
+    report = lib.import_files(args.files, fmt=args.format, mapping=_pairs(args.map, "--map") or None,
+                              tag=args.tag, strict=args.strict, dry_run=args.dry_run, who="vkref import")
+    data = report.to_dict()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    verb = "would import" if args.dry_run else "imported"
+    for f in data["files"]:
+        print(f"{f['path']} ({f['format']}): {f['records']} records, {verb} {f['imported']}, "
+              f"{f['duplicates']} duplicates, {f['skipped']} skipped")
+        for err in f["errors"]:
+            line = f", line {err['line']}" if err.get("line") else ""
+            print(f"  record {err['record']}{line}: {err['reason']}")
+    if data["batch"]:
+        print(f"batch {data['batch']} (vkref undo takes it back)")
+    return 0
+
+
+def cmd_export(args, lib, facet_pairs) -> int:
+    text = lib.export(args.format, args.query, filters=facet_pairs(args.filter, "--filter"),
+                      exclude=facet_pairs(args.exclude, "--exclude"), kind=args.kind, ids=args.ids,
+                      style=args.style)
+    _emit(text, args.output)
+    return 0
+
+
+def _emit(text: str, output: str | None) -> None:
+    if not output:
+        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write ({exc.strerror})") from None
+
+
+def cmd_cite(args, lib) -> int:
+    for line in lib.cite(args.ids, args.style):
+        print(line)
+    return 0
+
+
+def cmd_edit(args, lib) -> int:
+    result = lib.edit(args.id, _pairs(args.assignments, "--set"), if_version=args.if_version, who="vkref edit")
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"{result['id']}: version {result['version']}" + (f", batch {result['batch']}" if result["batch"]
+                                                                   else " (nothing changed)"))
+    return 0
+
+
+def cmd_step(args, lib) -> int:
+    result = lib.undo("vkref undo") if args.command == "undo" else lib.redo("vkref redo")
+    if args.json:
+        print(json.dumps(result or {"batch": None, "kind": args.command, "changes": 0}, ensure_ascii=False))
+    elif result is None:
+        print(f"nothing to {args.command}")
+    else:
+        print(f"{args.command}: {result.get('undid') or result.get('redid')} ({result['changes']} changes)")
+    return 0
+
+
+def cmd_history(args, lib) -> int:
+    items = lib.history(args.id)
+    if args.json:
+        print(json.dumps({"id": args.id, "changes": items}, ensure_ascii=False, indent=2))
+        return 0
+    for c in items:
+        if c["field"] == "*":
+            what = "created" if c["old"] is None else "deleted"
+        else:
+            what = f"{c['field']}: {_short(c['old'])} -> {_short(c['new'])}"
+        print(f"{c['when']}  batch {c['batch']} ({c['kind']}, {c['who'] or '-'})  v{c['version']}  {what}")
+    return 0
+
+
+def _short(value) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,262 @@
+"""Bringing records in: bibliographic files -> reviews, in one change batch.
+
+The flow of :func:`import_files`:
+
+1. every file is parsed first (:mod:`vkref.io.importers`, format detected from content); a file that cannot be
+   read at all stops the whole import before anything is written (:class:`DataError` naming the file);
+2. each usable record is matched against the library and the records before it: the same DOI or PMID, or the
+   same normalised title and year, is a *duplicate* — not created twice; what it adds (an abstract, a DOI, MeSH
+   headings, keywords...) is merged into the review already there and recorded in history;
+3. new reviews get a stable id, the import's tag, and suggested codes (:mod:`vkref.library.coding`);
+4. everything is written in ONE transaction and one change batch (undo takes the import back whole; a kill
+   leaves none of it), then the index catches up.
+
+``dry_run`` stops after step 3 and returns the same report (the GUI's preview); ``strict`` refuses a file with
+any unusable record. ``cancel`` (a callable) is checked between records: a cancelled import writes nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from vkref.core import logs
+from vkref.core.entities import Review
+from vkref.core.errors import DataError, VkrefError
+from vkref.core.text import fold
+from vkref.library import coding
+from vkref.store import changes
+
+if TYPE_CHECKING:
+    from vkref.library.library import Library
+
+log = logs.get("import")
+MERGE_TEXT = ("journal", "journal_abbrev", "volume", "issue", "pages", "doi", "pmid", "summary", "source_id")
+MERGE_LISTS = ("keywords", "mesh")
+
+
+class ImportCancelled(VkrefError):
+    """The user cancelled an import; nothing was written."""
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str
+    records: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    errors: list[dict] = field(default_factory=list)
+    preview: list[dict] = field(default_factory=list)  # not in the JSON: the first records, for the GUI
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "format": self.format, "records": self.records, "imported": self.imported,
+                "duplicates": self.duplicates, "skipped": self.skipped, "errors": self.errors}
+
+
+@dataclass
+class ImportReport:
+    batch: int | None
+    files: list[FileReport]
+    dry_run: bool = False
+    review_ids: list[str] = field(default_factory=list)  # not in the JSON: the reviews created
+
+    @property
+    def imported(self) -> int:
+        return sum(f.imported for f in self.files)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(f.duplicates for f in self.files)
+
+    @property
+    def skipped(self) -> int:
+        return sum(f.skipped for f in self.files)
+
+    def to_dict(self) -> dict:
+        return {"batch": self.batch, "files": [f.to_dict() for f in self.files], "imported": self.imported,
+                "duplicates": self.duplicates, "skipped": self.skipped}
+
+
+# ---------------------------------------------------------------------------- matching
+
+
+def norm_title(title: str) -> str:
+    """Title key for matching: folded case, diacritics, markup and punctuation; dashes and spaces collapsed."""
+    text = re.sub(r"<[^>]+>|\\[a-zA-Z]+|[{}]", " ", title or "")
+    text = unicodedata.normalize("NFKD", fold(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+class Matcher:
+    """Known reviews by DOI, PMID and (title, year); records of this import are added as they are accepted."""
+
+    def __init__(self, reviews: Iterable[Review]):
+        self.by_doi: dict[str, str] = {}
+        self.by_pmid: dict[str, str] = {}
+        self.by_title: dict[str, list[tuple[int | None, str]]] = {}
+        self.ids_of: dict[str, tuple[str, str]] = {}  # review id -> (doi, pmid)
+        for r in reviews:
+            self.add(r)
+
+    def add(self, r: Review) -> None:
+        self.ids_of[r.id] = (r.doi.lower(), r.pmid)
+        if r.doi:
+            self.by_doi.setdefault(r.doi.lower(), r.id)
+        if r.pmid:
+            self.by_pmid.setdefault(r.pmid, r.id)
+        key = norm_title(r.title)
+        if key:
+            self.by_title.setdefault(key, []).append((r.year, r.id))
+
+    def match(self, r: Review) -> str | None:
+        if r.doi and r.doi.lower() in self.by_doi:
+            return self.by_doi[r.doi.lower()]
+        if r.pmid and r.pmid in self.by_pmid:
+            return self.by_pmid[r.pmid]
+        for year, rid in self.by_title.get(norm_title(r.title), ()):
+            if year is None or r.year is None or abs(year - r.year) <= 1:
+                if not self._ids_differ(rid, r):
+                    return rid
+        return None
+
+    def _ids_differ(self, rid: str, r: Review) -> bool:
+        """A different DOI or PMID vetoes a title match (an erratum or a companion paper)."""
+        doi, pmid = self.ids_of.get(rid, ("", ""))
+        return bool((r.doi and doi and doi != r.doi.lower()) or (r.pmid and pmid and pmid != r.pmid))
+
+
+def new_id(r: Review, taken: set[str]) -> str:
+    """A stable, readable id: ``family-year-hash`` (hash of DOI, PMID or title)."""
+    family = norm_title(r.authors[0].family).replace(" ", "")[:20] if r.authors else "anon"
+    basis = r.doi.lower() or r.pmid or norm_title(r.title) + str(r.year)
+    digest = hashlib.sha1(basis.encode("utf-8")).hexdigest()
+    rid = f"{family or 'anon'}-{r.year or 'nd'}-{digest[:6]}"
+    n = 6
+    while rid in taken:
+        n += 1
+        rid = f"{family or 'anon'}-{r.year or 'nd'}-{digest[:n]}"
+    return rid
+
+
+def merged(old: Review, new: Review) -> Review:
+    """``old`` with the fields it lacks taken from ``new`` (nothing it has is overwritten)."""
+    out = replace(old, authors=list(old.authors), keywords=list(old.keywords), mesh=list(old.mesh),
+                  tags=list(old.tags), concepts={k: list(v) for k, v in old.concepts.items()})
+    for name in MERGE_TEXT:
+        if not getattr(out, name) and getattr(new, name):
+            setattr(out, name, getattr(new, name))
+    for name in MERGE_LISTS:
+        setattr(out, name, list(dict.fromkeys(getattr(old, name) + getattr(new, name))))
+    if out.year is None:
+        out.year = new.year
+    if not out.authors:
+        out.authors = list(new.authors)
+    out.tags = list(dict.fromkeys(old.tags + new.tags))
+    return out
+
+
+# ---------------------------------------------------------------------------- the import
+
+
+def import_files(lib: "Library", files: Iterable[str | Path], fmt: str | None = None,
+                 mapping: dict[str, str] | None = None, tag: str | None = None, strict: bool = False,
+                 dry_run: bool = False, who: str = "import", progress: Callable[[int, int], None] | None = None,
+                 cancel: Callable[[], bool] | None = None) -> ImportReport:
+    from vkref.io import importers
+
+    parsed = [importers.read_file(Path(p), fmt, mapping) for p in files]  # any unreadable file: nothing written
+    if strict:
+        for pf in parsed:
+            if pf.errors:
+                e = pf.errors[0]
+                raise DataError(f"{Path(pf.path).name}: record {e.record}"
+                                f"{f' (line {e.line})' if e.line else ''}: {e.reason}; --strict: nothing imported")
+    plan = _plan(lib, parsed, tag, progress, cancel)
+    if dry_run:
+        return ImportReport(None, plan.reports, dry_run=True, review_ids=[r.id for r in plan.new])
+    batch = _write(lib, plan, who, cancel)
+    return ImportReport(batch or None, plan.reports, review_ids=[r.id for r in plan.new])
+
+
+@dataclass
+class _Plan:
+    reports: list[FileReport]
+    new: list[Review]
+    updates: dict[str, Review]
+
+
+def _plan(lib: "Library", parsed, tag, progress, cancel) -> _Plan:
+    existing = {r.id: r for r in lib._reviews.values()}
+    matcher = Matcher(existing.values())
+    taken = set(existing)
+    new: dict[str, Review] = {}
+    updates: dict[str, Review] = {}
+    total = sum(len(pf.records) for pf in parsed)
+    done = 0
+    mapping = coding.mesh_map()
+    reports = []
+    for pf in parsed:
+        rep = FileReport(Path(pf.path).name, pf.format, records=len(pf.records) + len(pf.errors),
+                         skipped=len(pf.errors), errors=[_error(e) for e in pf.errors])
+        for rec in pf.records:
+            if cancel and cancel():
+                raise ImportCancelled("import cancelled: nothing was imported")
+            r = rec.review
+            if tag:
+                r.tags = list(dict.fromkeys(r.tags + [tag]))
+            hit = matcher.match(r)
+            if hit is None:
+                r.id = new_id(r, taken)
+                taken.add(r.id)
+                r.concepts = coding.suggest(r, lib.vocabulary, mapping)
+                r.concepts_suggested = bool(r.concepts)
+                new[r.id] = r
+                matcher.add(r)
+                rep.imported += 1
+            else:
+                base = new.get(hit) or updates.get(hit) or lib.get_review(hit)
+                combined = merged(base, r)
+                (new if hit in new else updates)[hit] = combined
+                rep.duplicates += 1
+            if len(rep.preview) < 20:
+                rep.preview.append(_preview(rec, r, hit))
+            done += 1
+            if progress and done % 200 == 0:
+                progress(done, total)
+        reports.append(rep)
+    if progress:
+        progress(total, total)
+    return _Plan(reports, list(new.values()), updates)
+
+
+def _error(e) -> dict:
+    return {"record": e.record, "line": e.line, "reason": e.reason}
+
+
+def _preview(rec, r: Review, duplicate_of: str | None) -> dict:
+    return {"record": rec.number, "title": r.title, "authors": [a.display for a in r.authors[:3]],
+            "year": r.year, "journal": r.journal_abbrev or r.journal, "doi": r.doi, "pmid": r.pmid,
+            "duplicate_of": duplicate_of}
+
+
+def _write(lib: "Library", plan: _Plan, who: str, cancel) -> int:
+    label = ", ".join(f"{f.path} ({f.imported} new, {f.duplicates} duplicates)" for f in plan.reports)
+    with lib._write_lock, changes.unit_of_work(lib.db, "import", label, who) as w:
+        for i, r in enumerate(plan.new):
+            if cancel and i % 200 == 0 and cancel():
+                raise ImportCancelled("import cancelled: nothing was imported")
+            w.save_review(r)
+        for r in plan.updates.values():
+            w.save_review(r)
+        batch = w.batch_id
+    log.info("import batch %s: %s", batch, label)
+    from vkref.library import curation
+
+    curation.after_write(lib)
+    return batch if changes.batch_exists(lib.db, batch) else 0
