@@ -12,6 +12,26 @@ SHARED = REPO.parent / "shared"
 SEEDS = SHARED / "seeds"
 
 
+# Test tiers (CONTRIBUTING.md), by module. tests/gui/ is the gui tier; a module not listed is integration.
+UNIT = {"test_analysis", "test_unit_core", "test_bitsets", "test_paths", "test_vocabulary", "test_citations", "test_ui_helpers",
+        "test_importers", "test_export", "test_citation", "test_vkjson", "test_coding"}
+E2E = {"test_cli", "test_curation_cli", "test_packaging", "test_selftest"}
+
+
+def tier_of(path: Path) -> str:
+    if "gui" in path.parts:
+        return "gui"
+    name = path.stem
+    if name in UNIT or name.startswith("test_importers") or name.startswith("test_export"):
+        return "unit"
+    return "e2e" if name in E2E else "integration"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(getattr(pytest.mark, tier_of(Path(str(item.fspath)))))
+
+
 @pytest.fixture(autouse=True)
 def _isolate_home(monkeypatch, tmp_path_factory):
     monkeypatch.delenv("VKREF_HOME", raising=False)
