@@ -52,6 +52,21 @@ def add_parsers(sub) -> None:
         u = sub.add_parser(name, help=text)
         u.add_argument("--json", action="store_true")
 
+    d = sub.add_parser("duplicates", help="likely duplicate reviews: pairs with a score and the reason")
+    d.add_argument("--json", action="store_true")
+
+    m = sub.add_parser("merge", help="merge OTHER into KEEP (one undoable batch)")
+    m.add_argument("keep", nargs="?", metavar="KEEP")
+    m.add_argument("other", nargs="?", metavar="OTHER")
+    m.add_argument("--choose", action="append", default=[], metavar="FIELD", help="take this field from OTHER")
+    m.add_argument("--all-exact", action="store_true", help="merge every same-DOI/PMID pair at once")
+    m.add_argument("--json", action="store_true")
+
+    di = sub.add_parser("distinct", help="remember that A and B are not duplicates")
+    di.add_argument("a", metavar="A")
+    di.add_argument("b", metavar="B")
+    di.add_argument("--json", action="store_true")
+
     h = sub.add_parser("history", help="every change of a record")
     h.add_argument("id", metavar="ID")
     h.add_argument("--json", action="store_true")
@@ -151,3 +166,40 @@ def cmd_history(args, lib) -> int:
 def _short(value) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def cmd_duplicates(args, lib) -> int:
+    pairs = [p.to_dict() for p in lib.find_duplicates()]
+    if args.json:
+        print(json.dumps({"pairs": pairs, "count": len(pairs)}, ensure_ascii=False, indent=2))
+        return 0
+    for p in pairs:
+        print(f"{p['score']:>5}  {p['a']}  {p['b']}  ({p['reason']})")
+    print(f"{len(pairs)} likely duplicate pair{'s' if len(pairs) != 1 else ''}")
+    return 0
+
+
+def cmd_merge(args, lib) -> int:
+    if args.all_exact:
+        result = lib.merge_exact_duplicates(who="vkref merge")
+    elif args.keep and args.other:
+        result = lib.merge(args.keep, args.other, args.choose, who="vkref merge")
+    else:
+        raise UsageError("vkref merge: give KEEP and OTHER, or --all-exact")
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    elif args.all_exact:
+        print(f"merged {len(result['merged'])} pairs" + (f" (batch {result['batch']})" if result["batch"] else ""))
+    else:
+        print(f"merged {result['merged']} into {result['kept']} ({result['findings_moved']} findings moved, "
+              f"batch {result['batch']})")
+    return 0
+
+
+def cmd_distinct(args, lib) -> int:
+    result = lib.mark_distinct(args.a, args.b, who="vkref distinct")
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{result['a']} and {result['b']} will not be proposed as duplicates again")
+    return 0

@@ -177,7 +177,9 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
             "export": _with_library(lambda a, lib: curation.cmd_export(a, lib, _facet_pairs)),
             "cite": _with_library(curation.cmd_cite), "edit": _with_library(curation.cmd_edit),
             "undo": _with_library(curation.cmd_step), "redo": _with_library(curation.cmd_step),
-            "history": _with_library(curation.cmd_history)}
+            "history": _with_library(curation.cmd_history),
+            "duplicates": _with_library(curation.cmd_duplicates), "merge": _with_library(curation.cmd_merge),
+            "distinct": _with_library(curation.cmd_distinct)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,6 +60,8 @@ class Review:
     tags: list[str] = field(default_factory=list)
     verified_fields: list[str] = field(default_factory=list)
     reconstructed_fields: list[str] = field(default_factory=list)
+    # identifiers this review also answers to after merges: "doi:...", "pmid:...", "id:...", "source:..."
+    aliases: list[str] = field(default_factory=list)
     mesh: list[str] = field(default_factory=list)  # MeSH headings of an imported record ("Humans", "Rats", ...)
     # facet -> concept ids coded on the review itself (for records without findings, e.g. imported ones);
     # ``suggested`` True while they come from automatic coding (MeSH, keywords, title) and nobody verified them

@@ -16,7 +16,7 @@ from vkref.core.vocabulary import Concept
 
 REVIEW_TEXT = ("title", "journal", "journal_abbrev", "volume", "issue", "pages", "doi", "pmid", "source_id", "type",
                "summary", "fulltext", "notes", "caution")
-REVIEW_LISTS = ("keywords", "tags", "verified_fields", "reconstructed_fields", "mesh")
+REVIEW_LISTS = ("keywords", "tags", "verified_fields", "reconstructed_fields", "mesh", "aliases")
 FINDING_TEXT = ("review_id", "statement", "section", "cited_ref", "cited_author", "dose", "duration",
                 "sample_size", "effect_size", "caution")
 PROVENANCE = ("verification", "verification_note")

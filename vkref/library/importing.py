@@ -106,6 +106,12 @@ class Matcher:
 
     def add(self, r: Review) -> None:
         self.ids_of[r.id] = (r.doi.lower(), r.pmid)
+        for alias in r.aliases:  # identifiers of reviews merged into this one
+            kind, _, value = alias.partition(":")
+            if kind == "doi":
+                self.by_doi.setdefault(value, r.id)
+            elif kind == "pmid":
+                self.by_pmid.setdefault(value, r.id)
         if r.doi:
             self.by_doi.setdefault(r.doi.lower(), r.id)
         if r.pmid:

@@ -19,7 +19,7 @@ from vkref.core.errors import LibraryError, QueryError
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
 from vkref.io import bundled
 from vkref.io.citation import vancouver
-from vkref.library import curation, documents as D, exporting, importing
+from vkref.library import curation, documents as D, duplicates, exporting, importing
 from vkref.library.results import Hit, SearchPage
 from vkref.search import SearchService
 from vkref.store import Database, changes, repository as repo
@@ -384,6 +384,22 @@ class Library:
 
     def batches(self, limit: int = 50) -> list[dict]:
         return [dict(b.__dict__) for b in changes.batches(self.db, limit)]
+
+    # ------------------------------------------------------------------ duplicates (vkref.library.duplicates)
+    def find_duplicates(self) -> list:
+        """Likely duplicate reviews as :class:`Pair` objects (``to_dict()``: a, b, score, reason, exact)."""
+        return duplicates.library_duplicates(self)
+
+    def merge(self, keep_id: str, other_id: str, choose=(), who: str = "user") -> dict:
+        """Merge OTHER into KEEP (fields, findings, aliases) as one undoable batch."""
+        return duplicates.merge(self, keep_id, other_id, choose, who)
+
+    def merge_exact_duplicates(self, who: str = "user") -> dict:
+        return duplicates.merge_exact(self, who)
+
+    def mark_distinct(self, a: str, b: str, who: str = "user") -> dict:
+        """Remember that reviews ``a`` and ``b`` are not duplicates (never proposed again)."""
+        return duplicates.distinct(self, a, b, who)
 
     # ------------------------------------------------------------------ records in and out
     def import_files(self, files, fmt: str | None = None, mapping: dict[str, str] | None = None,

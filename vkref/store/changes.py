@@ -101,10 +101,8 @@ class Writer:
     def existing_finding_ids(self, ids: list[str]) -> set[str]:
         return repo.existing_ids(self._s, M.Finding, ids)
 
-    def mark_distinct(self, a: str, b: str) -> None:
-        a, b = sorted((a, b))
-        if self._s.get(M.DistinctPair, (a, b)) is None:
-            self._s.add(M.DistinctPair(a_id=a, b_id=b, who=self.who))
+    def mark_distinct(self, a: str, b: str, value: bool = True) -> bool:
+        return repo.set_distinct(self._s, a, b, self.who, value)
 
     def flush(self) -> None:
         self._s.flush()
@@ -201,35 +199,40 @@ def _step(db: Database, kind: str, who: str) -> BatchInfo | None:
 
 
 def _apply(s: Session, changes: list[M.Change], backwards: bool) -> None:
-    """Bring every touched record to the state before (``backwards``) or after the changes."""
+    """Bring every touched record to the state before (``backwards``) or after the changes.
+
+    Every record is checked first (a conflict writes nothing); then records are written parents first
+    (concepts, reviews, findings: a finding moved back to a review being re-created needs it) and deleted
+    children first.
+    """
     by_record: dict[tuple[str, str], list[M.Change]] = {}
     for c in changes:
         by_record.setdefault((c.entity, c.entity_id), []).append(c)
-    order = {"concept": 0, "review": 1, "finding": 2}
-    records = sorted(by_record, key=lambda k: order[k[0]] if not backwards else -order[k[0]])
-    # creations of parents before children; deletions of children before parents
-    for entity, eid in records:
-        _apply_record(s, entity, eid, by_record[(entity, eid)], backwards)
-        s.flush()
+    targets = {}
+    for (entity, eid), recs in by_record.items():
+        _check(s, entity, eid, recs, backwards)
+        targets[(entity, eid)] = _target(recs, backwards)
+    order = {"concept": 0, "review": 1, "finding": 2, "pair": 3}
+    keys = sorted(targets, key=lambda k: order[k[0]])
+    for entity, eid in keys:
+        if targets[(entity, eid)] is not _DELETED:
+            _write(s, entity, eid, dict(_current(s, entity, eid) or {}, **targets[(entity, eid)]))
+            s.flush()
+    for entity, eid in reversed(keys):
+        if targets[(entity, eid)] is _DELETED:
+            _delete(s, entity, eid)
+            s.flush()
 
 
-def _apply_record(s: Session, entity: str, eid: str, changes: list[M.Change], backwards: bool) -> None:
+def _check(s: Session, entity: str, eid: str, changes: list[M.Change], backwards: bool) -> None:
+    """The current value of every field the step restores must be the value the batch left."""
     current = _current(s, entity, eid)
-    expected = _expected(changes, backwards)
-    target = _target(changes, backwards)
-    for name, value in expected.items():
-        have = None if current is None else (current if name == "*" else current.get(name))
-        if name == "*":
-            if have != value:  # the whole record must be as the batch left it (or still absent)
-                raise _conflict(entity, eid)
-        elif current is None or have != value:
+    for name, value in _expected(changes, backwards).items():
+        have = current if name == "*" else (None if current is None else current.get(name))
+        if name != "*" and current is None:
             raise _conflict(entity, eid, name)
-    if target is _DELETED:
-        _delete(s, entity, eid)
-        return
-    fields = dict(current or {})
-    fields.update(target)
-    _write(s, entity, eid, fields)
+        if have != value:
+            raise _conflict(entity, eid, name if name != "*" else "")
 
 
 _DELETED = object()
@@ -266,6 +269,9 @@ def _current(s: Session, entity: str, eid: str) -> dict | None:
     if entity == "finding":
         row = s.get(M.Finding, eid, options=repo._FINDING_LOAD)
         return repo._finding_snapshot(row) if row else None
+    if entity == "pair":
+        a, b = eid.split("|", 1)
+        return {"a": a, "b": b} if s.get(M.DistinctPair, (a, b)) is not None else None
     row = s.get(M.Concept, eid)
     return R.concept_fields(repo._concept(row)) if row else None
 
@@ -276,6 +282,8 @@ def _write(s: Session, entity: str, eid: str, fields: dict) -> None:
     elif entity == "finding":
         position = fields.pop("_position", None)
         repo.upsert_finding(s, R.finding_from_fields(eid, fields), position=position)
+    elif entity == "pair":
+        repo.set_distinct(s, fields["a"], fields["b"], "", True)
     else:
         repo.upsert_concept(s, R.concept_from_fields(eid, fields))
 
@@ -285,6 +293,8 @@ def _delete(s: Session, entity: str, eid: str) -> None:
         repo.delete_review(s, eid)
     elif entity == "finding":
         repo.delete_finding(s, eid)
+    elif entity == "pair":
+        repo.set_distinct(s, *eid.split("|", 1), "", False)
     else:
         repo.delete_concept(s, eid)
 

@@ -85,6 +85,7 @@ class Review(ProvenanceMixin, Base):
     verified_fields: Mapped[list] = mapped_column(JSON, default=list)
     reconstructed_fields: Mapped[list] = mapped_column(JSON, default=list)
     mesh: Mapped[list] = mapped_column(JSON, default=list)
+    aliases: Mapped[list] = mapped_column(JSON, default=list)  # "doi:...", "pmid:...", "id:...", "source:..."
     concepts_suggested: Mapped[bool] = mapped_column(Boolean, default=False)
     # every change increases it; an UPDATE carries "AND version = <old>" (a lost race raises StaleDataError)
     version: Mapped[int] = mapped_column(Integer, default=1)

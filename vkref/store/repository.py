@@ -261,6 +261,27 @@ def upsert_concept(s: Session, c: VConcept) -> bool:
     return True
 
 
+def set_distinct(s: Session, a: str, b: str, who: str, value: bool = True) -> bool:
+    """Remember (or forget) that reviews ``a`` and ``b`` are not duplicates; recorded like any change."""
+    a, b = sorted((a, b))
+    row = s.get(M.DistinctPair, (a, b))
+    if (row is not None) == value:
+        return False
+    pair = {"a": a, "b": b}
+    if value:
+        s.add(M.DistinctPair(a_id=a, b_id=b, who=who))
+        _record(s, "pair", f"{a}|{b}", None, pair, 0)
+    else:
+        s.delete(row)
+        _record(s, "pair", f"{a}|{b}", pair, None, 0)
+    return True
+
+
+def distinct_pairs(db: Database) -> set[tuple[str, str]]:
+    with db.session() as s:
+        return {(a, b) for a, b in s.execute(select(M.DistinctPair.a_id, M.DistinctPair.b_id))}
+
+
 def _concept(row: M.Concept) -> VConcept:
     return VConcept(row.id, row.facet, row.label, tuple(x.text for x in row.synonyms), row.parent_id)
 
@@ -290,7 +311,7 @@ def _review(row: M.Review) -> E.Review:
         summary=row.summary, keywords=list(row.keywords or []), fulltext=row.fulltext, notes=row.notes,
         caution=row.caution, tags=[t.name for t in row.tags], verified_fields=list(row.verified_fields or []),
         reconstructed_fields=list(row.reconstructed_fields or []), provenance=_prov(row),
-        mesh=list(row.mesh or []), concepts=_coded(row.concepts), concepts_suggested=bool(row.concepts_suggested),
+        mesh=list(row.mesh or []), aliases=list(row.aliases or []), concepts=_coded(row.concepts), concepts_suggested=bool(row.concepts_suggested),
         version=row.version or 0,
     )
 
@@ -321,7 +342,7 @@ def get_review_summaries(db: Database) -> list[E.Review]:
     queries instead of ORM objects: opening a library of 10,000 reviews took seconds the other way."""
     cols = (M.Review.id, M.Review.title, M.Review.journal, M.Review.journal_abbrev, M.Review.year,
             M.Review.volume, M.Review.issue, M.Review.pages, M.Review.doi, M.Review.pmid, M.Review.source_id,
-            M.Review.type, M.Review.caution, M.Review.verification)
+            M.Review.type, M.Review.caution, M.Review.verification, M.Review.aliases)
     with db.session() as s:
         authors: dict[str, list[E.Author]] = {}
         for rid, family, given in s.execute(select(M.Author.review_id, M.Author.family, M.Author.given)
@@ -330,10 +351,11 @@ def get_review_summaries(db: Database) -> list[E.Review]:
         out = []
         for row in s.execute(select(*cols).order_by(M.Review.id)):
             (rid, title, journal, abbrev, year, volume, issue, pages, doi, pmid, source_id, type_, caution,
-             verification) = row
+             verification, aliases) = row
             out.append(E.Review(id=rid, title=title, authors=authors.get(rid, []), journal=journal,
                                 journal_abbrev=abbrev, year=year, volume=volume, issue=issue, pages=pages, doi=doi,
                                 pmid=pmid, source_id=source_id, type=type_, caution=caution,
+                                aliases=list(aliases or []),
                                 provenance=E.Provenance(verification=verification)))
         return out
 

@@ -17,6 +17,7 @@ def upgrade() -> None:
     # plain ADD COLUMN, never batch mode: on SQLite batch mode re-creates the table, and dropping the old
     # review table would cascade-delete every finding while foreign keys are on
     op.add_column('review', sa.Column('mesh', sa.JSON(), nullable=False, server_default='[]'))
+    op.add_column('review', sa.Column('aliases', sa.JSON(), nullable=False, server_default='[]'))
     op.add_column('review', sa.Column('concepts_suggested', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
     op.add_column('review', sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
@@ -79,3 +80,4 @@ def downgrade() -> None:
         batch_op.drop_column('version')
         batch_op.drop_column('concepts_suggested')
         batch_op.drop_column('mesh')
+        batch_op.drop_column('aliases')
