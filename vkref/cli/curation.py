@@ -67,6 +67,20 @@ def add_parsers(sub) -> None:
     di.add_argument("b", metavar="B")
     di.add_argument("--json", action="store_true")
 
+    b = sub.add_parser("bundle", help="share a library as one .vkref file")
+    bsub = b.add_subparsers(dest="bundle_command", parser_class=type(b))
+    be = bsub.add_parser("export", help="the whole library, or what the query selects, as one file")
+    be.add_argument("file", metavar="FILE.vkref")
+    be.add_argument("query", nargs="?", default="")
+    be.add_argument("--filter", action="append", default=[], metavar="F=V")
+    be.add_argument("--json", action="store_true")
+    bi = bsub.add_parser("import", help="merge a bundle into this library (one undoable batch)")
+    bi.add_argument("file", metavar="FILE.vkref")
+    bi.add_argument("--prefer", choices=["local", "bundle"], default="local",
+                    help="which side wins a conflict (default: keep local records)")
+    bi.add_argument("--dry-run", action="store_true")
+    bi.add_argument("--json", action="store_true")
+
     h = sub.add_parser("history", help="every change of a record")
     h.add_argument("id", metavar="ID")
     h.add_argument("--json", action="store_true")
@@ -203,3 +217,30 @@ def cmd_distinct(args, lib) -> int:
     else:
         print(f"{result['a']} and {result['b']} will not be proposed as duplicates again")
     return 0
+
+
+def cmd_bundle(args, lib, facet_pairs) -> int:
+    if args.bundle_command == "export":
+        manifest = lib.export_bundle(args.file, args.query, filters=facet_pairs(args.filter, "--filter"))
+        if args.json:
+            print(json.dumps(manifest, ensure_ascii=False, indent=2))
+        else:
+            c = manifest["counts"]
+            print(f"{args.file}: {c['reviews']} reviews, {c['findings']} findings, {c['concepts']} concepts")
+        return 0
+    if args.bundle_command == "import":
+        if not Path(args.file).is_file():
+            raise UsageError(f"{args.file}: no such file")
+        report = lib.import_bundle(args.file, prefer=args.prefer, who="vkref bundle import", dry_run=args.dry_run)
+        if args.json:
+            print(json.dumps(report, ensure_ascii=False, indent=2))
+            return 0
+        for kind in ("reviews", "findings", "concepts"):
+            c = report[kind]
+            print(f"{kind}: {c['added']} added, {c['unchanged']} unchanged, {c['conflicts']} conflicts "
+                  f"({c['taken']} taken from the bundle)")
+        for conflict in report["conflicts"]:
+            print(f"  conflict {conflict['kind']} {conflict['id']}: {', '.join(conflict['fields'])} "
+                  f"-> {conflict['resolution']}")
+        return 0
+    raise UsageError("vkref bundle: use export or import")

@@ -161,6 +161,7 @@ def _step(lib: "Library", fn, who: str) -> dict | None:
         info = fn(lib.db, who)
     if info is None:
         return None
+    lib.reload_vocabulary()  # the batch may have added or changed concepts
     after_write(lib)
     return {"batch": info.id, "kind": info.kind, "undid" if info.kind == "undo" else "redid": info.label,
             "changes": info.changes}

@@ -19,7 +19,7 @@ from vkref.core.errors import LibraryError, QueryError
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
 from vkref.io import bundled
 from vkref.io.citation import vancouver
-from vkref.library import curation, documents as D, duplicates, exporting, importing
+from vkref.library import curation, documents as D, duplicates, exporting, importing, sharing
 from vkref.library.results import Hit, SearchPage
 from vkref.search import SearchService
 from vkref.store import Database, changes, repository as repo
@@ -384,6 +384,21 @@ class Library:
 
     def batches(self, limit: int = 50) -> list[dict]:
         return [dict(b.__dict__) for b in changes.batches(self.db, limit)]
+
+    def reload_vocabulary(self) -> None:
+        """Read the vocabulary again after a write changed it (facets, expansion, forms)."""
+        self.vocabulary = repo.load_vocabulary(self.db)
+        self.search_service.set_vocabulary(self.vocabulary)
+
+    # ------------------------------------------------------------------ sharing (vkref.library.sharing)
+    def export_bundle(self, target, query: str = "", filters=None, exclude=None) -> dict:
+        """The whole library, or what the search selects, as one ``.vkref`` file; returns its manifest."""
+        return sharing.export_bundle(self, target, query, filters, exclude)
+
+    def import_bundle(self, path, prefer: str = "local", resolutions: dict | None = None, who: str = "bundle",
+                      dry_run: bool = False) -> dict:
+        """Merge a ``.vkref`` bundle as one undoable batch; conflicts are listed in the report."""
+        return sharing.import_bundle(self, path, prefer, resolutions, who, dry_run)
 
     # ------------------------------------------------------------------ duplicates (vkref.library.duplicates)
     def find_duplicates(self) -> list:

@@ -44,5 +44,10 @@ class SearchService:
                                    kwargs.get("sort", "relevance"), kwargs.get("all_keys", False))
         return self.engine.search(text, **kwargs)
 
+    def set_vocabulary(self, vocabulary: Vocabulary) -> None:
+        """Expand queries with a changed vocabulary (new concepts from a bundle or an edit)."""
+        self.builder = QueryBuilder(vocabulary)
+        self.engine.builder = self.builder
+
     def close(self) -> None:
         self.index.close()
