@@ -88,7 +88,8 @@ def test_missing_journal():
 
 
 def test_non_ascii_names():
-    names = [Author("Ørsted", "Søren"), Author("Lefèvre", "Élodie"), Author("Müller", "Jürgen"), Author("王", "小明")]
+    names = [Author("Ørsted", "Søren"), Author("Lefèvre", "Élodie"), Author("Müller", "Jürgen"),
+             Author("王", "小明")]
     r = review(names, doi="")
     assert format_citation(r, "vancouver").startswith("Ørsted S, Lefèvre É, Müller J, 王小明. Effects")
     assert format_citation(r, "ama").startswith("Ørsted S, Lefèvre É, Müller J, 王小明. Effects")

@@ -82,7 +82,8 @@ def test_bibtex_reads_back_with_bibtexparser(reviews):
     for entry, review in zip(entries, reviews):
         fields = entry.fields_dict
         # pylatexenc decodes \\textasciicircum to U+02C6 (modifier letter circumflex) rather than "^"
-        got = {"title": fields["title"].value.replace("\u02c6", "^"), "year": int(fields["year"].value) if "year" in fields else None,
+        got = {"title": fields["title"].value.replace("\u02c6", "^"),
+               "year": int(fields["year"].value) if "year" in fields else None,
                "authors": [_bib_author(n) for n in fields["author"].value] if "author" in fields else [],
                "journal": fields["journal"].value if "journal" in fields else "",
                "doi": fields["doi"].value if "doi" in fields else "",

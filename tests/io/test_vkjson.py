@@ -78,7 +78,8 @@ def test_record_errors_name_the_record(doc):
     assert _error(bad) == f"lib.json: record {doc['reviews'][1]['id']}: missing 'title'"
     bad = copy.deepcopy(doc)
     bad["reviews"][0]["year"] = "2003"
-    assert _error(bad) == f"lib.json: record {doc['reviews'][0]['id']}: year must be a whole number or null, not \"2003\""
+    assert _error(bad) == (f"lib.json: record {doc['reviews'][0]['id']}: "
+                           'year must be a whole number or null, not "2003"')
     bad = copy.deepcopy(doc)
     bad["reviews"][0]["colour"] = "red"
     assert "unknown field 'colour'" in _error(bad)

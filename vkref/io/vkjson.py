@@ -96,11 +96,14 @@ def _datetime(value, name: str):
         raise _Bad(f"{name} {value!r} is not an ISO 8601 date and time") from None
 
 
+_SCALARS = {"str": ((str,), "text"), "int": ((int,), "a whole number"),
+            "int | None": ((int, type(None)), "a whole number or null"), "bool": ((bool,), "true or false")}
+
+
 def _scalar(kind: str, value, name: str):
-    checks = {"str": (str,), "int": (int,), "int | None": (int, type(None)), "bool": (bool,)}
-    if isinstance(value, bool) and kind != "bool" or not isinstance(value, checks[kind]):
-        wanted = {"str": "text", "int": "a whole number", "int | None": "a whole number or null", "bool": "true or false"}
-        raise _Bad(f"{name} must be {wanted[kind]}, not {json.dumps(value)}")
+    types, wanted = _SCALARS[kind]
+    if isinstance(value, bool) and kind != "bool" or not isinstance(value, types):
+        raise _Bad(f"{name} must be {wanted}, not {json.dumps(value)}")
     return value
 
 
