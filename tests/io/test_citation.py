@@ -140,7 +140,9 @@ def awkward_reviews() -> list[Review]:
             review(pages="", doi=""), review([], journal=""), review(title="A question?"),
             review([Author("Ørsted", "Søren"), Author("王", "小明"), Author("Dupont", "Jean-Pierre"),
                     Author("Smith", "JP"), Author("World Health Organization")]),
-            review(journal_abbrev="J. Bone Miner. Res.", title="Ends with a period.")]
+            review(journal_abbrev="J. Bone Miner. Res.", title="Ends with a period."),
+            review(title="Pages: 10\u201319 in a title", pages="1-9"), review(type="book"), review(type="chapter"),
+            review(type="no-such-type")]
 
 
 def test_fast_vancouver_agrees_with_citeproc():

@@ -96,6 +96,9 @@ def test_bibtex_keys_are_unique_and_readable(reviews):
     assert len(set(keys)) == len(keys)
     assert keys[:4] == ["iwamoto2003", "iwamoto2006", "iwamoto2006a", "yamaguchi"]
     assert keys[-3:] == ["orsted2019", "orsted", "orsted2019a"]
+    odd = [Review("x", "t", [Author("van der Berg", "Anna")], year=2001), Review("東京-1", "t", [Author("王", "小明")]),
+           Review("y", "t", [Author("World Health Organization")], year=2001)]
+    assert unique_keys(odd) == ["vanderberg2001", "ref1", "worldhealthorganizat2001"]
 
 
 def test_bibtex_escapes_specials_keeps_utf8_and_protects_names():

@@ -43,10 +43,17 @@ from vkref.core.paths import resources_dir
 STYLES = ("vancouver", "ama", "apa")
 STYLE_FILES = {"vancouver": "vancouver.csl", "ama": "american-medical-association.csl", "apa": "apa.csl"}
 CSL_TYPES = {"journal-article": "article-journal"}  # vkref record types that CSL spells differently
+CSL_ITEM_TYPES = frozenset(
+    "article article-journal article-magazine article-newspaper bill book broadcast chapter dataset entry "
+    "entry-dictionary entry-encyclopedia figure graphic interview legal_case legislation manuscript map "
+    "motion_picture musical_score pamphlet paper-conference patent personal_communication post post-weblog "
+    "report review review-book song speech thesis treaty webpage".split())
 
 _LOCK = threading.Lock()
 _NUMBER = re.compile(r"^\d+\.\s+")
 _TITLE_END = re.compile(r"([?!])\.")
+_VANCOUVER_PAGES = re.compile(r"(:\w+)\u2013(\w+\.)$")  # the page range ends a Vancouver entry
+_VANCOUVER_EMPTY = re.compile(r";(?=[:.]\S*$)")  # "2010;:1-9." and "2001;." when volume or pages are empty
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
@@ -61,9 +68,15 @@ def csl_name(author: Author) -> dict:
     return name
 
 
+def csl_type(review: Review) -> str:
+    """The CSL item type of the review; a type CSL does not know is cited as a journal article."""
+    kind = CSL_TYPES.get(review.type, review.type)
+    return kind if kind in CSL_ITEM_TYPES else "article-journal"
+
+
 def csl_item(review: Review) -> dict:
     """The review as a CSL-JSON item; empty fields are left out."""
-    item = {"id": review.id, "type": CSL_TYPES.get(review.type, review.type or "article-journal"),
+    item = {"id": review.id, "type": csl_type(review),
             "title": review.title, "author": [csl_name(a) for a in review.authors],
             "container-title": review.journal, "container-title-short": review.journal_abbrev,
             "volume": review.volume, "issue": review.issue, "page": review.pages, "DOI": review.doi,
@@ -120,7 +133,7 @@ def _render(review: Review, style: str) -> str:
 def _tidy(text: str, review: Review, style: str) -> str:
     text = _TITLE_END.sub(r"\1", _NUMBER.sub("", " ".join(text.split())))
     if style == "vancouver":
-        text = re.sub(r"(:\w+)\u2013(\w+)", r"\1-\2", text).replace(";:", ":").replace(";.", ".")
+        text = _VANCOUVER_EMPTY.sub("", _VANCOUVER_PAGES.sub(r"\1-\2", text))
         if review.doi:
             text += f" doi:{review.doi}"
     return text.strip()
@@ -170,8 +183,11 @@ def _vancouver_source(review: Review) -> str:
 def vancouver(review: Review) -> str:
     """``Iwamoto J, Takeda T, Sato Y. Title. Yonsei Med J. 2006;47(2):157-66. doi:...``
 
-    Up to six authors are listed, then "et al."; missing parts are left out rather than guessed.
+    Up to six authors are listed, then "et al."; missing parts are left out rather than guessed. Only journal
+    articles take the fast path; other records (books, chapters, reports) are rare and go through citeproc-py.
     """
+    if csl_type(review) != "article-journal":
+        return format_citation(review, "vancouver")
     names = [_vancouver_name(a) for a in review.authors]
     if len(names) > 6:
         names = names[:6] + ["et al"]

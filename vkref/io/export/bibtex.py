@@ -55,9 +55,10 @@ def _ascii_word(text: str) -> str:
 
 
 def base_key(review: Review) -> str:
-    """``iwamoto2006``: first author's family name folded to ASCII, then the year (or the review id)."""
-    name = _ascii_word(review.authors[0].family.split()[0]) if review.authors else ""
-    return (name or _ascii_word(review.id)[:20] or "ref") + (str(review.year) if review.year else "")
+    """``iwamoto2006``: the first author's family name folded to ASCII letters and digits (``vanderberg``,
+    at most 20), else "ref" and the review id, then the year when there is one."""
+    name = _ascii_word(review.authors[0].family)[:20] if review.authors else ""
+    return (name or "ref" + _ascii_word(review.id)[:20]) + (str(review.year) if review.year else "")
 
 
 def unique_keys(reviews: list[Review]) -> list[str]:
