@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 import bibtexparser
 import pytest
 import rispy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors, SplitNameParts
 
 from vkref.core import paths
@@ -141,6 +143,28 @@ def test_csv_reads_back(reviews):
 def test_citations_one_per_line(reviews, style):
     lines = export("citations", reviews, [], None, style=style).splitlines()
     assert lines == [format_citation(r, style) for r in reviews]
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40).filter(lambda t: t.split())
+_names = st.lists(st.builds(Author, _text, st.text(st.characters(whitelist_categories=("L",)), max_size=12)),
+                  max_size=4)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=_text, authors=_names, journal=_text, year=st.none() | st.integers(1800, 2100))
+def test_any_text_survives_ris_csv_and_csl_json(title, authors, journal, year):
+    authors = [a for a in authors if a.family.split() and "," not in a.family and ";" not in a.family]
+    review = Review("h1", title, authors, journal=journal, year=year, doi="10.1/x", pmid="123")
+    want = {"title": " ".join(title.split()), "journal": " ".join(journal.split()), "year": year,
+            "authors": [" ".join(str(a).split()) for a in authors]}
+    ris = rispy.loads(export("ris", [review], [], None))[0]
+    assert (ris["title"], ris["journal_name"], ris.get("authors", [])) == (want["title"], want["journal"],
+                                                                         want["authors"])
+    row = next(csv.DictReader(io.StringIO(export("csv", [review], [], None))))
+    assert (row["title"], row["journal"], row["year"]) == (want["title"], want["journal"], str(year or ""))
+    item = json.loads(export("csl-json", [review], [], None))[0]
+    assert (item["title"], item["container-title"], item.get("issued")) == (
+        want["title"], want["journal"], {"date-parts": [[year]]} if year else None)
 
 
 # ---------------------------------------------------------------------------------------------- evidence

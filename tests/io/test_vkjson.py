@@ -120,5 +120,8 @@ def test_vocabulary_is_validated(doc):
     bad["vocabulary"][0]["parent"] = "no-such-parent"
     assert "unknown parent 'no-such-parent'" in _error(bad)
     bad = copy.deepcopy(doc)
+    bad["vocabulary"][0] = 5
+    assert _error(bad) == "lib.json: concept #1: must be an object with an 'id'"
+    bad = copy.deepcopy(doc)
     bad["vocabulary"][1]["label"] = 5
     assert _error(bad).startswith(f"lib.json: concept {doc['vocabulary'][1]['id']}: label must be text")

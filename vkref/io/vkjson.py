@@ -143,14 +143,20 @@ def _build(cls, data, what: str, required):
 
 
 # ---------------------------------------------------------------------------------------------- load
+def _decode(data, source: str):
+    if not isinstance(data, (str, bytes, bytearray)):
+        return data
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{source}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{source}: not UTF-8 text") from None
+
+
 def _parse(data, source: str) -> dict:
-    if isinstance(data, (str, bytes, bytearray)):
-        try:
-            data = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{source}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-        except UnicodeDecodeError:
-            raise DataError(f"{source}: not UTF-8 text") from None
+    """The decoded top-level object, after checking its format, version and the types of its parts."""
+    data = _decode(data, source)
     if not isinstance(data, dict):
         raise DataError(f"{source}: expected a JSON object at the top level")
     if data.get("format") != FORMAT:
@@ -168,23 +174,30 @@ def _parse(data, source: str) -> dict:
     return data
 
 
+def _concept_in(entry) -> Concept:
+    if not isinstance(entry, dict) or not entry.get("id"):
+        raise _Bad("must be an object with an 'id'")
+    unknown = sorted(set(entry) - {"id", "facet", "label", "synonyms", "parent"})
+    if unknown:
+        raise _Bad(f"unknown field {unknown[0]!r}")
+    for key in ("id", "facet", "label"):
+        _scalar("str", entry.get(key), key)
+    parent = entry.get("parent")
+    if parent is not None:
+        _scalar("str", parent, "parent")
+    return Concept(entry["id"], entry["facet"], entry["label"],
+                   tuple(_str_list(entry.get("synonyms", []), "synonyms")), parent)
+
+
 def _vocabulary(entries: list, source: str) -> Vocabulary:
     concepts = []
     for n, entry in enumerate(entries, 1):
-        rid = entry.get("id") if isinstance(entry, dict) else None
-        where = f"{source}: concept {rid}" if isinstance(rid, str) and rid else f"{source}: concept #{n}"
+        cid = entry.get("id") if isinstance(entry, dict) else None
         try:
-            if not isinstance(entry, dict) or not rid:
-                raise _Bad("must be an object with an 'id'")
-            for key in ("id", "facet", "label"):
-                _scalar("str", entry.get(key), key)
-            synonyms = _str_list(entry.get("synonyms", []), "synonyms")
-            parent = entry.get("parent")
-            if parent is not None:
-                _scalar("str", parent, "parent")
+            concepts.append(_concept_in(entry))
         except _Bad as exc:
-            raise DataError(f"{where}: {exc}") from None
-        concepts.append(Concept(rid, entry["facet"], entry["label"], tuple(synonyms), parent))
+            label = cid if isinstance(cid, str) and cid else f"#{n}"
+            raise DataError(f"{source}: concept {label}: {exc}") from None
     return Vocabulary.from_concepts(concepts, origin=f"{source}: vocabulary")
 
 
