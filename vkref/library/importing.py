@@ -174,9 +174,13 @@ def import_files(lib: "Library", files: Iterable[str | Path], fmt: str | None = 
                  mapping: dict[str, str] | None = None, tag: str | None = None, strict: bool = False,
                  dry_run: bool = False, who: str = "import", progress: Callable[[int, int], None] | None = None,
                  cancel: Callable[[], bool] | None = None) -> ImportReport:
+    files = [Path(p) for p in files]
+    native = [p for p in files if fmt in (None, "json") and _is_library_json(p)]
+    if native:
+        return _import_library_json(lib, files, native, dry_run, who)
     from vkref.io import importers
 
-    parsed = [importers.read_file(Path(p), fmt, mapping) for p in files]  # any unreadable file: nothing written
+    parsed = [importers.read_file(p, fmt, mapping) for p in files]  # any unreadable file: nothing written
     if strict:
         for pf in parsed:
             if pf.errors:
@@ -188,6 +192,34 @@ def import_files(lib: "Library", files: Iterable[str | Path], fmt: str | None = 
         return ImportReport(None, plan.reports, dry_run=True, review_ids=[r.id for r in plan.new])
     batch = _write(lib, plan, who, cancel)
     return ImportReport(batch or None, plan.reports, review_ids=[r.id for r in plan.new])
+
+
+def _is_library_json(path: Path) -> bool:
+    """A vkref library JSON export (``vkref export --format json``): it round-trips findings and coding."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return head.lstrip().startswith(b"{") and b'"vkref-library"' in head
+
+
+def _import_library_json(lib: "Library", files: list[Path], native: list[Path], dry_run: bool, who: str):
+    from vkref.io import vkjson
+    from vkref.library import sharing
+
+    if len(files) != 1:
+        raise DataError(f"{native[0].name}: a vkref library JSON file is imported on its own (one batch)")
+    path = files[0]
+    try:
+        data = vkjson.load(path.read_bytes(), source=path.name)
+    except OSError as exc:
+        raise DataError(f"{path.name}: cannot read ({exc.strerror})") from None
+    merged = sharing.merge_data(lib, data, who=who, label=f"{path.name} (vkref library JSON)", dry_run=dry_run)
+    r = merged["reviews"]
+    rep = FileReport(path.name, "json", records=len(data.reviews), imported=r["added"],
+                     duplicates=r["unchanged"] + r["conflicts"])
+    return ImportReport(merged["batch"], [rep], dry_run=dry_run)
 
 
 @dataclass
