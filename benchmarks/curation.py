@@ -1,0 +1,170 @@
+"""Curation benchmark: importing a large PubMed search (MEDLINE and XML) with indexing, duplicate detection on a
+large library, and bundle export/import — time and peak memory, each in a fresh subprocess.
+
+    python -m benchmarks.curation [--records 10000] [--reviews 100000] [--out benchmarks/CURATION.md]
+
+Input files are generated from real PubMed records in the shared test data beside the repository (each record
+repeated with a new PMID and a numbered title), so the parsers see real structure. Targets: importing 10,000
+PubMed records with indexing in <= 30 s and <= 300 MB; find_duplicates on 100,000 reviews in <= 30 s.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parent.parent / "shared" / "data" / "biblio"
+MEDLINE_SRC = SHARED / "medline" / "biopython__pubmed_result1.txt"
+XML_SRC = SHARED / "pubmed-xml" / "biopython__pubmed1.xml"
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_medline(path: Path, n: int) -> None:
+    records = MEDLINE_SRC.read_text(encoding="utf-8").strip().split("\n\n")
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(n):
+            rec = records[i % len(records)]
+            rec = rec.replace("PMID- ", f"PMID- 8{i:07d}", 1).replace("TI  - ", f"TI  - Record {i}: ", 1)
+            out.write(rec + "\n\n")
+
+
+def make_pubmed_xml(path: Path, n: int) -> None:
+    import re
+
+    text = XML_SRC.read_text(encoding="utf-8")
+    articles = re.findall(r"<PubmedArticle>.*?</PubmedArticle>", text, flags=re.S)
+    head = text[: text.index("<PubmedArticle>")]
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(head)
+        for i in range(n):
+            a = articles[i % len(articles)]
+            a = re.sub(r'<PMID Version="1">\d+</PMID>', f'<PMID Version="1">7{i:07d}</PMID>', a, count=1)
+            a = a.replace("<ArticleTitle>", f"<ArticleTitle>Record {i}: ", 1)
+            out.write(a + "\n")
+        out.write("</PubmedArticleSet>\n")
+
+
+# ---------------------------------------------------------------------------- workers
+
+
+def worker_import(library: Path, source: Path) -> dict:
+    from vkref.library import Library
+
+    lib = Library.open(library)
+    start = time.perf_counter()
+    report = lib.import_files([source])
+    elapsed = time.perf_counter() - start
+    searchable = lib.search("Record 1234").total
+    lib.close()
+    n = report.imported
+    return {"seconds": round(elapsed, 1), "records": n, "per_second": round(n / elapsed), "peak_mb": round(peak_mb()),
+            "searchable": searchable}
+
+
+def worker_duplicates(n: int) -> dict:
+    from vkref.core.entities import Author, Review
+    from vkref.library.duplicates import find_duplicates
+
+    rng = random.Random(3)
+    words = ("vitamin menaquinone bone density fracture osteoporosis trial rats women calcium turnover osteocalcin "
+             "carboxylation cohort randomized elderly serum hip spine dietary intake warfarin matrix gla protein "
+             "arterial calcification postmenopausal phylloquinone supplementation").split()
+    reviews = [Review(id=f"r{i}", title=" ".join(rng.sample(words, 7)) + f" {rng.randrange(10**6)}",
+                      year=1980 + i % 45, authors=[Author(f"Family{rng.randrange(20000)}", "A")])
+               for i in range(n)]
+    planted = set()
+    for i in rng.sample(range(n), n // 20):
+        r = reviews[i]
+        reviews.append(Review(id=f"d{i}", title=r.title.upper() + ".", year=r.year, authors=list(r.authors)))
+        planted.add(tuple(sorted((r.id, f"d{i}"))))
+    start = time.perf_counter()
+    pairs = find_duplicates(reviews)
+    elapsed = time.perf_counter() - start
+    found = {(p.a, p.b) for p in pairs}
+    return {"reviews": len(reviews), "seconds": round(elapsed, 1), "planted": len(planted),
+            "recall": round(len(found & planted) / len(planted), 4), "other_pairs": len(found - planted),
+            "peak_mb": round(peak_mb())}
+
+
+def worker_bundle(library: Path, target: Path) -> dict:
+    from vkref.library import Library
+
+    lib = Library.open(library)
+    start = time.perf_counter()
+    lib.export_bundle(target)
+    export_s = time.perf_counter() - start
+    lib.close()
+    fresh = Path(tempfile.mkdtemp(prefix="vkref-bundle-bench-")) / "lib"
+    other = Library.open(fresh)
+    start = time.perf_counter()
+    report = other.import_bundle(target)
+    import_s = time.perf_counter() - start
+    other.close()
+    shutil.rmtree(fresh.parent, ignore_errors=True)
+    return {"export_s": round(export_s, 1), "import_s": round(import_s, 1), "size_mb": round(target.stat().st_size / 1e6, 1),
+            "findings_added": report["findings"]["added"], "peak_mb": round(peak_mb())}
+
+
+def run_worker(*args: str) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.curation", "--worker", *args], capture_output=True,
+                          text=True, cwd=HERE.parent, timeout=3600)
+    if proc.returncode:
+        raise RuntimeError(proc.stderr[-3000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--records", type=int, default=10000)
+    p.add_argument("--reviews", type=int, default=100000)
+    p.add_argument("--bundle-library", help="a library directory to bundle (e.g. a generated benchmark library)")
+    p.add_argument("--out", default=str(HERE / "CURATION.md"))
+    p.add_argument("--worker", nargs="+")
+    args = p.parse_args(argv)
+    if args.worker:
+        kind, *rest = args.worker
+        result = {"import": lambda: worker_import(Path(rest[0]), Path(rest[1])),
+                  "duplicates": lambda: worker_duplicates(int(rest[0])),
+                  "bundle": lambda: worker_bundle(Path(rest[0]), Path(rest[1]))}[kind]()
+        print(json.dumps(result))
+        return 0
+    tmp = Path(tempfile.mkdtemp(prefix="vkref-curation-bench-"))
+    rows = []
+    for name, maker, suffix in (("MEDLINE", make_medline, "txt"), ("PubMed XML", make_pubmed_xml, "xml")):
+        src = tmp / f"pubmed-{args.records}.{suffix}"
+        maker(src, args.records)
+        res = run_worker("import", str(tmp / f"lib-{suffix}"), str(src))
+        rows.append(f"| import {args.records:,} {name} records + index | {res['seconds']} s | {res['per_second']}/s "
+                    f"| {res['peak_mb']} MB | ≤ 30 s, ≤ 300 MB |")
+    dup = run_worker("duplicates", str(args.reviews))
+    rows.append(f"| find_duplicates, {dup['reviews']:,} reviews, {dup['planted']:,} planted | {dup['seconds']} s | "
+                f"recall {dup['recall']}, {dup['other_pairs']} other pairs | {dup['peak_mb']} MB | ≤ 30 s |")
+    if args.bundle_library:
+        b = run_worker("bundle", args.bundle_library, str(tmp / "bench.vkref"))
+        rows.append(f"| bundle export / import ({b['findings_added']:,} findings) | {b['export_s']} s / "
+                    f"{b['import_s']} s | {b['size_mb']} MB file | {b['peak_mb']} MB | — |")
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    text = (f"# Curation benchmark\n\n{stamp}, Python {platform.python_version()}, {platform.machine()}, "
+            "`python -m benchmarks.curation`\n\n| job | time | rate / quality | peak RSS | target |\n"
+            "|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
