@@ -154,3 +154,11 @@ def test_a_schema_0001_library_migrates_and_keeps_every_record(tmp_path):
         assert lib.get_finding("ymj-036").version == 2
         assert lib.undo() is not None and lib.get_finding("ymj-036").dose == ""
     assert list((lib_dir / "backups").glob("*schema0001*"))
+
+
+def test_tags_of_a_review_are_saved_and_undone(fresh_library):
+    lib = fresh_library
+    lib.edit("iwamoto-2006-ymj", {"tags": '["to read", "retraction check"]'})
+    assert sorted(lib.get_review("iwamoto-2006-ymj").tags) == ["retraction check", "to read"]
+    lib.undo()
+    assert lib.get_review("iwamoto-2006-ymj").tags == []

@@ -141,7 +141,8 @@ def upsert_review(s: Session, r: E.Review, who: str = "vkref") -> bool:
         setattr(row, name, getattr(r, name))
     row.year = r.year
     for name in R.REVIEW_LISTS:
-        setattr(row, name, list(getattr(r, name)))
+        if name != "tags":  # a relationship, set below
+            setattr(row, name, list(getattr(r, name)))
     row.concepts_suggested = new["concepts_suggested"]
     with s.no_autoflush:
         tags = _tags(s, r.tags)
