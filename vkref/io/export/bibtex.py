@@ -29,7 +29,11 @@ _FOLD = str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "ß": "ss",
 
 def escape(text: str) -> str:
     """``text`` with the LaTeX specials escaped (non-ASCII characters are kept)."""
-    return _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group()], one_line(text))
+    escaped = _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group()], one_line(text))
+    # "--" and "---" are dashes to LaTeX: "-{}-" keeps two hyphens for every LaTeX-aware reader
+    while "--" in escaped:
+        escaped = escaped.replace("--", "-{}-")
+    return escaped
 
 
 def protect_title(text: str) -> str:
@@ -86,7 +90,7 @@ def _fields(review: Review) -> list[tuple[str, str]]:
     fields = [("author", " and ".join(bib_name(a) for a in review.authors)), ("title", protect_title(review.title)),
               ("journal", escape(review.journal)), ("shortjournal", escape(review.journal_abbrev)),
               ("year", str(review.year or "")), ("volume", escape(review.volume)), ("number", escape(review.issue)),
-              ("pages", escape(pages)), ("doi", one_line(review.doi)), ("pmid", one_line(review.pmid)),
+              ("pages", _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group()], one_line(pages))), ("doi", one_line(review.doi)), ("pmid", one_line(review.pmid)),
               ("abstract", escape(review.summary)), ("keywords", escape(", ".join(review.keywords)))]
     return [(name, value) for name, value in fields if value]
 
