@@ -1,13 +1,11 @@
 """The bundled library (issue 3): complete, coded, traceable to its seed texts, and answering clinicians."""
 import re
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import SEEDS
 from vkref.core.paths import bundled_data_dir
 from vkref.io import bundled
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")
