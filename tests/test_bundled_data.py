@@ -139,3 +139,18 @@ def test_statements_are_our_own_words():
             for i in range(len(toks) - 11):
                 sh = " ".join(toks[i:i + 12])
                 assert sh not in shingles or any(sh in t for t in titles), f"{path.name}:{n} repeats {sh!r}"
+
+
+@pytest.mark.parametrize("line, message", [('    tags: "challenge: PTH"', "tags must be a list"),
+                                           ("    cited: \"ref 37\"", "cited must be a mapping")])
+def test_malformed_free_fields_are_named(tmp_path, line, message):
+    import shutil
+
+    shutil.copytree(bundled_data_dir(), tmp_path / "db")
+    path = tmp_path / "db" / "reviews" / "yamaguchi-imm.yaml"
+    head, tail = path.read_text(encoding="utf-8").split("  - id: imm-053\n", 1)
+    key = line.split(":")[0]
+    tail = re.sub(rf"^{key}:.*$", line, tail, count=1, flags=re.M)  # replace the finding's own field
+    path.write_text(head + "  - id: imm-053\n" + tail, encoding="utf-8")
+    with pytest.raises(bundled.DataError, match=f"yamaguchi-imm.yaml: finding 'imm-053': {message}"):
+        bundled.load(tmp_path / "db")
