@@ -1,13 +1,11 @@
 """The bundled library (issue 3): complete, coded, traceable to its seed texts, and answering clinicians."""
 import re
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import SEEDS
 from vkref.core.paths import bundled_data_dir
 from vkref.io import bundled
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +31,9 @@ def test_every_finding_is_fully_coded(data):
 
 
 def test_species_and_evidence_agree(data):
-    """A clinician filtering to human trials must never see a rat or cell study."""
-    clinical = {"rct", "cct", "meta-analysis", "observational"}
+    """A clinician filtering to human trials must never see a rat or cell study (the full rules are in
+    test_coding_rules.py)."""
+    clinical = {"rct", "cct", "clinical-trial", "clinical-design-not-stated", "meta-analysis", "observational"}
     for f in data.findings:
         species = set(f.concepts["species"])
         evidence = f.concepts["evidence"][0]
@@ -42,8 +41,9 @@ def test_species_and_evidence_agree(data):
             assert species == {"human"}, f"{f.id}: {evidence} with {species}"
         if evidence == "animal-study":
             assert species <= {"rat", "mouse"}, f"{f.id}: animal study with {species}"
-        if evidence == "in-vitro":
-            assert species == {"cell-culture"}, f"{f.id}: in vitro with {species}"
+        if evidence in ("in-vitro", "ex-vivo"):
+            assert len(species) == 1 and species <= {"human", "rat", "mouse", "species-not-stated"}, \
+                f"{f.id}: in vitro with {species}"
 
 
 def test_reviews_carry_summary_and_verification(data):
@@ -62,10 +62,13 @@ def _seed_text(source_id):
 
 
 def test_every_section_heading_is_in_its_seed_text(data):
+    """Each heading (and the parent heading named for a repeated one) occurs in the seed, line breaks aside."""
     reviews = {r.id: r for r in data.reviews}
     for f in data.findings:
-        text = _seed_text(reviews[f.review_id].source_id)
-        assert f.section in text, f"{f.id}: section {f.section!r} not found in {reviews[f.review_id].source_id}"
+        text = " ".join(_seed_text(reviews[f.review_id].source_id).split())
+        for heading in re.fullmatch(r"(.+?)(?: \(in (.+)\))?", f.section).groups():
+            assert heading is None or heading in text, \
+                f"{f.id}: section {heading!r} not found in {reviews[f.review_id].source_id}"
 
 
 def test_every_seed_section_is_represented(data):
@@ -106,6 +109,8 @@ QUESTIONS = [
     ("NF-kB osteoclast", {"imm-062"}),
     ("alendronate risedronate first choice", {"cds-009"}),
     ("glucocorticoid-induced osteoporosis vertebral fractures", {"ymj-009"}),
+    ("osteocalcin knockout mice hyperostosis", {"kjm-040"}),
+    ("MK-7 fortified dairy lumbar BMD", {"imm-080"}),
 ]
 
 
@@ -134,3 +139,18 @@ def test_statements_are_our_own_words():
             for i in range(len(toks) - 11):
                 sh = " ".join(toks[i:i + 12])
                 assert sh not in shingles or any(sh in t for t in titles), f"{path.name}:{n} repeats {sh!r}"
+
+
+@pytest.mark.parametrize("line, message", [('    tags: "challenge: PTH"', "tags must be a list"),
+                                           ("    cited: \"ref 37\"", "cited must be a mapping")])
+def test_malformed_free_fields_are_named(tmp_path, line, message):
+    import shutil
+
+    shutil.copytree(bundled_data_dir(), tmp_path / "db")
+    path = tmp_path / "db" / "reviews" / "yamaguchi-imm.yaml"
+    head, tail = path.read_text(encoding="utf-8").split("  - id: imm-053\n", 1)
+    key = line.split(":")[0]
+    tail = re.sub(rf"^{key}:.*$", line, tail, count=1, flags=re.M)  # replace the finding's own field
+    path.write_text(head + "  - id: imm-053\n" + tail, encoding="utf-8")
+    with pytest.raises(bundled.DataError, match=f"yamaguchi-imm.yaml: finding 'imm-053': {message}"):
+        bundled.load(tmp_path / "db")

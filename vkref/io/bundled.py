@@ -110,12 +110,17 @@ def _finding(path: Path, review: Review, entry: dict, vocabulary: Vocabulary) ->
                                 f"not {facet}")
         concepts[facet] = ids
     cited = entry.get("cited") or {}
+    tags = entry.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        raise DataError(f"{path.name}: finding {fid!r}: tags must be a list of non-empty texts")
+    if not isinstance(cited, dict):
+        raise DataError(f"{path.name}: finding {fid!r}: cited must be a mapping with ref and first_author")
     return Finding(
         id=str(fid), review_id=review.id, statement=_text(entry["statement"]), section=_text(entry["section"]),
         cited_ref=_text(cited.get("ref")), cited_author=_text(cited.get("first_author")), concepts=concepts,
         dose=_text(entry.get("dose")), duration=_text(entry.get("duration")),
         sample_size=_text(entry.get("sample_size")), effect_size=_text(entry.get("effect_size")),
-        caution=_text(entry.get("caution")), tags=[_text(t) for t in entry.get("tags") or []],
+        caution=_text(entry.get("caution")), tags=[_text(t) for t in tags],
         provenance=Provenance(created_by="vkref bundled library", verification=review.provenance.verification),
     )
 
