@@ -42,7 +42,7 @@ def test_dump_load_dump_is_identical(data, doc):
 
 def test_dump_holds_every_field(data, doc):
     assert doc["format"] == "vkref-library" and doc["version"] == 1
-    assert len(doc["reviews"]) == len(data.reviews) and len(doc["findings"]) == len(data.findings) == 200
+    assert len(doc["reviews"]) == len(data.reviews) and len(doc["findings"]) == len(data.findings) > 0
     assert {"mesh", "concepts", "concepts_suggested", "provenance", "version", "fulltext"} <= set(doc["reviews"][0])
     assert doc["reviews"][0]["provenance"]["updated_at"] == "2025-02-03T04:05:06.789000"
     assert doc["findings"][0]["concepts"] == data.findings[0].concepts
@@ -50,7 +50,7 @@ def test_dump_holds_every_field(data, doc):
 
 
 def test_load_accepts_bytes_and_a_dict(doc):
-    assert len(vkjson.load(json.dumps(doc).encode("utf-8")).findings) == 200
+    assert len(vkjson.load(json.dumps(doc).encode("utf-8")).findings) == len(doc["findings"])
     assert len(vkjson.load(doc).reviews) == 4
 
 
