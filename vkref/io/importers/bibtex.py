@@ -53,17 +53,25 @@ def _concat(value: str, strings: dict[str, str]) -> str:
             out.append(part[1:-1])
         else:
             out.append(strings.get(part.lower(), part))
-    return _latex("".join(out))
+    return "".join(out)
 
 
-def _fields(entry: Entry, strings: dict[str, str]) -> dict:
-    fields = {}
-    for f in entry.fields:
-        value = f.value
-        if isinstance(value, str):
-            value = _concat(value, strings) if f.enclosing == "no-enclosing" else value
-        fields[f.key.lower()] = value
-    return fields
+def _library(text: str):
+    """The parsed file: default bibtexparser stack, then ``#`` joined, then names split and LaTeX decoded."""
+    library = bibtexparser.parse_string(text)
+    strings = {s.key.lower(): str(s.value) for s in library.strings}
+    for entry in library.entries:
+        for f in entry.fields:
+            if isinstance(f.value, str) and f.enclosing == "no-enclosing" and "#" in f.value:
+                f.value = _concat(f.value, strings)
+    for step in (middlewares.SeparateCoAuthors(), middlewares.SplitNameParts(),
+                 middlewares.LatexDecodingMiddleware()):
+        library = step.transform(library)
+    return library
+
+
+def _fields(entry: Entry) -> dict:
+    return {f.key.lower(): f.value for f in entry.fields}
 
 
 def _resolve(key: str, entries: dict[str, dict], seen: frozenset = frozenset()) -> dict:
@@ -102,10 +110,8 @@ def _failure(block) -> str:
 
 
 def parse(text: str, name: str) -> Iterator[RawRecord]:
-    library = bibtexparser.parse_string(text, append_middleware=[
-        middlewares.SeparateCoAuthors(), middlewares.SplitNameParts(), middlewares.LatexDecodingMiddleware()])
-    strings = {s.key.lower(): str(s.value) for s in library.strings}
-    entries = {e.key.lower(): _fields(e, strings) for e in library.entries}
+    library = _library(text)
+    entries = {e.key.lower(): _fields(e) for e in library.entries}
     blocks = sorted(list(library.entries) + list(library.failed_blocks), key=lambda b: b.start_line)
     for block in blocks:
         line = block.start_line + 1

@@ -17,7 +17,7 @@ _YEAR_DATE = re.compile(r"^(1[5-9]\d\d|20\d\d|21\d\d)(?:\d\d){1,2}$")  # 2006031
 _DOI = re.compile(r"10\.\d{3,9}/\S+")
 _DOI_URL = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/|^doi:\s*|^\s*doi\s+", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
-_INITIALS = re.compile(r"^[A-Z]{1,4}$")
+_INITIALS = re.compile(r"^(?:[A-Z][.-]?){1,4}$")  # "JA", "R.", "D.G.", "J-P"
 
 
 def text(value) -> str:

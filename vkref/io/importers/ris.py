@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import rispy
 
+from vkref.core.errors import DataError
 from vkref.io.importers import clean
 from vkref.io.importers.model import RawRecord
 
@@ -41,6 +42,8 @@ def parse(text: str, name: str) -> Iterator[RawRecord]:
     lines = text.split("\n")
     entries = parser.parse_lines(iter(lines))
     starts = _starts(parser, lines)
+    if not starts and any(parser.parse_line(line)[0] == parser.END_TAG for line in lines):
+        raise DataError(f"{name}: no RIS record opens with a {parser.START_TAG} line")
     convert = _wos_fields if wos else _ris_fields
     for start, entry in zip(starts, entries):
         yield RawRecord(start, convert(entry))
