@@ -2,8 +2,8 @@
 
 bibtexparser splits the file, resolves ``@string`` macros, splits author lists on ``and``/``AND`` and names into
 parts. This module adds what it leaves out: ``#`` concatenations of macros, ``crossref`` inheritance (cycles
-stopped), LaTeX accents in names (through pylatexenc, the decoder bibtexparser itself uses), and braced
-corporate names kept whole. Blocks bibtexparser could not parse (and duplicate keys) become record errors
+stopped), LaTeX accents decoded in the fields that are kept (through pylatexenc, the decoder bibtexparser
+itself uses; only where LaTeX characters occur, as decoding is slow), and braced corporate names kept whole. Blocks bibtexparser could not parse (and duplicate keys) become record errors
 at their line; ``@string``, ``@preamble`` and ``@comment`` blocks are not records.
 """
 from __future__ import annotations
@@ -21,10 +21,15 @@ from vkref.io.importers.model import RawRecord
 
 _NOT_RECORDS = re.compile(r"^\s*@\s*(?:string|preamble|comment)\b", re.IGNORECASE)
 _LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
+_LATEX_CHARS = re.compile(r"[\\{}$~]")
+_DECODED = ("title", "booktitle", "journal", "journaltitle", "shortjournal", "abstract", "keywords", "pages")
 _INHERITED = ("journal", "journaltitle", "booktitle", "year", "date", "volume", "publisher")
 
 
-def _latex(value: str) -> str:
+def _latex(value) -> str:
+    """Unicode for LaTeX markup; text without any LaTeX character is returned as is (pylatexenc is slow)."""
+    if not isinstance(value, str) or not _LATEX_CHARS.search(value):
+        return value if isinstance(value, str) else ""
     try:
         return _LATEX.latex_to_text(value)
     except Exception:  # pylatexenc raises assorted errors on broken LaTeX; the raw text is still useful
@@ -64,8 +69,7 @@ def _library(text: str):
         for f in entry.fields:
             if isinstance(f.value, str) and f.enclosing == "no-enclosing" and "#" in f.value:
                 f.value = _concat(f.value, strings)
-    for step in (middlewares.SeparateCoAuthors(), middlewares.SplitNameParts(),
-                 middlewares.LatexDecodingMiddleware()):
+    for step in (middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()):
         library = step.transform(library)
     return library
 
@@ -89,6 +93,7 @@ def _resolve(key: str, entries: dict[str, dict], seen: frozenset = frozenset()) 
 
 
 def _record(key: str, kind: str, f: dict) -> dict:
+    f = {k: _latex(v) if k in _DECODED else v for k, v in f.items()}
     names = f.get("author") or f.get("editor") or []
     eprint = f.get("eprint") if str(f.get("eprinttype", "")).lower() == "pubmed" else ""
     return {
