@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# The shared data sits beside the repository; from a git worktree nested one level deeper, look further up.
+SHARED = next((p / "shared" for p in REPO.parents if (p / "shared" / "seeds").is_dir()), REPO.parent / "shared")
 SEEDS = SHARED / "seeds"
 
 
