@@ -241,6 +241,8 @@ class MainWindow(QMainWindow):
     def _sync_detail(self, result) -> None:
         if self.stack.currentWidget() is self.table and self.model.row_of(result.detail_key or "") >= 0:
             self.detail.show_key(result.detail_key, result.request.query, result.detail_html)
+            self.history.visit(result.detail_key)
+            self._update_history_actions()
             self._syncing = True
             try:
                 self.table.select_key(result.detail_key)
