@@ -61,6 +61,16 @@ class FacetPanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
         self.tree = FacetTree(self)
+        self._setup_tree()
+        self.tree.customContextMenuRequested.connect(self._menu)
+        self.tree.excludeRequested.connect(self._toggle_exclude)
+        self.tree.activated_more.connect(self._more)
+        self.model.filtersChanged.connect(self._changed)
+        for facet in ("species", "evidence", "direction"):
+            self.tree.expand(self.proxy.mapFromSource(self.model.group_index(facet)))
+        self._arrange()
+
+    def _setup_tree(self) -> None:
         self.tree.setModel(self.proxy)
         self.tree.setObjectName("facetTree")
         self.tree.setAccessibleName("Filters")
@@ -77,13 +87,8 @@ class FacetPanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.customContextMenuRequested.connect(self._menu)
-        self.tree.excludeRequested.connect(self._toggle_exclude)
-        self.tree.activated_more.connect(self._more)
-        self.model.filtersChanged.connect(self._changed)
-        for facet in ("species", "evidence", "direction"):
-            self.tree.expand(self.proxy.mapFromSource(self.model.group_index(facet)))
 
+    def _arrange(self) -> None:
         title = QLabel("Filters")
         title.setObjectName("panelTitle")
         self.year_from = self._year_box("From year")
