@@ -1,6 +1,8 @@
 """Defects users found, each driven by real key and mouse events on the shown window."""
 from __future__ import annotations
 
+import sys
+
 import pytest
 from PySide6.QtCore import QObject, QPoint, QSize, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextDocument
@@ -244,6 +246,7 @@ def test_worker_bug_reaches_the_crash_handler(qtbot, gui_library, settings, monk
 
     window = make_window(qtbot, Broken(), settings)
     window.show()
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # put back whatever hook was there
     app.install_crash_handler(lambda: window)
     qtbot.keyClicks(window.search_field, "x")
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
