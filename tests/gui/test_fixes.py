@@ -293,3 +293,26 @@ def test_doi_opens_in_the_system_browser_on_click(qtbot, window, gui_library):
         assert opened == [f"https://doi.org/{review.doi}"]
     finally:
         QDesktopServices.unsetUrlHandler("https")
+
+
+def test_badges_that_do_not_fit_are_counted():
+    from vkref.ui.delegates import badge_layout
+
+    more = lambda n: 20  # noqa: E731
+    assert badge_layout([60, 50], 200, more) == (2, 0)
+    assert badge_layout([60, 50, 70], 140, more) == (2, 1)  # 60 + 4 + 50 + "+1" fits, the third does not
+    assert badge_layout([60, 50, 70], 120, more) == (1, 2)  # 60 + 4 + 50 + "+1" does not fit
+    assert badge_layout([90], 60, more) == (0, 1)  # never a bare cut: at least "+1"
+
+
+def test_ctrl_tab_walks_the_detail_links(qtbot, window, gui_library):
+    search(qtbot, window, "raloxifene")
+    window.activateWindow()
+    browser = window.detail.browser
+    browser.setFocus()
+    qtbot.keyClick(browser, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert browser.hasFocus() and browser.textCursor().hasSelection()  # the first link
+    first_link = browser.textCursor().selectedText()
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        qtbot.keyClick(browser, Qt.Key.Key_Return)
+    assert first_link in [v for values in window.filters.include.values() for v in values]

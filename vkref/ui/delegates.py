@@ -9,6 +9,17 @@ from vkref.ui.colours import DIRECTION_SHORT, colours, direction_colour
 from vkref.ui.theme import is_dark
 
 
+def badge_layout(widths: list[int], room: int, more_width) -> tuple[int, int]:
+    """How many badges of ``widths`` (4 px apart) fit in ``room`` with a "+N" mark for the rest: (shown, N)."""
+    x = 0
+    for i, width in enumerate(widths):
+        rest = len(widths) - i - 1
+        if x + width + (more_width(rest) if rest else 0) > room:
+            return i, len(widths) - i
+        x += width + 4
+    return len(widths), 0
+
+
 class BadgeDelegate(QStyledItemDelegate):
     """Paints each comma-separated direction as a small rounded badge (colour plus text, never colour alone)."""
 
@@ -27,15 +38,14 @@ class BadgeDelegate(QStyledItemDelegate):
         h = fm.height() + 4
         box = QRectF(option.rect.x() + 4, option.rect.y() + (option.rect.height() - h) / 2, 0, h)
         labels = [t.strip() for t in text.split(",") if t.strip()]
-        for i, label in enumerate(labels):
-            short = DIRECTION_SHORT.get(label, label)
-            box.setWidth(fm.horizontalAdvance(short) + 14)
-            rest = f"+{len(labels) - i - 1}" if i < len(labels) - 1 else ""
-            if box.right() + (fm.horizontalAdvance(rest) + 6 if rest else 0) > option.rect.right():
-                self._more(painter, option, box, f"+{len(labels) - i}")
-                break
-            self._badge(painter, box, short, direction_colour(label, is_dark()))
-            box.translate(box.width() + 4, 0)
+        widths = [fm.horizontalAdvance(DIRECTION_SHORT.get(lab, lab)) + 14 for lab in labels]
+        shown, more = badge_layout(widths, option.rect.width() - 4, lambda n: fm.horizontalAdvance(f"+{n}") + 6)
+        for label, width in zip(labels[:shown], widths):
+            box.setWidth(width)
+            self._badge(painter, box, DIRECTION_SHORT.get(label, label), direction_colour(label, is_dark()))
+            box.translate(width + 4, 0)
+        if more:
+            self._more(painter, option, box, f"+{more}")
         painter.restore()
 
     @staticmethod
