@@ -66,6 +66,7 @@ def test_species_shown_on_every_finding_row_at_1024(qtbot, window, gui_library):
     for col in (COL_SPECIES, 7, 8, 9):  # species, evidence, year, source
         assert not table.isColumnHidden(col), COLUMNS[col][0]
         assert table.columnViewportPosition(col) + table.columnWidth(col) <= width, COLUMNS[col][0]
+    assert table.columnWidth(1) >= 180  # the finding text keeps its room (hidden columns report width 0)
     shapes = set()
     for r in range(window.model.rowCount()):
         row = window.model.row_data(r)

@@ -1,6 +1,7 @@
 """The facet panel (tree of facet values with counts, year range) and the bar of active-filter chips.
 
-Mouse: click a value (its box, text or count) to include it, again to remove it; Ctrl+click (or Alt+click) a value to exclude it; right-click
+Mouse: click a value (its box, text or count) to include it, again to remove it;
+Ctrl+click (or Alt+click) a value to exclude it; right-click
 for a menu. Keyboard: Space includes, the minus key excludes, Enter expands "Show more".
 Both widgets edit the shared :class:`Filters` and emit ``filtersChanged``; the main window runs the search.
 """

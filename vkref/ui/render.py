@@ -61,7 +61,8 @@ class Renderer:
         return marked.replace("<mark>", f'<span style="background-color:{self.mark}">').replace("</mark>", "</span>")
 
     def _badge(self, label: str) -> str:
-        return (f'<span style="background-color:{direction_colour(label, self.dark)}; color:{colours(self.dark)["badge_text"]};">'
+        fg, bg = colours(self.dark)["badge_text"], direction_colour(label, self.dark)
+        return (f'<span style="background-color:{bg}; color:{fg};">'
                 f"&nbsp;{escape(label)}&nbsp;</span>")
 
     def _muted(self) -> str:

@@ -72,13 +72,23 @@ class ResultsTable(QTableView):
         used = sum(self.columnWidth(c) for c in range(len(COLUMNS)) if c != COL_TEXT and c not in OPTIONAL
                    and not self.isColumnHidden(c))
         for col in OPTIONAL:
-            show = self.chosen.get(col, used + self.columnWidth(col) <= room)
+            width = self.columnWidth(col) or WIDTHS[col]  # a hidden column reports 0
+            show = self.chosen.get(col, used + width <= room)
             self.setColumnHidden(col, not show)
-            used += self.columnWidth(col) if show else 0
+            used += width if show else 0
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self.fit_columns()
+
+    def showEvent(self, event):  # a table first shown from behind the empty state: fit to its real width
+        super().showEvent(event)
+        self.fit_columns()
+
+    def viewportEvent(self, event):
+        if event.type() == event.Type.Resize:  # a scroll bar came or went
+            self.fit_columns()
+        return super().viewportEvent(event)
 
     def _header_menu(self, pos) -> None:
         menu = QMenu(self)
