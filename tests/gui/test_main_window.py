@@ -218,8 +218,12 @@ def test_no_results_and_bad_query(qtbot, window):
     search(qtbot, window, "xylophonequartz")
     assert window.model.total() == 0
     assert "No results" in window.empty.toPlainText()
+    search(qtbot, window, "raloxifene")
+    assert window.model.total() > 0
     search(qtbot, window, "*")
-    assert "color:#c62828" in window.status_line.text()
+    assert window.bar.notice.isVisible() and window.bar.notice.text()
+    assert window.model.total() == 0 and window.stack.currentWidget() is window.empty  # no stale rows
+    assert "cannot run" in window.empty.toPlainText()
 
 
 def test_show_more_expands_long_facet(qtbot, window):

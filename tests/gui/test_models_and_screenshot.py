@@ -10,42 +10,49 @@ from PySide6.QtGui import QImage
 
 from vkref.ui.facet_model import FacetModel, FacetProxy
 from vkref.ui.filters import Filters
-from vkref.ui.models import ResultsModel
-from vkref.ui.rows import build_row
+from vkref.ui.models import KEY_ROLE, ResultsModel
+from vkref.ui.rows import row_from_hit
 from vkref.ui.worker import SearchRequest, SearchWorker
 
 pytestmark = pytest.mark.gui
 
 
+def _paged_model(library, query=""):
+    """A model whose further pages are fetched synchronously from the facade (as the worker would)."""
+    page = library.search(query, limit=50, all_keys=True)
+    rows = lambda p: [row_from_hit(h, library.review_label) for h in p.hits]  # noqa: E731
+    model = ResultsModel(lambda offset: model.add_rows(offset, rows(library.search(query, limit=50,
+                                                                                    offset=offset))))
+    model.set_results(page.keys, rows(page))
+    return model, page
+
+
 def test_results_model(qtmodeltester, gui_library):
-    page = gui_library.search("", limit=0, all_keys=True)
-    model = ResultsModel(lambda key: build_row(gui_library, key))
-    model.set_results(page.keys)
+    model, page = _paged_model(gui_library)
+    assert model.rowCount() == 50 and model.canFetchMore()
     while model.canFetchMore():
         model.fetchMore()
     assert model.rowCount() == page.total
+    assert [model.index(r, 0).data(KEY_ROLE) for r in range(model.rowCount())] == page.keys
     qtmodeltester.check(model, force_py=True)
-    assert model.index(0, 1).data()
-    model.set_results([])
+    model.set_results([], [])
     qtmodeltester.check(model, force_py=True)
 
 
-def test_results_model_fetches_rows_lazily(gui_library):
-    fetched = []
-
-    def fetch(key):
-        fetched.append(key)
-        return build_row(gui_library, key)
-
-    keys = gui_library.search("", limit=0, all_keys=True).keys
-    model = ResultsModel(fetch)
-    model.set_results(keys * 3)  # more keys than one batch
-    assert model.rowCount() < len(keys) * 3 and model.canFetchMore()
-    assert fetched == []
-    model.index(5, 1).data()
-    assert fetched == [keys[5]]
-    model.index(5, 2).data()
-    assert fetched == [keys[5]]  # cached
+def test_rows_are_the_hits(gui_library):
+    """Row data comes from what Library.search returned: a review row carries no direction or evidence."""
+    model, page = _paged_model(gui_library, "bone")
+    while model.canFetchMore():
+        model.fetchMore()
+    page = gui_library.search("bone", limit=page.total)
+    assert model.rowCount() == page.total
+    for r, hit in enumerate(page.hits):
+        assert model.index(r, 1).data() == (hit.text if hit.kind == "finding" else hit.review["title"])
+        assert model.index(r, 2).data() == ", ".join(hit.facets.get("species", []))
+        assert model.index(r, 6).data() == ", ".join(hit.facets.get("direction", []))
+    reviews = [r for r, h in enumerate(page.hits) if h.kind == "review"]
+    assert reviews
+    assert all(model.index(r, 6).data() == "" and model.index(r, 7).data() == "" for r in reviews)
 
 
 def _facet_model(gui_library, filters=None):

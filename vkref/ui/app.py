@@ -110,7 +110,7 @@ def run(library=None, query: str = "", screenshot: str | None = None, filters: d
         exclude: dict | None = None, select: str | None = None) -> int:
     """Open the main window on ``library`` (a Library, a directory, or None for the default) and run."""
     # Import the library layer (SQLAlchemy, Whoosh: ~0.5 s) in a thread while Qt loads in this one: much of
-    # either import is file reading and native loading, so on two cores they overlap (start-up budget, issue 5).
+    # either import is file reading and native loading, so on two cores they overlap.
     preload = threading.Thread(target=importlib.import_module, args=("vkref.library",), daemon=True)
     preload.start()
     app = _qt_app()
@@ -151,14 +151,7 @@ def _run_window(app, lib, query, screenshot, include, avoid, select) -> int:
     window.set_dark(dark)
     previous_hook = sys.excepthook
     install_crash_handler(lambda: window, fatal=bool(screenshot))
-    for facet, labels in include.items():
-        for label in labels:
-            window.filters.set(facet, label, "include")
-    for facet, labels in avoid.items():
-        for label in labels:
-            window.filters.set(facet, label, "exclude")
-    window.facets.refresh()
-    window.chips.set_filters(window.filters)
+    _apply_filters(window, include, avoid)
     if screenshot:
         window.resize(1280, 800)
     window.show()
@@ -186,6 +179,15 @@ def _run_window(app, lib, query, screenshot, include, avoid, select) -> int:
     window.shutdown()
     window.deleteLater()
     return result["code"] or code
+
+
+def _apply_filters(window, include: dict, avoid: dict) -> None:
+    for state, spec in (("include", include), ("exclude", avoid)):
+        for facet, labels in spec.items():
+            for label in labels:
+                window.filters.set(facet, label, state)
+    window.facets.refresh()
+    window.chips.set_filters(window.filters)
 
 
 def _save(window, path: str, result: dict) -> None:

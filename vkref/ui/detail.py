@@ -1,13 +1,16 @@
 """The detail pane: the selected finding or review, rendered by :mod:`vkref.ui.render` into a safe browser.
 
 ``SafeBrowser`` never follows links by itself and never loads a resource (no remote or file images);
-our private links become signals: ``filterRequested(facet, label)`` and ``openRequested(key)``.
+our private links become signals: ``filterRequested(facet, label)`` and ``openRequested(key)``; a DOI link is
+handed to the system browser (``QDesktopServices``) on an explicit click, never loaded here. Tab leaves the
+browser (one stop in the window's tab chain); Ctrl+Tab / Ctrl+Shift+Tab move between its links, Enter follows one.
+The title is plain text: record data never becomes markup.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
 from vkref.ui.render import Renderer, empty_detail, parse_link
 
@@ -25,6 +28,17 @@ class SafeBrowser(QTextBrowser):
     def setSource(self, *args, **kwargs):  # noqa: N802
         return None  # never navigate
 
+    def focusNextPrevChild(self, next_):  # noqa: N802
+        return QWidget.focusNextPrevChild(self, next_)  # Tab leaves; it does not walk the links
+
+    def keyPressEvent(self, event):
+        ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        if ctrl and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            forward = event.key() == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            QTextBrowser.focusNextPrevChild(self, forward)  # the next or previous link
+            return
+        super().keyPressEvent(event)
+
 
 class DetailPane(QWidget):
     filterRequested = Signal(str, str)
@@ -39,6 +53,7 @@ class DetailPane(QWidget):
         self.query = ""
         self.title = QLabel("Details")
         self.title.setObjectName("panelTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.copy_button = QPushButton("Copy citation")
         self.copy_button.setObjectName("copyCitation")
         self.copy_button.setAccessibleName("Copy citation of the source review")
@@ -53,6 +68,12 @@ class DetailPane(QWidget):
         self.browser.document().setDocumentMargin(14)
         top = QHBoxLayout()
         top.setContentsMargins(8, 6, 8, 2)
+        self.back_button, self.forward_button = QToolButton(self), QToolButton(self)
+        for button, name in ((self.back_button, "Back (Alt+Left)"), (self.forward_button, "Forward (Alt+Right)")):
+            button.setAccessibleName(name.split(" (")[0])
+            button.setToolTip(name)
+            button.setAutoRaise(True)
+            top.addWidget(button)
         top.addWidget(self.title)
         top.addStretch(1)
         top.addWidget(self.copy_button)
@@ -132,6 +153,8 @@ class DetailPane(QWidget):
         action, a, b = parsed
         if action == "filter":
             self.filterRequested.emit(a, b)
+        elif action == "doi":
+            QDesktopServices.openUrl(QUrl(url.toString(QUrl.ComponentFormattingOption.FullyEncoded)))
         else:
             self.openRequested.emit(a)
 

@@ -31,7 +31,7 @@ what was searched, with the synonyms used.</p>
 <h3>Filtering</h3>
 <p>Tick values in the <b>Filters</b> panel. Several values of one facet widen the search (either), different
 facets narrow it (both). Each count says how many results you would get by adding that value.
-<b>Ctrl+click</b> a value (or use its context menu, or press <b>−</b>) to <i>exclude</i> it; excluded values are
+Click a value (again to remove it). <b>Ctrl+click</b> a value (or use its context menu, or press <b>−</b>) to <i>exclude</i> it; excluded values are
 struck out. Active filters appear as chips above the results: click a chip to remove it.</p>
 <p><b>Human and animal evidence:</b> use the <i>Species</i> and <i>Evidence</i> facets at the top of the panel.</p>
 """
@@ -44,6 +44,11 @@ SHORTCUTS = [
     ("Up / Down, Page Up / Page Down", "Move through the results (the detail pane follows)"),
     ("Enter (in the results)", "Read the selected record in the detail pane"),
     ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Go to the filters / results / detail pane"),
+    ("Tab / Shift+Tab", "Move between the parts of the window (the detail pane is one stop)"),
+    ("Ctrl+Tab / Ctrl+Shift+Tab (in the detail pane)", "Move between its links; Enter follows one"),
+    ("Alt+Left / Alt+Right", "Back / forward through the records you viewed"),
+    ("Ctrl+C (in the results)", "Copy the citations of the selected rows (Shift or Ctrl+click selects several)"),
+    ("Menu key or right click (in the results)", "Copy, open the review, filter by a value"),
     ("Space (in the filters)", "Filter by the value"),
     ("− (minus, in the filters)", "Exclude the value"),
     ("Ctrl+Shift+C", "Copy the citation of the selected record's source review"),

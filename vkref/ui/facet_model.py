@@ -14,6 +14,7 @@ from PySide6.QtGui import QFont
 
 from vkref.ui import qtcompat
 from vkref.ui.filters import FACET_TITLES, PANEL_ORDER, Filters, value_title
+from vkref.ui.models import plain_tooltip
 
 SHORT_LIMIT = 8
 FIXED_ORDER = ("species", "direction", "evidence", "kind")  # meaningful vocabulary order, not by count
@@ -201,15 +202,18 @@ class FacetModel(QAbstractItemModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and node.kind == "value":
             extra = " — excluded" if state == "exclude" else ""
-            return (f"{value_title(node.facet, node.label)}: {node.count} result(s){extra}\n"
-                    "Click to filter; Ctrl+click or the context menu to exclude")
+            return plain_tooltip(f"{value_title(node.facet, node.label)}: {node.count} result(s){extra}\n"
+                                 "Click to filter; Ctrl+click or the context menu to exclude")
         if role == Qt.ItemDataRole.AccessibleTextRole and col == 0:
             text = self._display(node, 0)
             return f"{text}, excluded" if state == "exclude" else text
         if role == Qt.ItemDataRole.ForegroundRole and state == "exclude":
             from PySide6.QtGui import QColor
 
-            return QColor("#c62828")
+            from vkref.ui.colours import colours
+            from vkref.ui.theme import is_dark
+
+            return QColor(colours(is_dark())["error"])
         return None
 
     def _display(self, node: Node, col: int) -> str:

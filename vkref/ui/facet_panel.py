@@ -1,6 +1,7 @@
 """The facet panel (tree of facet values with counts, year range) and the bar of active-filter chips.
 
-Mouse: click a checkbox or a value to include it; Ctrl+click (or Alt+click) a value to exclude it; right-click
+Mouse: click a value (its box, text or count) to include it, again to remove it;
+Ctrl+click (or Alt+click) a value to exclude it; right-click
 for a menu. Keyboard: Space includes, the minus key excludes, Enter expands "Show more".
 Both widgets edit the shared :class:`Filters` and emit ``filtersChanged``; the main window runs the search.
 """
@@ -11,13 +12,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMenu, QSpinBox,
                                QToolButton, QTreeView, QVBoxLayout, QWidget, QSizePolicy)
 
-from vkref.ui.delegates import FacetDelegate
+from vkref.ui.delegates import EXCLUDE_MODIFIERS, FacetDelegate
 from vkref.ui.facet_model import FacetModel, FacetProxy
 from vkref.ui.filters import FACET_TITLES, Filters, value_title
 from vkref.ui.flow import FlowLayout
-
-EXCLUDE_MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | \
-    Qt.KeyboardModifier.MetaModifier
 
 
 class FacetTree(QTreeView):
@@ -64,13 +62,24 @@ class FacetPanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
         self.tree = FacetTree(self)
+        self._setup_tree()
+        self.tree.customContextMenuRequested.connect(self._menu)
+        self.tree.excludeRequested.connect(self._toggle_exclude)
+        self.tree.activated_more.connect(self._more)
+        self.model.filtersChanged.connect(self._changed)
+        for facet in ("species", "evidence", "direction"):
+            self.tree.expand(self.proxy.mapFromSource(self.model.group_index(facet)))
+        self._arrange()
+
+    def _setup_tree(self) -> None:
         self.tree.setModel(self.proxy)
         self.tree.setObjectName("facetTree")
         self.tree.setAccessibleName("Filters")
         self.tree.setAccessibleDescription("Facet values with result counts. Space filters, minus excludes.")
         self.tree.setItemDelegate(FacetDelegate(self.tree))
         self.tree.setHeaderHidden(True)
-        self.tree.setUniformRowHeights(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setWordWrap(True)
         self.tree.setAnimated(False)
         self.tree.setIndentation(14)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -79,13 +88,8 @@ class FacetPanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.customContextMenuRequested.connect(self._menu)
-        self.tree.excludeRequested.connect(self._toggle_exclude)
-        self.tree.activated_more.connect(self._more)
-        self.model.filtersChanged.connect(self._changed)
-        for facet in ("species", "evidence", "direction"):
-            self.tree.expand(self.proxy.mapFromSource(self.model.group_index(facet)))
 
+    def _arrange(self) -> None:
         title = QLabel("Filters")
         title.setObjectName("panelTitle")
         self.year_from = self._year_box("From year")
@@ -195,7 +199,7 @@ class ChipBar(QWidget):
                 item.widget().deleteLater()
         chips = filters.chips()
         for facet, label, excluded in chips:
-            prefix = "not " if excluded else ""
+            prefix = "not " if excluded else ""  # said in words; the chip is not also struck out
             self._add_chip(f"{FACET_TITLES[facet]}: {prefix}{value_title(facet, label)}", facet, label, excluded)
         if filters.year_from is not None or filters.year_to is not None:
             span = f"{filters.year_from or '…'}–{filters.year_to or '…'}"

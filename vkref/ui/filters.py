@@ -48,10 +48,6 @@ class Filters:
                 else:
                     values.pop(facet, None)
 
-    def toggle(self, facet: str, label: str, exclude: bool = False) -> None:
-        want = "exclude" if exclude else "include"
-        self.set(facet, label, None if self.state(facet, label) == want else want)
-
     def chips(self) -> list[tuple[str, str, bool]]:
         """(facet, label, excluded) for every active value, in panel order."""
         out = []
@@ -67,7 +63,3 @@ class Filters:
 
     def is_empty(self) -> bool:
         return not self.include and not self.exclude and self.year_from is None and self.year_to is None
-
-    def copy(self) -> "Filters":
-        return Filters({k: list(v) for k, v in self.include.items()}, {k: list(v) for k, v in self.exclude.items()},
-                       self.year_from, self.year_to)

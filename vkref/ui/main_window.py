@@ -1,36 +1,33 @@
-"""The main window: search field, status line, filter chips, facet panel, results table and detail pane.
+"""The main window: it composes the search bar, filter chips, facet panel, results table, empty state and detail
+pane, and wires them to the search worker.
 
 Invariants: every search goes through the :class:`SearchWorker` (never on the GUI thread); only the answer to
-the latest request is shown; the shared :class:`Filters` is the single source of truth for facet selections.
-``resultsShown`` is emitted after a search's results, counts and detail are on screen (tests and
-``--screenshot`` wait on it).
+the latest request is shown; the shared :class:`Filters` is the single source of truth for facet selections;
+the rows shown are the hits ``Library.search`` returned. ``resultsShown`` is emitted after a search's results,
+counts and detail are on screen (tests and ``--screenshot`` wait on it). Each keyboard shortcut is bound once.
 """
 from __future__ import annotations
 
-from html import escape
-
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMainWindow, QMenu, QProgressBar, QSplitter, QStackedWidget, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QProgressBar, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from vkref.ui import dialogs, qtcompat
-from vkref.ui.delegates import BadgeDelegate, KindDelegate
-from vkref.ui.detail import DetailPane, SafeBrowser
+from vkref.ui.detail import DetailPane
+from vkref.ui.empty_state import EmptyState
 from vkref.ui.facet_panel import ChipBar, FacetPanel
 from vkref.ui.filters import Filters
-from vkref.ui.models import COL_DIRECTION, COL_TEXT, COLUMNS, KEY_ROLE, ResultsModel
-from vkref.ui.rows import build_row
+from vkref.ui.history import History
+from vkref.ui.models import KEY_ROLE, ResultsModel
+from vkref.ui.results_view import ResultsTable
+from vkref.ui.search_bar import SearchBar
 from vkref.ui.settings import Settings
 from vkref.ui.worker import SearchRequest, SearchWorker
 
 DEBOUNCE_MS = 140
-SEARCHED_AS_MAX = 180  # characters of the expanded query shown under the field (all of it in the tooltip)
-SORTS = (("Relevance", "relevance"), ("Newest first", "year"), ("Oldest first", "year-asc"))
-EXAMPLES = ("MK-4 vertebral fracture", "raloxifene vitamin K2", "OVX rats bone strength", "MK-7 osteocalcin")
-COLUMN_WIDTHS = (56, 360, 70, 118, 112, 118, 90, 112, 42, 112)
-HIDDEN_COLUMNS = (2,)  # species: the population says it; the Species facet filters it
+DEFAULT_SIZE = QSize(1280, 800)
+MIN_SIZE = QSize(900, 600)  # a restored window is never smaller (unless the screen is)
+FACET_WIDTH = 270
 
 
 class MainWindow(QMainWindow):
@@ -42,11 +39,13 @@ class MainWindow(QMainWindow):
         self.library = library
         self.settings = settings or Settings()
         self.filters = Filters()
+        self.history = History()
         self.page = None
+        self.request: SearchRequest | None = None
         self.generation = 0
         self._focus_results_for = -1
         self._syncing = False
-        self.setWindowTitle("vkref — vitamin K2 and bone health evidence")
+        self.setWindowTitle("Vitamin K2 and bone health evidence")  # the platform appends "— vkref"
         self.setObjectName("mainWindow")
         self.worker = SearchWorker(library, self)
         self.worker.finished.connect(self._show_result)
@@ -64,72 +63,27 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ construction
     def _build(self) -> None:
-        self.search_field = QLineEdit(self)
-        self.search_field.setObjectName("searchField")
-        self.search_field.setPlaceholderText("Search findings and reviews — e.g. MK-4 vertebral fracture   (Ctrl+K)")
-        self.search_field.setAccessibleName("Search")
-        self.search_field.setClearButtonEnabled(True)
-        self.search_field.textEdited.connect(lambda _t: self._debounce.start())
-        self.search_field.textChanged.connect(lambda t: None if t else self._debounce.start())
-        self.search_field.returnPressed.connect(self._search_and_focus)
-        self.search_field.installEventFilter(self)
-        self.status_line = QLabel(self)
-        self.status_line.setObjectName("searchedAs")
-        self.status_line.setTextFormat(Qt.TextFormat.RichText)
-        self.status_line.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse |
-                                                 Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
-        self.status_line.setWordWrap(True)
-        self.status_line.setAccessibleName("What was searched")
-        self.status_line.linkActivated.connect(self._status_link)
-        self.sort_box = QComboBox(self)
-        self.sort_box.setAccessibleName("Sort results")
-        for title, _ in SORTS:
-            self.sort_box.addItem(title)
-        self.sort_box.currentIndexChanged.connect(lambda _i: self.search_now())
-        sort_label = QLabel("&Sort:")
-        sort_label.setBuddy(self.sort_box)
+        self.bar = SearchBar(self)
+        self.search_field, self.sort_box, self.status_line = self.bar.field, self.bar.sort_box, self.bar.summary
+        self.bar.edited.connect(self._debounce.start)
+        self.bar.submitted.connect(self._search_and_focus)
+        self.bar.sortChanged.connect(self.search_now)
+        self.bar.downPressed.connect(self.focus_results)
         self.chips = ChipBar(self)
         self.chips.removeRequested.connect(self._remove_chip)
         self.chips.clearRequested.connect(self.clear_filters)
         self.chips.hide()
-
         self.facets = FacetPanel(self.library.vocabulary, self.filters, self)
         self.facets.filtersChanged.connect(self._filters_changed)
-        self.model = ResultsModel(lambda key: build_row(self.library, key), self)
-        self.table = QTableView(self)
-        self.table.setObjectName("resultsTable")
-        self.table.setAccessibleName("Results")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(True)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(2 * self.fontMetrics().lineSpacing() + 10)
-        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.table.setTabKeyNavigation(False)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._header_menu)
-        for col, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(col, width)
-        for col in HIDDEN_COLUMNS:
-            self.table.setColumnHidden(col, True)
-        self.table.setItemDelegateForColumn(COL_DIRECTION, BadgeDelegate(self.table))
-        self.table.setItemDelegateForColumn(0, KindDelegate(self.table))
+        self.model = ResultsModel(self._request_more, self)
+        self.table = ResultsTable(self.model, self)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.activated.connect(lambda _i: self.detail.browser.setFocus(Qt.FocusReason.OtherFocusReason))
-        self.empty = SafeBrowser(self)
-        self.empty.setObjectName("emptyState")
-        self.empty.setAccessibleName("Getting started")
-        self.empty.anchorClicked.connect(lambda url: self._status_link(url.toString()))
+        self.table.filterRequested.connect(self.add_filter)
+        self.table.openRequested.connect(self.open_key)
+        self.table.copied.connect(lambda text: self.statusBar().showMessage(text, 3000))
+        self.empty = EmptyState(self)
+        self.empty.linkActivated.connect(self._status_link)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.table)
@@ -137,22 +91,19 @@ class MainWindow(QMainWindow):
         self.detail.filterRequested.connect(self.add_filter)
         self.detail.openRequested.connect(self.open_key)
         self.detail.citationCopied.connect(lambda _t: self.statusBar().showMessage("Citation copied", 3000))
+        self._arrange()
+        self._tab_order()
+        self.empty.show_start()
+        self.stack.setCurrentWidget(self.empty)
 
-        top = QVBoxLayout()
-        top.setContentsMargins(10, 10, 10, 4)
-        top.setSpacing(6)
-        top.addWidget(self.search_field)
-        line = QHBoxLayout()
-        line.addWidget(self.status_line, 1)
-        line.addWidget(sort_label)
-        line.addWidget(self.sort_box)
-        top.addLayout(line)
-        top.addWidget(self.chips)
+    def _arrange(self) -> None:
         results = QWidget(self)
-        rl = QVBoxLayout(results)
-        rl.setContentsMargins(0, 0, 8, 0)
-        rl.addLayout(top)
-        rl.addWidget(self.stack, 1)
+        column = QVBoxLayout(results)
+        column.setContentsMargins(10, 10, 8, 0)
+        column.setSpacing(6)
+        column.addWidget(self.bar)
+        column.addWidget(self.chips)
+        column.addWidget(self.stack, 1)
         self.right = QSplitter(Qt.Orientation.Vertical, self)
         self.right.setObjectName("rightSplitter")
         self.right.addWidget(results)
@@ -164,7 +115,7 @@ class MainWindow(QMainWindow):
         self.split.addWidget(self.facets)
         self.split.addWidget(self.right)
         self.split.setStretchFactor(1, 1)
-        self.split.setSizes([270, 1010])
+        self.split.setSizes([FACET_WIDTH, DEFAULT_SIZE.width() - FACET_WIDTH])
         self.right.setSizes([440, 330])
         self.setCentralWidget(self.split)
         self.progress = QProgressBar(self)
@@ -173,19 +124,19 @@ class MainWindow(QMainWindow):
         self.progress.setFormat("Rebuilding index %p%")
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.progress)
-        QWidget.setTabOrder(self.search_field, self.sort_box)
-        QWidget.setTabOrder(self.sort_box, self.table)
-        QWidget.setTabOrder(self.table, self.detail.copy_button)
-        QWidget.setTabOrder(self.detail.copy_button, self.detail.browser)
-        QWidget.setTabOrder(self.detail.browser, self.facets.tree)
-        QWidget.setTabOrder(self.facets.tree, self.facets.year_from)
-        QWidget.setTabOrder(self.facets.year_from, self.facets.year_to)
-        self._show_empty_state()
 
-    def _action(self, menu, text, slot, shortcuts=(), name=None) -> QAction:
+    def _tab_order(self) -> None:
+        chain = (self.search_field, self.sort_box, self.table, self.detail.back_button, self.detail.forward_button,
+                 self.detail.copy_button, self.detail.browser, self.facets.tree, self.facets.year_from,
+                 self.facets.year_to)
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+
+    def _action(self, menu, text, slot, shortcut=None, name=None) -> QAction:
+        """A menu action with at most one shortcut (a second binding of the same keys makes Qt ignore both)."""
         action = QAction(text, self)
-        if shortcuts:
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         if name:
             action.setObjectName(name)
@@ -195,39 +146,39 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        self._action(file, "&Quit", self.close, [QKeySequence.StandardKey.Quit, "Ctrl+Q"], "actionQuit")
+        self._action(file, "&Quit", self.close, "Ctrl+Q", "actionQuit")
         edit = bar.addMenu("&Edit")
-        self._action(edit, "&Find…", self.focus_search, [QKeySequence.StandardKey.Find, "Ctrl+K"], "actionFind")
-        self._action(edit, "Copy &citation", self.detail.copy_citation, ["Ctrl+Shift+C"], "actionCopyCitation")
+        self._action(edit, "&Find…", self.focus_search, "Ctrl+K", "actionFind")
+        find_too = QAction("Find", self, objectName="actionFindAlso", shortcut=QKeySequence("Ctrl+F"))
+        find_too.triggered.connect(self.focus_search)
+        self.addAction(find_too)  # a second key for Find, on its own action (not in the menu)
+        self._action(edit, "Copy &citation", self.detail.copy_citation, "Ctrl+Shift+C", "actionCopyCitation")
         edit.addSeparator()
-        self._action(edit, "C&lear all filters", self.clear_filters, ["Ctrl+Shift+Backspace"], "actionClear")
-        view = bar.addMenu("&View")
-        self._action(view, "&Filters", lambda: self.facets.tree.setFocus(Qt.FocusReason.ShortcutFocusReason),
-                     ["Ctrl+1"])
-        self._action(view, "&Results", self.focus_results, ["Ctrl+2"])
-        self._action(view, "&Detail", lambda: self.detail.browser.setFocus(Qt.FocusReason.ShortcutFocusReason),
-                     ["Ctrl+3"])
-        view.addSeparator()
-        self._action(view, "Human evidence only", lambda: self.add_filter("species", "Human"), [], "actionHuman")
+        self._action(edit, "C&lear all filters", self.clear_filters, "Ctrl+Shift+Backspace", "actionClear")
+        self._build_view_menu(bar.addMenu("&View"))
         help_ = bar.addMenu("&Help")
         self._action(help_, "&Search syntax", lambda: self._dialog(dialogs.search_syntax_dialog(self)),
-                     [QKeySequence.StandardKey.HelpContents, "F1"], "actionSyntax")
-        self._action(help_, "&Keyboard shortcuts", lambda: self._dialog(dialogs.shortcuts_dialog(self)), [],
+                     "F1", "actionSyntax")
+        self._action(help_, "&Keyboard shortcuts", lambda: self._dialog(dialogs.shortcuts_dialog(self)), None,
                      "actionShortcuts")
         help_.addSeparator()
         self._action(help_, "&About vkref", lambda: self._dialog(dialogs.about_dialog(self.library.info(), self)),
-                     [], "actionAbout")
+                     None, "actionAbout")
 
-    def _header_menu(self, pos) -> None:
-        menu = QMenu(self)
-        for col, (title, _attr) in enumerate(COLUMNS):
-            if col == COL_TEXT:
-                continue
-            action = menu.addAction(title)
-            action.setCheckable(True)
-            action.setChecked(not self.table.isColumnHidden(col))
-            action.toggled.connect(lambda on, c=col: self.table.setColumnHidden(c, not on))
-        menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
+    def _build_view_menu(self, view) -> None:
+        self._action(view, "&Filters", lambda: self.facets.tree.setFocus(Qt.FocusReason.ShortcutFocusReason),
+                     "Ctrl+1")
+        self._action(view, "&Results", self.focus_results, "Ctrl+2")
+        self._action(view, "&Detail", lambda: self.detail.browser.setFocus(Qt.FocusReason.ShortcutFocusReason),
+                     "Ctrl+3")
+        view.addSeparator()
+        self.back_action = self._action(view, "&Back", self.go_back, "Alt+Left", "actionBack")
+        self.forward_action = self._action(view, "F&orward", self.go_forward, "Alt+Right", "actionForward")
+        self.detail.back_button.setDefaultAction(self.back_action)
+        self.detail.forward_button.setDefaultAction(self.forward_action)
+        self._update_history_actions()
+        view.addSeparator()
+        self._action(view, "Human evidence only", lambda: self.add_filter("species", "Human"), None, "actionHuman")
 
     def _dialog(self, dialog) -> None:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -240,12 +191,16 @@ class MainWindow(QMainWindow):
         self._debounce.stop()
         self.generation = self.worker.next_generation()
         f = self.filters
-        self.worker.submit(SearchRequest(self.generation, self.search_field.text().strip(),
-                                         {k: list(v) for k, v in f.include.items()},
-                                         {k: list(v) for k, v in f.exclude.items()}, f.year_from, f.year_to,
-                                         SORTS[self.sort_box.currentIndex()][1], self.detail.key,
-                                         self.detail.renderer.dark))
+        self.request = SearchRequest(self.generation, self.bar.text(), {k: list(v) for k, v in f.include.items()},
+                                     {k: list(v) for k, v in f.exclude.items()}, f.year_from, f.year_to,
+                                     self.bar.sort(), self.detail.key, self.detail.renderer.dark)
+        self.worker.submit(self.request)
         return self.generation
+
+    def _request_more(self, offset: int) -> None:
+        """The table wants the rows from ``offset`` on: a further page of the current search."""
+        if self.request is not None and self.request.generation == self.generation:
+            self.worker.submit(SearchRequest(**{**self.request.__dict__, "offset": offset}))
 
     def set_query(self, text: str) -> int:
         self.search_field.setText(text)
@@ -259,82 +214,56 @@ class MainWindow(QMainWindow):
         self.search_now()
 
     def _show_result(self, result) -> None:
-        page = result.page
-        self.page = page
+        if result.request.offset:
+            self.model.add_rows(result.request.offset, result.rows)
+            return
+        page = self.page = result.page
         self.model.set_results(page.keys, result.rows)
         self.facets.update_counts(page.facets)
         self.chips.set_filters(self.filters)
-        self._update_status_line(page)
-        request = result.request
+        self.bar.show_page(page)
+        self._show_page_or_state(result.request, page)
+        self._sync_detail(result)
+        if result.request.generation == self._focus_results_for and page.total:
+            self.focus_results()
+        self.resultsShown.emit(result.request.generation)
+
+    def _show_page_or_state(self, request, page) -> None:
         if not request.query and self.filters.is_empty():
-            self._show_empty_state(page.total)
+            self.empty.show_start(page.total)
+            self.stack.setCurrentWidget(self.empty)
         elif page.total == 0:
-            self._show_no_results(request.query)
+            self.empty.show_no_results(request.query, not self.filters.is_empty())
+            self.stack.setCurrentWidget(self.empty)
         else:
             self.stack.setCurrentWidget(self.table)
-        row = self.model.row_of(result.detail_key) if result.detail_key else -1
-        if self.stack.currentWidget() is self.table and row >= 0:
-            self.detail.show_key(result.detail_key, request.query, result.detail_html)
+
+    def _sync_detail(self, result) -> None:
+        if self.stack.currentWidget() is self.table and self.model.row_of(result.detail_key or "") >= 0:
+            self.detail.show_key(result.detail_key, result.request.query, result.detail_html)
+            self.history.visit(result.detail_key)
+            self._update_history_actions()
             self._syncing = True
             try:
-                self.table.selectionModel().setCurrentIndex(
-                    self.model.index(row, COL_TEXT),
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                self.table.select_key(result.detail_key)
             finally:
                 self._syncing = False
-            self.table.scrollTo(self.model.index(row, COL_TEXT))
         else:
             self.detail.clear()
-        if request.generation == self._focus_results_for and page.total:
-            self.focus_results()
-        self.resultsShown.emit(request.generation)
 
     def _show_failure(self, generation: int, message: str, known: bool) -> None:
-        prefix = "" if known else "Internal error (please report it): "
-        self.status_line.setText(f'<span style="color:#c62828">{escape(prefix + message)}</span>')
+        text = message if known else f"Internal error (a report was written; please send it): {message}"
+        self.page = None
+        self.model.set_results([], [])
+        self.bar.show_error(text)
+        self.empty.show_error(text)
+        self.stack.setCurrentWidget(self.empty)
+        self.detail.clear()
         self.resultsShown.emit(generation)
-
-    def _update_status_line(self, page) -> None:
-        n = page.total
-        parts = [f"<b>{n:,}</b> result{'s' if n != 1 else ''}", f"{page.elapsed_ms:.0f} ms"]
-        if page.query:
-            shown = page.searched_as if len(page.searched_as) <= SEARCHED_AS_MAX else \
-                page.searched_as[:SEARCHED_AS_MAX].rsplit(" ", 1)[0] + " …"
-            parts.append(f"searched as: {escape(shown)}")
-        elif page.index_state == "rebuilding":
-            parts.append("the search index is being rebuilt: results come from a slower scan")
-        self.status_line.setToolTip(f"Searched as: {page.searched_as}" if page.query else "")
-        text = " · ".join(parts)
-        if page.suggestion:
-            text += (f' · Did you mean <a href="suggest:{escape(page.suggestion, quote=True)}">'
-                     f"{escape(page.suggestion)}</a>?")
-        self.status_line.setText(text)
-
-    def _show_empty_state(self, total: int | None = None) -> None:
-        total = total if total is not None else 0
-        examples = " &nbsp;·&nbsp; ".join(f'<a href="example:{escape(e, quote=True)}">{escape(e)}</a>'
-                                         for e in EXAMPLES)
-        browse = f' or <a href="browse:">browse all {total:,} records</a>' if total else ""
-        self.empty.setHtml(
-            '<div align="center" style="margin-top:40px;"><p style="font-size:x-large;">Search the evidence on '
-            "vitamin K2 and bone health</p>"
-            f"<p>Type a question in a few words. Try: {examples}</p>"
-            f"<p>Narrow with the filters on the left{browse}. Start with <b>Species</b> and <b>Evidence</b> "
-            "to keep human and animal evidence apart.</p>"
-            '<p>Synonyms are understood (MK-4 = menatetrenone, OVX = ovariectomized). '
-            '<a href="help:syntax">Search syntax</a> (F1)</p></div>')
-        self.stack.setCurrentWidget(self.empty)
-
-    def _show_no_results(self, query: str) -> None:
-        hint = ("Remove a filter above, or " if not self.filters.is_empty() else "") + "try fewer or other words."
-        self.empty.setHtml(f'<div align="center" style="margin-top:40px;"><p style="font-size:large;">No results'
-                           f"{' for “' + escape(query) + '”' if query else ''}.</p><p>{escape(hint)} "
-                           'Words can be combined with OR; see <a href="help:syntax">Search syntax</a>.</p></div>')
-        self.stack.setCurrentWidget(self.empty)
 
     def _status_link(self, link: str) -> None:
         scheme, _, rest = link.partition(":")
-        if scheme in ("suggest", "example"):
+        if scheme == "example":
             self.set_query(rest)
         elif scheme == "browse":
             self.add_filter("kind", "finding")
@@ -360,18 +289,39 @@ class MainWindow(QMainWindow):
         self.facets.refresh()
         self._filters_changed()
 
-    def open_key(self, key: str) -> None:
-        row = self.model.row_of(key)
-        if row >= 0:
-            self.table.selectRow(row)
-            self.table.scrollTo(self.model.index(row, COL_TEXT))
-        self.detail.show_key(key, self.search_field.text())
+    def open_key(self, key: str, record: bool = True) -> None:
+        """Show ``key`` in the detail pane and select its row (no row is selected when it is not a result)."""
+        self._syncing = True
+        try:
+            self.table.select_key(key)
+        finally:
+            self._syncing = False
+        self.detail.show_key(key, self.bar.text())
+        if record and self.detail.key:
+            self.history.visit(self.detail.key)
+        self._update_history_actions()
+
+    def go_back(self) -> None:
+        key = self.history.back()
+        if key:
+            self.open_key(key, record=False)
+
+    def go_forward(self) -> None:
+        key = self.history.forward()
+        if key:
+            self.open_key(key, record=False)
+
+    def _update_history_actions(self) -> None:
+        self.back_action.setEnabled(self.history.can_back())
+        self.forward_action.setEnabled(self.history.can_forward())
 
     def _current_changed(self, current, _previous) -> None:
         if current.isValid() and not self._syncing:
-            self.detail.show_key(self.model.data(current, KEY_ROLE), self.search_field.text().strip())
+            self.detail.show_key(self.model.data(current, KEY_ROLE), self.bar.text())
+            self.history.visit(self.detail.key)
+            self._update_history_actions()
 
-    # ------------------------------------------------------------------ focus and keys
+    # ------------------------------------------------------------------ focus
     def focus_search(self) -> None:
         self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_field.selectAll()
@@ -381,16 +331,6 @@ class MainWindow(QMainWindow):
             self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
             if not self.table.currentIndex().isValid() and self.model.rowCount():
                 self.table.selectRow(0)
-
-    def eventFilter(self, obj, event):
-        if obj is self.search_field and event.type() == event.Type.KeyPress:
-            if event.key() == Qt.Key.Key_Escape and self.search_field.text():
-                self.search_field.clear()
-                return True
-            if event.key() == Qt.Key.Key_Down:
-                self.focus_results()
-                return True
-        return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------------ index state
     def _poll_index(self) -> None:
@@ -416,17 +356,29 @@ class MainWindow(QMainWindow):
         if not s.get("window/geometry").isEmpty():
             self.restoreGeometry(s.get("window/geometry"))
         else:
-            self.resize(1280, 800)
+            self.resize(DEFAULT_SIZE)
+        self.clamp_to_screen()
         for key, splitter in (("window/main_splitter", self.split), ("window/right_splitter", self.right)):
             if not s.get(key).isEmpty():
                 splitter.restoreState(s.get(key))
         if not s.get("results/header").isEmpty():
             self.table.horizontalHeader().restoreState(s.get("results/header"))
-        sort = s.get("results/sort")
-        index = next((i for i, (_, v) in enumerate(SORTS) if v == sort), 0)
-        self.sort_box.blockSignals(True)
-        self.sort_box.setCurrentIndex(index)
-        self.sort_box.blockSignals(False)
+        self.table.chosen = decode_columns(s.get("results/columns"))
+        self.table.fit_columns()
+        self.bar.set_sort(s.get("results/sort"))
+
+    def clamp_to_screen(self) -> None:
+        """Keep the window inside the available screen and at least ``MIN_SIZE`` (when the screen allows)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        width = min(max(self.width(), MIN_SIZE.width()), area.width())
+        height = min(max(self.height(), MIN_SIZE.height()), area.height())
+        self.resize(width, height)
+        x = min(max(self.x(), area.left()), area.right() - width + 1)
+        y = min(max(self.y(), area.top()), area.bottom() - height + 1)
+        self.move(x, y)
 
     def save_settings(self) -> None:
         s = self.settings
@@ -435,7 +387,8 @@ class MainWindow(QMainWindow):
         s.set("window/main_splitter", self.split.saveState())
         s.set("window/right_splitter", self.right.saveState())
         s.set("results/header", self.table.horizontalHeader().saveState())
-        s.set("results/sort", SORTS[self.sort_box.currentIndex()][1])
+        s.set("results/columns", encode_columns(self.table.chosen))
+        s.set("results/sort", self.bar.sort())
         s.sync()
 
     def shutdown(self) -> None:
@@ -448,3 +401,16 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.shutdown()
         super().closeEvent(event)
+
+
+def encode_columns(chosen: dict[int, bool]) -> str:
+    return ",".join(f"{col}:{int(shown)}" for col, shown in sorted(chosen.items()))
+
+
+def decode_columns(text: str) -> dict[int, bool]:
+    out = {}
+    for part in (text or "").split(","):
+        col, _, shown = part.partition(":")
+        if col.isdigit() and shown in ("0", "1"):
+            out[int(col)] = shown == "1"
+    return out

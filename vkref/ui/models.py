@@ -1,17 +1,18 @@
-"""The results table: a thin ``QAbstractTableModel`` over the result keys of one search page.
+"""The results table: a thin ``QAbstractTableModel`` over the rows of one search.
 
-It holds only keys; a row's details are built on first display (``rows.build_row`` through the facade) and
-cached. Rows are exposed in batches through ``canFetchMore``/``fetchMore`` so thousands of results scroll
-smoothly. Sorting is done by the search itself (relevance / year), never by the model.
+It holds every result key of the search (``SearchPage.keys``) and the rows built from the hits delivered so far.
+More rows are asked for a page at a time: ``fetchMore`` calls ``request_more(offset)`` once, and the rows arrive
+later through :meth:`ResultsModel.add_rows` (from the search worker), so the GUI thread never searches.
+Sorting is done by the search itself (relevance / year), never by the model.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from vkref.ui import qtcompat
-from vkref.ui.rows import Row, missing_row
+from vkref.ui.rows import Row
+from vkref.ui.species import species_icon
 
-BATCH = 200
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -20,32 +21,44 @@ COLUMNS = (  # (title, attribute or facet)
     ("Agents", "agent"), ("Outcome", "outcome"), ("Direction", "direction"), ("Evidence", "evidence"),
     ("Year", "year"), ("Source", "source"),
 )
-COL_TEXT, COL_DIRECTION, COL_YEAR = 1, 6, 8
+COL_KIND, COL_TEXT, COL_SPECIES, COL_DIRECTION, COL_YEAR = 0, 1, 2, 6, 8
+TEXT_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole)
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows ``text`` literally: Qt guesses rich text in tooltips, so escape it explicitly."""
+    from html import escape
+
+    return f"<p style='white-space:pre-wrap'>{escape(text)}</p>" if text else ""
 
 
 class ResultsModel(QAbstractTableModel):
-    def __init__(self, fetch=None, parent=None):
-        """``fetch(key) -> Row`` builds a row on demand (``rows.build_row`` bound to the library)."""
+    def __init__(self, request_more=None, parent=None):
+        """``request_more(offset)`` asks for the rows from ``offset`` on; they come back through ``add_rows``."""
         qtcompat.apply()
         super().__init__(parent)
-        self._fetch = fetch or missing_row
+        self._request_more = request_more
         self._keys: list[str] = []
-        self._loaded = 0
-        self._cache: dict[str, Row] = {}
+        self._rows: list[Row] = []
+        self._pending = False
 
     # ------------------------------------------------------------------ content
-    def set_results(self, keys: list[str], rows: dict[str, Row] | None = None) -> None:
+    def set_results(self, keys: list[str], rows: list[Row]) -> None:
         self.beginResetModel()
         self._keys = list(keys)
-        self._loaded = min(BATCH, len(self._keys))
-        self._cache = {k: r for k, r in (rows or {}).items()}
+        self._rows = list(rows[:len(self._keys)])
+        self._pending = False
         self.endResetModel()
 
-    def clear_cache(self) -> None:
-        """Forget fetched rows (after the library changed); they are fetched again when shown."""
-        self._cache.clear()
-        if self._loaded:
-            self.dataChanged.emit(self.index(0, 0), self.index(self._loaded - 1, len(COLUMNS) - 1))
+    def add_rows(self, offset: int, rows: list[Row]) -> None:
+        """The rows from ``offset`` on (an answer to ``request_more``); ignored unless they continue the table."""
+        self._pending = False
+        rows = rows[:len(self._keys) - len(self._rows)]
+        if offset != len(self._rows) or not rows:
+            return
+        self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
+        self._rows += rows
+        self.endInsertRows()
 
     def keys(self) -> list[str]:
         return list(self._keys)
@@ -54,46 +67,34 @@ class ResultsModel(QAbstractTableModel):
         return len(self._keys)
 
     def row_of(self, key: str) -> int:
-        """The row of ``key`` (loading more rows if needed), or -1."""
-        try:
-            row = self._keys.index(key)
-        except ValueError:
-            return -1
-        while row >= self._loaded:
-            self.fetchMore(QModelIndex())
-        return row
+        """The table row of ``key`` if it is loaded, else -1."""
+        return next((i for i, r in enumerate(self._rows) if r.key == key), -1)
 
     def row_data(self, row: int) -> Row:
-        key = self._keys[row]
-        cached = self._cache.get(key)
-        if cached is None:
-            cached = self._cache[key] = self._fetch(key)
-        return cached
+        return self._rows[row]
 
     # ------------------------------------------------------------------ Qt model API
     def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else self._loaded
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:
-        return not parent.isValid() and self._loaded < len(self._keys)
+        return not parent.isValid() and not self._pending and len(self._rows) < len(self._keys) \
+            and self._request_more is not None
 
     def fetchMore(self, parent=QModelIndex()) -> None:
-        if parent.isValid() or self._loaded >= len(self._keys):
-            return
-        more = min(BATCH, len(self._keys) - self._loaded)
-        self.beginInsertRows(QModelIndex(), self._loaded, self._loaded + more - 1)
-        self._loaded += more
-        self.endInsertRows()
+        if self.canFetchMore(parent):
+            self._pending = True
+            self._request_more(len(self._rows))
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section][0]
             if role == Qt.ItemDataRole.ToolTipRole and section == COL_YEAR:
-                return "Sort by year with the Sort menu or the sort box above the table"
+                return "Sort by year with the sort box above the table"
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and section >= 0:
             return str(section + 1)
         return None
@@ -104,36 +105,34 @@ class ResultsModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < self._loaded) or not (0 <= index.column() < len(COLUMNS)):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)) or \
+                not (0 <= index.column() < len(COLUMNS)):
             return None
+        row = self._rows[index.row()]
         if role == KEY_ROLE:
-            return self._keys[index.row()]
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, ROW_ROLE,
-                        Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.AccessibleTextRole):
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            align = Qt.AlignmentFlag.AlignVCenter
-            return int(align | (Qt.AlignmentFlag.AlignRight if index.column() == COL_YEAR else Qt.AlignmentFlag.AlignLeft))
-        row = self.row_data(index.row())
+            return row.key
         if role == ROW_ROLE:
             return row
-        text = self._cell(row, COLUMNS[index.column()][1])
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            side = Qt.AlignmentFlag.AlignRight if index.column() == COL_YEAR else Qt.AlignmentFlag.AlignLeft
+            return int(Qt.AlignmentFlag.AlignVCenter | side)
+        if role == Qt.ItemDataRole.DecorationRole and index.column() == COL_SPECIES:
+            return species_icon(row.facets.get("species", ()))
+        if role not in TEXT_ROLES:
+            return None
+        text = cell_text(row, COLUMNS[index.column()][1])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return text if len(text) > 40 else None
+            return plain_tooltip(text) if len(text) > 30 else None
         return text
 
-    @staticmethod
-    def _cell(row: Row, attr: str) -> str:
-        if attr == "kind":
-            return row.kind.capitalize()
-        if attr == "text":
-            return row.text
-        if attr == "year":
-            return str(row.year) if row.year else "n.d."
-        if attr == "source":
-            return row.source
-        return row.labels(attr)
 
-
-def persistent(index) -> QPersistentModelIndex:
-    return QPersistentModelIndex(index)
+def cell_text(row: Row, attr: str) -> str:
+    if attr == "kind":
+        return row.kind.capitalize()
+    if attr == "text":
+        return row.text
+    if attr == "year":
+        return str(row.year) if row.year else "n.d."
+    if attr == "source":
+        return row.source
+    return row.labels(attr)

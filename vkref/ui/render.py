@@ -2,7 +2,8 @@
 
 Invariant: every piece of text that comes from the library goes through ``Library.highlight`` (which escapes it
 and marks query terms) or ``html.escape``; the only markup is ours. Links use private schemes handled by the
-detail view (``vkref-filter:``, ``vkref-open:``); nothing is ever fetched or run.
+detail view (``vkref-filter:``, ``vkref-open:``); nothing is ever fetched or run. A DOI is a link to the DOI
+resolver that the detail pane hands to the system browser only when the user clicks it.
 """
 from __future__ import annotations
 
@@ -10,14 +11,9 @@ from html import escape
 from urllib.parse import quote, unquote
 
 from vkref.core.vocabulary import CONCEPT_FACETS
+from vkref.ui.colours import colours, direction_colour
 from vkref.ui.filters import FACET_TITLES
 
-DIRECTION_COLOURS = {  # label -> (light background, dark background)
-    "Beneficial": ("#2e7d32", "#43a047"),
-    "No significant effect": ("#616161", "#757575"),
-    "Harmful": ("#c62828", "#e53935"),
-    "Mixed or inconsistent": ("#b26a00", "#f9a825"),
-}
 VERIFICATION = {
     "confirmed": "Bibliographic details confirmed against the publisher",
     "partial": "Bibliographic details partly confirmed",
@@ -26,9 +22,7 @@ VERIFICATION = {
 }
 
 
-def direction_colour(label: str, dark: bool = False) -> str:
-    pair = DIRECTION_COLOURS.get(label)
-    return pair[1 if dark else 0] if pair else ("#757575" if dark else "#616161")
+DOI_PREFIX = "https://doi.org/"
 
 
 def filter_link(facet: str, label: str) -> str:
@@ -43,7 +37,14 @@ def parse_link(url: str) -> tuple[str, str, str] | None:
         return "filter", unquote(facet), unquote(label)
     if scheme == "vkref-open" and rest:
         return "open", unquote(rest), ""
+    if url.startswith(DOI_PREFIX) and len(url) > len(DOI_PREFIX):
+        return "doi", unquote(url[len(DOI_PREFIX):]), ""
     return None
+
+
+def doi_link(doi: str) -> str:
+    """A DOI as a link to the DOI resolver: opened in the system browser on an explicit click only."""
+    return f'<a href="{DOI_PREFIX}{quote(doi, safe="/")}">{escape(doi)}</a>' if doi else ""
 
 
 class Renderer:
@@ -53,18 +54,19 @@ class Renderer:
 
     @property
     def mark(self) -> str:
-        return "#7a6a00" if self.dark else "#ffe98a"
+        return colours(self.dark)["mark"]
 
     def _hl(self, text: str, query: str) -> str:
         marked = self.library.highlight(text or "", query)
         return marked.replace("<mark>", f'<span style="background-color:{self.mark}">').replace("</mark>", "</span>")
 
     def _badge(self, label: str) -> str:
-        return (f'<span style="background-color:{direction_colour(label, self.dark)}; color:#ffffff;">'
+        fg, bg = colours(self.dark)["badge_text"], direction_colour(label, self.dark)
+        return (f'<span style="background-color:{bg}; color:{fg};">'
                 f"&nbsp;{escape(label)}&nbsp;</span>")
 
     def _muted(self) -> str:
-        return "#9e9e9e" if self.dark else "#6b6b6b"
+        return colours(self.dark)["muted"]
 
     def _section(self, title: str) -> str:
         return (f'<p style="margin-top:14px; margin-bottom:4px; color:{self._muted()}; font-size:small;">'
@@ -103,15 +105,16 @@ class Renderer:
                             ("Tags", escape(", ".join(finding.tags)))])]
         review = self.library.get_review(finding.review_id)
         if review is not None:
+            doi = f" &nbsp;·&nbsp; DOI {doi_link(review.doi)}" if review.doi else ""
             out += [self._section("Source review"), f"<p>{escape(self.library.citation(review.id))}</p>",
-                    f'<p><a href="vkref-open:{quote("review:" + review.id, safe="")}">Open the review</a>'
+                    f'<p><a href="vkref-open:{quote("review:" + review.id, safe="")}">Open the review</a>{doi}'
                     f' &nbsp;·&nbsp; <span style="color:{self._muted()};">'
                     f"{escape(VERIFICATION.get(review.provenance.verification, review.provenance.verification))}"
                     "</span></p>"]
         return self._page(out)
 
     def _caution(self, text: str, query: str) -> str:
-        bg = "#4a3a12" if self.dark else "#fff4e0"
+        bg = colours(self.dark)["caution"]
         return (f'<table width="100%" cellpadding="6" style="background-color:{bg}; margin-top:6px;"><tr><td>'
                 f"<b>Caution.</b> {self._hl(text, query)}</td></tr></table>")
 
@@ -128,7 +131,7 @@ class Renderer:
         prov = review.provenance
         out += [self._section("Bibliographic details"), self._rows([
             ("Journal", escape(review.journal)), ("Volume (issue)", escape(volume)), ("Pages", escape(review.pages)),
-            ("DOI", escape(review.doi)), ("PMID", escape(review.pmid)), ("Source file", escape(review.source_id)),
+            ("DOI", doi_link(review.doi)), ("PMID", escape(review.pmid)), ("Source file", escape(review.source_id)),
             ("Keywords", self._hl("; ".join(review.keywords), query)), ("Tags", escape(", ".join(review.tags))),
             ("Verification", escape(VERIFICATION.get(prov.verification, prov.verification))),
             ("Checked", escape(prov.verification_note)),
@@ -154,7 +157,7 @@ class Renderer:
 
 
 def empty_detail(dark: bool = False) -> str:
-    colour = "#9e9e9e" if dark else "#6b6b6b"
+    colour = colours(dark)["muted"]
     return (f'<p style="color:{colour}; margin-top:30px;" align="center">Select a result to read the finding, '
             "its coded facets and its source.</p>")
 

@@ -1,15 +1,12 @@
-"""Plain row data for the results table, built from the facade's records. No Qt here.
+"""Plain row data for the results table, taken from the hits ``Library.search`` returns. No Qt, no database.
 
-A row is fetched once per result key ("finding:<id>" or "review:<id>") and cached by the table model;
-the search worker pre-builds the first rows of a page so the GUI thread rarely touches the database.
+A row shows what the library's index stored for a hit (title, text, coded facets, source review) and nothing
+re-derived here: a review's facets are the ones its hit carries (its findings' agents, populations, species and
+outcomes); direction and evidence describe findings only, so review rows have none.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from vkref.core.vocabulary import CONCEPT_FACETS
-
-ROW_FACETS = ("agent", "population", "outcome", "direction", "evidence", "species")
 
 
 @dataclass(frozen=True)
@@ -22,36 +19,22 @@ class Row:
     year: int | None = None
     source: str = ""  # the review's short label ("Iwamoto 2006, Yonsei Med J")
     review_id: str = ""
+    citation: str = ""  # the source review's Vancouver citation
 
     def labels(self, facet: str) -> str:
         return ", ".join(self.facets.get(facet, ()))
 
 
-def missing_row(key: str) -> Row:
-    kind, _, rid = key.partition(":")
-    return Row(key, kind, rid, "(this record is no longer in the library)")
+def row_from_hit(hit, review_label) -> Row:
+    """A row from a :class:`~vkref.library.results.Hit`; ``review_label(review_id)`` gives the source label."""
+    review = hit.review or {}
+    review_id = review.get("id", "")
+    text = hit.text if hit.kind == "finding" else (review.get("title") or hit.title)
+    facets = {facet: tuple(values) for facet, values in hit.facets.items()}
+    return Row(f"{hit.kind}:{hit.id}", hit.kind, hit.id, text, facets, review.get("year"),
+               review_label(review_id) if review_id else "", review_id, review.get("citation", ""))
 
 
-def build_row(library, key: str) -> Row:
-    """Fetch one result row through the facade (a couple of small database reads)."""
-    kind, _, rid = key.partition(":")
-    vocab = library.vocabulary
-    if kind == "finding":
-        f = library.get_finding(rid)
-        if f is None:
-            return missing_row(key)
-        review = library.get_review(f.review_id)
-        facets = {fa: tuple(vocab[c].label for c in f.concepts.get(fa, []) if c in vocab) for fa in CONCEPT_FACETS}
-        return Row(key, kind, rid, f.statement, facets, review.year if review else None,
-                   library.review_label(f.review_id), f.review_id)
-    review = library.get_review(rid)
-    if review is None:
-        return missing_row(key)
-    coded: dict[str, dict[str, None]] = {}
-    for f in library.findings_of(rid):
-        for fa in CONCEPT_FACETS:
-            for c in f.concepts.get(fa, []):
-                if c in vocab:
-                    coded.setdefault(fa, {})[vocab[c].label] = None
-    facets = {fa: tuple(v) for fa, v in coded.items()}
-    return Row(key, kind, rid, review.title, facets, review.year, library.review_label(rid), rid)
+def finding_with_citation(row: Row) -> str:
+    """What "Copy finding with citation" puts on the clipboard."""
+    return f"{row.text}\n{row.citation}" if row.citation else row.text

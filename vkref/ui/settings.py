@@ -27,6 +27,7 @@ DECLARED = {s.key: s for s in (
     Setting("window/right_splitter", QByteArray, QByteArray(), "Results / detail splitter"),
     Setting("results/sort", str, "relevance", "Sort order of results"),
     Setting("results/header", QByteArray, QByteArray(), "Results table column widths"),
+    Setting("results/columns", str, "", "Optional result columns the user showed or hid (column:0|1, ...)"),
 )}
 
 

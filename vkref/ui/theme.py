@@ -1,5 +1,7 @@
 """Light and dark palettes (Fusion) that follow the system colour scheme, plus the small style sheet.
 
+The colours themselves live in :mod:`vkref.ui.colours` (checked for contrast there).
+
 ``Theme.apply()`` reads ``QStyleHints.colorScheme()``; the theme re-applies itself when the system switches
 and emits ``changed(dark)`` so views that paint their own colours (detail HTML, badges) can follow.
 """
@@ -10,17 +12,7 @@ import os
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
-LIGHT = {
-    "window": "#f4f5f7", "base": "#ffffff", "alt": "#f7f8fa", "text": "#1f2328", "muted": "#6b6b6b",
-    "button": "#eceef1", "highlight": "#2f6fb3", "hl_text": "#ffffff", "link": "#1f5fa8", "border": "#d0d4da",
-    "chip": "#e3ecf7", "chip_text": "#17406d", "chip_x": "#fbe4e4", "chip_x_text": "#8e1b1b", "tooltip": "#ffffe6",
-}
-DARK = {
-    "window": "#202225", "base": "#17181a", "alt": "#1d1f22", "text": "#e6e6e6", "muted": "#9e9e9e",
-    "button": "#2c2f33", "highlight": "#3d7cc9", "hl_text": "#ffffff", "link": "#7fb2f0", "border": "#3a3d42",
-    "chip": "#1f3550", "chip_text": "#cfe2ff", "chip_x": "#4a1f1f", "chip_x_text": "#ffc9c9", "tooltip": "#2c2f33",
-}
-
+from vkref.ui.colours import DARK, LIGHT
 
 def palette(colours: dict) -> QPalette:
     p = QPalette()
@@ -47,7 +39,7 @@ def style_sheet(c: dict) -> str:
     QLineEdit#searchField:focus {{ border: 1px solid {c['highlight']}; }}
     QToolButton#chip, QToolButton#chipExcluded {{ border-radius: 10px; padding: 2px 10px; border: none;
                              background: {c['chip']}; color: {c['chip_text']}; }}
-    QToolButton#chipExcluded {{ background: {c['chip_x']}; color: {c['chip_x_text']}; text-decoration: line-through; }}
+    QToolButton#chipExcluded {{ background: {c['chip_x']}; color: {c['chip_x_text']}; }}
     QToolButton#chip:hover, QToolButton#chipExcluded:hover {{ border: 1px solid {c['highlight']}; }}
     QToolButton#clearAll {{ color: {c['link']}; border: none; padding: 2px 6px; }}
     QTableView, QTreeView {{ border: 1px solid {c['border']}; }}

@@ -1,0 +1,192 @@
+"""The search bar: the query field, the notice line, the status line (count, time, what was searched), sorting.
+
+The notice that changes how results must be read (only partial matches, a corrected spelling, the index being
+rebuilt, a bad query) comes first, on its own line. The expansion of the query is shown on one line, elided to
+the width, with its full text in the tooltip and under the "Show in full" expander. Record text and queries are
+escaped wherever a label shows rich text.
+"""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
+
+from vkref.ui.models import plain_tooltip
+
+SORTS = (("Relevance", "relevance"), ("Newest first", "year"), ("Oldest first", "year-asc"))
+
+
+class ElidedLabel(QLabel):
+    """Plain text on one line, cut to the width with "…"; the whole text in the tooltip."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.full = ""
+
+    def set_full(self, text: str) -> None:
+        self.full = text
+        self.setToolTip(plain_tooltip(text))
+        self._elide()
+
+    def is_elided(self) -> bool:
+        return self.text() != self.full
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._elide()
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        hint.setWidth(40)
+        return hint
+
+    def _elide(self) -> None:
+        self.setText(self.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideRight, max(self.width(), 40)))
+
+
+def notice_of(page) -> str:
+    """The line that must be read before the results (plain text), or ""."""
+    if page.suggestion:
+        return f"Showing results for {page.suggestion}: nothing matched “{page.query}”."
+    if page.mode == "any":
+        return "No record held every word: showing partial matches, ranked by how many words match."
+    if page.index_state == "rebuilding":
+        return "The search index is being rebuilt: results come from a slower scan."
+    return ""
+
+
+class SearchBar(QWidget):
+    edited = Signal()  # the user typed (the window debounces)
+    submitted = Signal()  # Enter
+    sortChanged = Signal()
+    downPressed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.field = QLineEdit(self)
+        self.field.setObjectName("searchField")
+        self.field.setPlaceholderText("Search findings and reviews — e.g. MK-4 vertebral fracture   (Ctrl+K)")
+        self.field.setAccessibleName("Search")
+        self.field.setClearButtonEnabled(True)
+        self._name_clear_button()
+        self.field.textEdited.connect(lambda _t: self.edited.emit())
+        self.field.textChanged.connect(lambda t: None if t else self.edited.emit())
+        self.field.returnPressed.connect(self.submitted)
+        self.field.installEventFilter(self)
+        self._build_status()
+        self._layout()
+
+    def _name_clear_button(self) -> None:
+        for button in self.field.findChildren(QToolButton):
+            button.setAccessibleName("Clear search")
+            button.setToolTip("Clear search")
+
+    def _build_status(self) -> None:
+        self.notice = QLabel(self)
+        self.notice.setObjectName("searchNotice")
+        self.notice.setTextFormat(Qt.TextFormat.RichText)
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self.summary = QLabel(self)
+        self.summary.setObjectName("searchedAs")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setAccessibleName("What was searched")
+        self.expansion = ElidedLabel(self)
+        self.expansion.setObjectName("expansion")
+        self.expand = QToolButton(self)
+        self.expand.setObjectName("showExpansion")
+        self.expand.setText("Show in full")
+        self.expand.setCheckable(True)
+        self.expand.setAutoRaise(True)
+        self.expand.setAccessibleName("Show the whole expanded query")
+        self.expand.toggled.connect(self._expand)
+        self.full = QLabel(self)
+        self.full.setObjectName("expansionFull")
+        self.full.setTextFormat(Qt.TextFormat.PlainText)
+        self.full.setWordWrap(True)
+        self.full.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.full.hide()
+        self.sort_box = QComboBox(self)
+        self.sort_box.setAccessibleName("Sort results")
+        for title, _ in SORTS:
+            self.sort_box.addItem(title)
+        self.sort_box.currentIndexChanged.connect(lambda _i: self.sortChanged.emit())
+
+    def _layout(self) -> None:
+        sort_label = QLabel("&Sort:", self)
+        sort_label.setBuddy(self.sort_box)
+        line = QHBoxLayout()
+        line.addWidget(self.summary)
+        line.addWidget(self.expansion, 1)
+        line.addWidget(self.expand)
+        line.addWidget(sort_label)
+        line.addWidget(self.sort_box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        for widget in (self.field, self.notice):
+            layout.addWidget(widget)
+        layout.addLayout(line)
+        layout.addWidget(self.full)
+
+    # ------------------------------------------------------------------ state
+    def text(self) -> str:
+        return self.field.text().strip()
+
+    def sort(self) -> str:
+        return SORTS[self.sort_box.currentIndex()][1]
+
+    def set_sort(self, value: str) -> None:
+        index = next((i for i, (_, v) in enumerate(SORTS) if v == value), 0)
+        self.sort_box.blockSignals(True)
+        self.sort_box.setCurrentIndex(index)
+        self.sort_box.blockSignals(False)
+
+    def show_page(self, page) -> None:
+        n = page.total
+        self._set_notice(escape(notice_of(page)))
+        self.summary.setText(f"<b>{n:,}</b> result{'s' if n != 1 else ''} · {page.elapsed_ms:.0f} ms"
+                             + (" · searched as:" if page.query else ""))
+        self._set_expansion(page.searched_as if page.query else "")
+
+    def show_error(self, message: str) -> None:
+        self._set_notice(f'<span style="color:{self._error_colour()}">{escape(message)}</span>')
+        self.summary.setText("No results")
+        self._set_expansion("")
+
+    def _set_notice(self, html: str) -> None:
+        self.notice.setText(f"<b>{html}</b>" if html else "")
+        self.notice.setVisible(bool(html))
+
+    def _set_expansion(self, text: str) -> None:
+        self.expansion.set_full(text)
+        self.full.setText(text)
+        self.expand.setVisible(bool(text) and self.expansion.is_elided())
+        self.full.setVisible(bool(text) and self.expand.isChecked())
+
+    def _expand(self, on: bool) -> None:
+        self.full.setVisible(on and bool(self.full.text()))
+        self.expand.setText("Hide" if on else "Show in full")
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self.expand.setVisible(bool(self.expansion.full) and (self.expansion.is_elided() or self.expand.isChecked()))
+
+    @staticmethod
+    def _error_colour() -> str:
+        from vkref.ui.colours import colours
+        from vkref.ui.theme import is_dark
+
+        return colours(is_dark())["error"]
+
+    def eventFilter(self, obj, event):
+        if obj is self.field and event.type() == event.Type.KeyPress:
+            if event.key() == Qt.Key.Key_Escape and self.field.text():
+                self.field.clear()
+                return True
+            if event.key() == Qt.Key.Key_Down:
+                self.downPressed.emit()
+                return True
+        return super().eventFilter(obj, event)
