@@ -425,9 +425,10 @@ def _source_cautions(lib: "Library", sel: Selection) -> list[str]:
     return out
 
 
-def _unverified(lib: "Library", sel: Selection) -> list[str]:
-    """Reviews (and findings) whose verification is not "confirmed", one line per review."""
-    out = []
+def _unverified(lib: "Library", sel: Selection, shown: int = 5) -> list[str]:
+    """Reviews (and their findings) whose verification is not "confirmed": one line per review, the first
+    ``shown`` of them, then one line for the rest."""
+    lines = []
     for rid in dict.fromkeys(f.review_id for f in sel.findings):
         review = sel.reviews.get(rid)
         status = review.provenance.verification if review is not None else "unknown"
@@ -435,21 +436,26 @@ def _unverified(lib: "Library", sel: Selection) -> list[str]:
         if status == "confirmed" and not doubtful:
             continue
         what = f"record {status}, not confirmed" if status != "confirmed" else "record confirmed"
-        out.append(f"Unverified: {lib.review_label(rid)}: {what}; {_plural(len(doubtful), 'finding')} from it "
-                   "not confirmed against the source")
-    return out
+        lines.append(f"Unverified: {lib.review_label(rid)}: {what}; {_plural(len(doubtful), 'finding')} from it "
+                     "not confirmed against the source")
+    if len(lines) > shown + 1:
+        lines = lines[:shown] + [f"Unverified: {len(lines) - shown} more reviews are not confirmed against "
+                                 "their sources"]
+    return lines
 
 
 def _non_human_only(outcomes: list[OutcomeLine]) -> list[str]:
-    out = []
+    """One line per kind of non-human evidence: the outcomes that have only that kind, with their counts."""
+    kinds: dict[str, list[str]] = {}
     for line in outcomes:
         if line.human or not (line.animal or line.in_vitro):
             continue
-        kinds = [name for name, part in (("animal", line.animal), ("cell or in vitro", line.in_vitro)) if part]
+        what = " and ".join(name for name, part in (("animal", line.animal), ("cell or in vitro", line.in_vitro))
+                            if part)
         n = sum(line.animal.values()) + sum(line.in_vitro.values())
-        out.append(f"{line.outcome}: {' and '.join(kinds)} evidence only ({_plural(n, 'finding')}), "
-                   "no human finding")
-    return out
+        kinds.setdefault(what, []).append(f"{line.outcome} ({n})")
+    return [f"{what.capitalize()} evidence only, no human finding: {', '.join(items)}"
+            for what, items in kinds.items()]
 
 
 def _conflicts(outcomes: list[OutcomeLine]) -> list[str]:
