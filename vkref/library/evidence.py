@@ -169,22 +169,15 @@ def matrix(lib: "Library", query: str = "", rows: str = "agent", cols: str = "ou
     rows, cols = _check_axes(rows, cols)
     sel = select(lib, query, filters, exclude)
     allowed = {facet: _allowed(lib, facet, sel.filters.get(facet)) for facet in (rows, cols)}
-    counts: Counter = Counter()
-    marks: dict[tuple[str, str], tuple[Counter, Counter]] = {}
-    row_n: Counter = Counter()
-    col_n: Counter = Counter()
+    tally = _Tally()
     for f in sel.findings:
         review = sel.reviews.get(f.review_id)
-        rv = _keep(values_of(lib, f, review, rows), allowed[rows])
-        cv = _keep(values_of(lib, f, review, cols), allowed[cols])
-        row_n.update(rv)
-        col_n.update(cv)
-        for r in rv:
-            for c in cv:
-                _count_cell(lib, f, (r, c), counts, marks)
-    row_axis, col_axis = _axis(lib, rows, row_n), _axis(lib, cols, col_n)
-    cells = [_cell(lib, row_axis, col_axis, i, j, counts, marks) for i in range(len(row_axis.ids))
-             for j in range(len(col_axis.ids)) if counts[(row_axis.ids[i], col_axis.ids[j])]]
+        tally.add(_keep(values_of(lib, f, review, rows), allowed[rows]),
+                  _keep(values_of(lib, f, review, cols), allowed[cols]),
+                  values_of(lib, f, None, "direction"), values_of(lib, f, None, "species"))
+    row_axis, col_axis = _axis(lib, rows, tally.rows), _axis(lib, cols, tally.cols)
+    cells = [tally.cell(lib, row_axis, col_axis, i, j) for i in range(len(row_axis.ids))
+             for j in range(len(col_axis.ids)) if (row_axis.ids[i], col_axis.ids[j]) in tally.counts]
     return Matrix(sel.query, sel.page.searched_as, sel.page.total, row_axis, col_axis, cells, sel.filters,
                   sel.exclude, sel.library_date)
 
@@ -216,18 +209,29 @@ def _keep(values: list[str], allowed: set[str] | None) -> list[str]:
     return values if allowed is None else [v for v in values if v in allowed]
 
 
-def _count_cell(lib: "Library", f: Finding, key: tuple[str, str], counts: Counter, marks: dict) -> None:
-    counts[key] += 1
-    direction, species = marks.setdefault(key, (Counter(), Counter()))
-    direction.update(values_of(lib, f, None, "direction"))
-    species.update(values_of(lib, f, None, "species"))
+class _Tally:
+    """Findings per (row, column) value pair, with their directions and species, and findings per value."""
 
+    def __init__(self):
+        self.counts: Counter = Counter()
+        self.marks: dict[tuple[str, str], tuple[Counter, Counter]] = {}
+        self.rows: Counter = Counter()
+        self.cols: Counter = Counter()
 
-def _cell(lib: "Library", rows: Axis, cols: Axis, i: int, j: int, counts: Counter, marks: dict) -> Cell:
-    key = (rows.ids[i], cols.ids[j])
-    direction, species = marks[key]
-    return Cell(rows.values[i], cols.values[j], counts[key], _label_counts(lib, "direction", direction),
-                _label_counts(lib, "species", species))
+    def add(self, rows: list[str], cols: list[str], direction: list[str], species: list[str]) -> None:
+        self.rows.update(rows)
+        self.cols.update(cols)
+        for key in ((r, c) for r in rows for c in cols):
+            self.counts[key] += 1
+            d, s = self.marks.setdefault(key, (Counter(), Counter()))
+            d.update(direction)
+            s.update(species)
+
+    def cell(self, lib: "Library", rows: Axis, cols: Axis, i: int, j: int) -> Cell:
+        key = (rows.ids[i], cols.ids[j])
+        direction, species = self.marks[key]
+        return Cell(rows.values[i], cols.values[j], self.counts[key], _label_counts(lib, "direction", direction),
+                    _label_counts(lib, "species", species))
 
 
 def _axis(lib: "Library", facet: str, counts: Counter) -> Axis:
