@@ -432,15 +432,15 @@ def _source_cautions(lib: "Library", sel: Selection) -> list[str]:
 def _unverified(lib: "Library", sel: Selection, shown: int = 5) -> list[str]:
     """Reviews (and their findings) whose verification is not "confirmed": one line per review, the first
     ``shown`` of them, then one line for the rest."""
-    lines = []
+    lines, doubtful_of = [], Counter(f.review_id for f in sel.findings if f.provenance.verification != "confirmed")
     for rid in dict.fromkeys(f.review_id for f in sel.findings):
         review = sel.reviews.get(rid)
         status = review.provenance.verification if review is not None else "unknown"
-        doubtful = [f for f in sel.findings if f.review_id == rid and f.provenance.verification != "confirmed"]
+        doubtful = doubtful_of[rid]
         if status == "confirmed" and not doubtful:
             continue
         what = f"record {status}, not confirmed" if status != "confirmed" else "record confirmed"
-        lines.append(f"Unverified: {lib.review_label(rid)}: {what}; {_plural(len(doubtful), 'finding')} from it "
+        lines.append(f"Unverified: {lib.review_label(rid)}: {what}; {_plural(doubtful, 'finding')} from it "
                      "not confirmed against the source")
     if len(lines) > shown + 1:
         lines = lines[:shown] + [f"Unverified: {len(lines) - shown} more reviews are not confirmed against "
