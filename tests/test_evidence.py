@@ -144,6 +144,29 @@ def _human_ids(lib) -> set[str]:
     return {human.id, *lib.vocabulary.descendants(human.id)}
 
 
+def test_species_groups_come_from_the_vocabulary(library):
+    from vkref.core.entities import Finding
+
+    vocab = library.vocabulary
+    ids = {name: vocab.find(name, facet).id for name, facet in (("Human", "species"), ("Rat", "species"),
+                                                                ("Mouse", "species"), ("Cell or tissue culture", "species"),
+                                                                ("In vitro study", "evidence"), ("RCT", "evidence"),
+                                                                ("Meta-analysis", "evidence"))}
+    kinds = ev.Kinds(vocab)
+
+    def finding(species, evidence):
+        return Finding("x", "r", "s", concepts={"species": [ids[s] for s in species],
+                                                "evidence": [ids[e] for e in evidence]})
+
+    assert kinds.groups(finding(["Human"], ["RCT"])) == {"human"}
+    assert kinds.groups(finding(["Human", "Rat"], ["RCT"])) == {"human", "animal"}
+    assert kinds.groups(finding(["Mouse"], [])) == {"animal"}
+    assert kinds.groups(finding(["Human"], ["In vitro study"])) == {"in_vitro"}
+    assert kinds.groups(finding(["Cell or tissue culture"], [])) == {"in_vitro"}
+    assert kinds.order(finding(["Human"], ["Meta-analysis"])) < kinds.order(finding(["Human"], ["RCT"]))
+    assert kinds.order(finding(["Human"], ["RCT"])) < kinds.order(finding(["Rat"], ["Meta-analysis"]))
+
+
 def test_the_card_counts_what_the_search_finds(library):
     card = ev.answer(library, "menatetrenone")
     page = library.search("menatetrenone", kind="finding", limit=0)
@@ -187,7 +210,7 @@ def test_key_findings_come_human_first_then_by_strength_of_evidence(library):
 def test_animal_only_outcomes_and_source_cautions(library):
     card = ev.answer(library, "OVX rats")
     assert card.outcomes and all(not o.human for o in card.outcomes)
-    line = next(c for c in card.cautions if "evidence only, no human finding" in c)
+    line = next(c for c in card.cautions if c.startswith("Animal evidence only, no human finding"))
     assert all(o.outcome in line for o in card.outcomes if o.animal and not o.in_vitro)
     status = {r.id: r.provenance.verification for r in library.reviews()}
     unconfirmed = [library.review_label(r) for r, s in status.items() if s != "confirmed"]

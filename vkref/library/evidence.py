@@ -8,6 +8,8 @@ Promises:
 - A matrix cell counts what ``Library.search(query, kind="finding")`` totals with the same filters, where the row
   and column facets' filters are replaced by ``row`` and ``col`` (a broader concept counts what is coded under
   it). A filter on the row (or column) facet selects the rows: the filtered values and what is coded under them.
+  (One edge is the search's own: a query whose cell search finds nothing is retried with a spelling
+  correction, which the base search did not need; cells then count the query as typed.)
 - The answer card never mixes species: an outcome's ``human`` part counts findings coded Human only, ``animal``
   findings of other organisms, ``in_vitro`` cell, tissue and in vitro work (which is never counted as either).
   Key findings come human first, then by strength of evidence; animal after human, in vitro last.
