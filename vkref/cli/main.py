@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from vkref.cli import curation
+from vkref.cli import curation, evidence
 from vkref.core.errors import UsageError, VkrefError
 
 
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reindex", help="rebuild the search index from the database")
 
     curation.add_parsers(sub)
+    evidence.add_parsers(sub)
 
     g = sub.add_parser("gui", help="open the desktop application (the default)")
     g.add_argument("--query", default="", help="start with this search")
@@ -180,7 +181,9 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
             "history": _with_library(curation.cmd_history),
             "duplicates": _with_library(curation.cmd_duplicates), "merge": _with_library(curation.cmd_merge),
             "distinct": _with_library(curation.cmd_distinct),
-            "bundle": _with_library(lambda a, lib: curation.cmd_bundle(a, lib, _facet_pairs))}
+            "bundle": _with_library(lambda a, lib: curation.cmd_bundle(a, lib, _facet_pairs)),
+            "matrix": _with_library(lambda a, lib: evidence.cmd_matrix(a, lib, _facet_pairs)),
+            "answer": _with_library(lambda a, lib: evidence.cmd_answer(a, lib, _facet_pairs))}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -400,6 +400,19 @@ class Library:
         """Merge a ``.vkref`` bundle as one undoable batch; conflicts are listed in the report."""
         return sharing.import_bundle(self, path, prefer, resolutions, who, dry_run)
 
+    # ------------------------------------------------------------------ evidence views (vkref.library.evidence)
+    def matrix(self, query: str = "", rows: str = "agent", cols: str = "outcome", filters=None, exclude=None):
+        """The evidence matrix (rows × columns of facet values) over a search; ``to_dict()`` is its JSON."""
+        from vkref.library import evidence
+
+        return evidence.matrix(self, query, rows, cols, filters, exclude)
+
+    def answer(self, query: str, filters=None, exclude=None):
+        """The clinician's answer card for a question; ``to_dict()`` is the JSON of ``vkref answer``."""
+        from vkref.library import evidence
+
+        return evidence.answer(self, query, filters, exclude)
+
     # ------------------------------------------------------------------ duplicates (vkref.library.duplicates)
     def find_duplicates(self) -> list:
         """Likely duplicate reviews as :class:`Pair` objects (``to_dict()``: a, b, score, reason, exact)."""
