@@ -174,7 +174,12 @@ class SearchIndex:
         return None
 
     def last_change(self) -> int:
-        return int(self._meta().get("last_change", 0))
+        try:
+            return int(self._meta().get("last_change", 0))
+        except VkrefError:
+            raise
+        except Exception as exc:  # an unreadable meta record: the index is rebuilt
+            raise IndexDamaged(f"search index {self.directory} is damaged ({exc.__class__.__name__})") from exc
 
     def _meta(self) -> dict:
         s = self.searcher()
@@ -201,7 +206,7 @@ class SearchIndex:
                 try:
                     self._ix, self._identity = windex.open_dir(str(self.directory)), self._stat()
                 except Exception as exc:
-                    raise LibraryError(f"search index {self.directory} cannot be opened: "
+                    raise IndexDamaged(f"search index {self.directory} cannot be opened: "
                                        f"{exc.__class__.__name__}") from exc
             return self._ix
 
