@@ -378,7 +378,10 @@ class SearchIndex:
         self._invalidate()
 
     def _live_writer_lock(self):
-        """The writer lock of the index being replaced, or None when it has none (missing or unreadable)."""
+        """The writer lock of the index being replaced, or None when it has none (missing or unreadable).
+        Not on Windows, which cannot rename a directory while a file in it is open."""
+        if os.name == "nt":
+            return None
         try:
             lock = windex.open_dir(str(self.directory)).lock("WRITELOCK")
         except Exception:
