@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--library", metavar="DIR", help="library directory (default: VKREF_HOME or the user data dir)")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     p.add_argument("--self-test", action="store_true", help="run the headless self-test and exit")
+    # internal: the background index rebuild process started by the GUI (vkref.library.indexing)
+    p.add_argument("--rebuild-index", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     s = sub.add_parser("search", help="search findings and reviews")
@@ -197,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.self_test:
             return cmd_self_test(args)
+        if args.rebuild_index:
+            from vkref.library.indexing import child_main
+
+            return child_main(args.library)
         return COMMANDS[args.command or "gui"](args)
     except VkrefError as exc:
         print(f"vkref: {exc}", file=sys.stderr)
