@@ -33,3 +33,15 @@ class DataError(VkrefError):
 
 class LibraryError(VkrefError):
     """The library cannot be opened or written (locked, corrupt, newer than this app, disk full)."""
+
+
+class ReadOnlyLibraryError(LibraryError):
+    """A write was attempted on a library opened read-only (a shared copy, a read-only disk)."""
+
+
+class DiskFullError(LibraryError):
+    """A write failed because the disk is full; reading and searching still work."""
+
+
+class DamagedLibraryError(LibraryError):
+    """The library database is missing, emptied or corrupt; the message says how to restore it."""
