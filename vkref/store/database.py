@@ -232,7 +232,9 @@ class Database:
             _drop_leftovers(conn, self.describe())
         elif current != head:
             _check_known(script, current, head, self.describe())
-            taken = self._backup_with(conn, f"schema{current}-to-{head}")
+            # a second connection reads the file while this one holds the write lock (nothing changed yet);
+            # backing up from the locked connection itself would wait on its own lock
+            taken = self.backup(f"schema{current}-to-{head}")
             backup.extend([taken] if taken else [])
         if current != head:
             cfg = alembic_config()
@@ -289,11 +291,6 @@ class Database:
             return self._write_backup(src, reason)
         finally:
             src.close()
-
-    def _backup_with(self, conn: Connection, reason: str) -> Path | None:
-        if self.sqlite_path is None or self.sqlite_path.stat().st_size == 0:
-            return None
-        return self._write_backup(conn.connection.dbapi_connection, reason)
 
     def _write_backup(self, src: sqlite3.Connection, reason: str) -> Path:
         target_dir = self.backup_dir or self.sqlite_path.parent
