@@ -161,10 +161,12 @@ def _open_read_only(directory: Path, db_path: Path, reason: str) -> Opened:
             if immutable:
                 raise
             continue
-        if Path(f"{db_path}-wal").exists() and immutable:
-            break
+        wal = Path(f"{db_path}-wal")
+        if immutable and wal.exists() and wal.stat().st_size > 0:
+            break  # immutable=1 would ignore the committed changes still in the -wal file
         if db_path.stat().st_size <= ALWAYS_CHECK_BYTES and db.quick_check() is not None:
             raise DamagedLibraryError(db.damaged)
+        db.read_only_reason = reason
         db.migrate()  # refuses a database that would need an upgrade, with a clear message
         return Opened(db, False, True, reason)
     raise LibraryError(f"library {directory} is {reason} and its unfinished changes (the -wal file) cannot "

@@ -92,6 +92,7 @@ class Database:
         self.sqlite_path = sqlite_path
         self.backup_dir = backup_dir
         self.read_only = read_only
+        self.read_only_reason = "read-only" if read_only else ""  # or "disk full", set by who opens it
         self.damaged: str | None = None  # set once corruption is seen; every later session is refused
         self.engine: Engine = create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
@@ -136,6 +137,8 @@ class Database:
     def known_error(self, exc: BaseException) -> LibraryError:
         """The one-line error a user sees for a database failure; corruption also marks the database damaged."""
         kind = classify(exc)
+        if kind == "readonly" and self.read_only_reason == "disk full":
+            kind = "full"
         if kind == "readonly":
             return ReadOnlyLibraryError(f"library {self.where()} is read-only: changes cannot be saved")
         if kind == "full":
@@ -206,7 +209,7 @@ class Database:
         except LibraryError:
             self._restore_after_failure(current, backup)
             raise
-        except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+        except Exception as exc:  # a failing migration script, whatever it raised: rolled back, then reported
             self._restore_after_failure(current, backup)
             if isinstance(exc, DBAPIError) and classify(exc) in ("readonly", "full", "corrupt", "locked"):
                 raise self.known_error(exc) from exc
