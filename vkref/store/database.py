@@ -35,7 +35,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from vkref.core.errors import DamagedLibraryError, DiskFullError, LibraryError, ReadOnlyLibraryError
+from vkref.core.errors import DamagedLibraryError, DiskFullError, LibraryError, ReadOnlyLibraryError, VkrefError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest revision in MIGRATIONS_DIR. Opening a library at this revision never imports Alembic (≈0.4 s of
@@ -206,7 +206,7 @@ class Database:
         try:
             with self._ddl_connection() as conn:
                 self._migrate_locked(conn, populate, backup)
-        except LibraryError:
+        except VkrefError:  # known problems (bad bundled data, a newer schema...) keep their own message
             self._restore_after_failure(current, backup)
             raise
         except Exception as exc:  # a failing migration script, whatever it raised: rolled back, then reported
