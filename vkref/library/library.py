@@ -60,20 +60,22 @@ class Library:
         """
         directory = paths.library_dir(path)
         source = bundled_data or paths.bundled_data_dir()
-        opened = opening.open_database(directory, create, lambda s: cls._load_bundled(s, source))
-        logs.setup(directory)
-        try:
-            lib = cls(directory, opened.db)
-        except BaseException:
-            opened.db.dispose()
-            if opened.run_file:
-                opened.run_file.stop()
-            raise
-        lib.read_only, lib.read_only_reason, lib._run_file = opened.read_only, opened.reason, opened.run_file
-        if lib.read_only:
-            opening.read_only_index(lib)
-        else:  # a new library's first index is small and built at once; a damaged one of a used one in background
-            lib.ensure_index(background=background_rebuild and not opened.created)
+        with opening.open_lock(directory):  # a second process opening at once waits, then finds it all done
+            opened = opening.open_database(directory, create, lambda s: cls._load_bundled(s, source))
+            logs.setup(directory)
+            try:
+                lib = cls(directory, opened.db)
+                lib.read_only, lib.read_only_reason = opened.read_only, opened.reason
+                lib._run_file = opened.run_file
+                if lib.read_only:
+                    opening.read_only_index(lib)
+                else:  # a new library's first index is built at once; a damaged one of a used one in background
+                    lib.ensure_index(background=background_rebuild and not opened.created)
+            except BaseException:
+                opened.db.dispose()
+                if opened.run_file:
+                    opened.run_file.stop()
+                raise
         return lib
 
     @staticmethod

@@ -22,9 +22,10 @@ import shutil
 import tempfile
 import uuid
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from vkref.core import paths
 from vkref.core.errors import DamagedLibraryError, LibraryError
@@ -34,6 +35,7 @@ from vkref.store.database import check_file, list_backups, restore_file
 # A quick_check reads every page (about 4 ms per MB here): below this size it runs at every open.
 ALWAYS_CHECK_BYTES = 16 * 1024 * 1024
 SQLITE_HEADER = b"SQLite format 3\x00"
+OPEN_LOCK = "open.lock"
 
 
 @dataclass
@@ -223,9 +225,31 @@ class RunFile:
                 self.path.unlink(missing_ok=True)
 
 
+@contextmanager
+def open_lock(directory: Path) -> Iterator[None]:
+    """Hold ``running/open.lock`` while a process opens the library (database checks, creation, first index
+    build): a second process opening at the same moment waits, then finds the work done. Where the lock file
+    cannot be made (read-only places) there is nothing to serialise: nobody can write there."""
+    try:
+        (directory / paths.RUN_DIRNAME).mkdir(parents=True, exist_ok=True)
+        handle = open(directory / paths.RUN_DIRNAME / OPEN_LOCK, "a+b")
+    except OSError:
+        yield
+        return
+    try:
+        _lock(handle, wait=True)
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def _run_files(run_dir: Path) -> list[Path]:
+    return [p for p in run_dir.iterdir() if p.name != OPEN_LOCK]
+
+
 def _clear_dead(run_dir: Path) -> bool:
     dead = False
-    for path in run_dir.iterdir():
+    for path in _run_files(run_dir):
         if path.name.startswith(f"{os.getpid()}-"):
             continue  # this process's own (another Library open in it)
         try:
@@ -238,17 +262,22 @@ def _clear_dead(run_dir: Path) -> bool:
     return dead
 
 
-def _lock(handle) -> None:
-    """An exclusive, non-blocking lock held as long as the file is open; OSError when someone holds it."""
+def _lock(handle, wait: bool = False) -> None:
+    """An exclusive lock held as long as the file is open; without ``wait``, OSError when someone holds it."""
     try:
         import fcntl
-    except ImportError:  # Windows
+    except ImportError:  # Windows: LK_LOCK itself gives up after 10 s, so keep asking
         import msvcrt
 
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        return
-    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        while True:
+            handle.seek(0)
+            try:
+                msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK, 1)
+                return
+            except OSError:
+                if not wait:
+                    raise
+    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
 
 
 # ------------------------------------------------------------------------ restoring
@@ -268,7 +297,7 @@ def restore_backup(library_dir: str | os.PathLike, name: str) -> Path:
     run_dir = directory / paths.RUN_DIRNAME
     if run_dir.is_dir():
         _clear_dead(run_dir)
-        if any(run_dir.iterdir()):
+        if _run_files(run_dir):
             raise LibraryError(f"library {directory} is open in another vkref: close it before restoring")
     db_path = directory / paths.DB_FILENAME
     if db_path.exists() and db_path.stat().st_size:
