@@ -42,3 +42,15 @@ class ConflictError(VkrefError):
     """A change cannot be applied because the record changed in the meantime (CLI exit status 2)."""
 
     exit_code = 2
+
+
+class ReadOnlyLibraryError(LibraryError):
+    """A write was attempted on a library opened read-only (a shared copy, a read-only disk)."""
+
+
+class DiskFullError(LibraryError):
+    """A write failed because the disk is full; reading and searching still work."""
+
+
+class DamagedLibraryError(LibraryError):
+    """The library database is missing, emptied or corrupt; the message says how to restore it."""

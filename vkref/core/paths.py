@@ -7,6 +7,9 @@ Library directory, in order of precedence:
    beside it (USB-stick use);
 4. the platform's user data directory (platformdirs), e.g. ``~/.local/share/vkref`` on Linux.
 
+Inside a library directory: ``library.sqlite`` (the database), ``index/`` (the search index), ``backups/``
+(rotating database backups), ``logs/`` and ``running/`` (which processes have it open).
+
 Bundled data (the curated library sources in ``db/``) is found next to the frozen executable, or in the
 source checkout, or where ``VKREF_BUNDLED_DATA`` points.
 """
@@ -21,6 +24,9 @@ PORTABLE_MARKER = "vkref-portable"
 DB_FILENAME = "library.sqlite"
 INDEX_DIRNAME = "index"
 BACKUP_DIRNAME = "backups"
+# One file per process that has the library open (removed at close): a file left by a dead process means an
+# unclean shutdown, and the database is checked at the next open.
+RUN_DIRNAME = "running"
 
 
 def frozen_root() -> Path | None:

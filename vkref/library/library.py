@@ -8,6 +8,7 @@ outbox are applied. While a background rebuild runs, searches still answer from 
 from __future__ import annotations
 
 import threading
+import uuid
 import time
 from pathlib import Path
 from typing import Callable, Iterable
@@ -19,7 +20,7 @@ from vkref.core.errors import LibraryError, QueryError
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
 from vkref.io import bundled
 from vkref.io.citation import vancouver
-from vkref.library import curation, documents as D, duplicates, exporting, importing, sharing
+from vkref.library import curation, documents as D, duplicates, exporting, importing, opening, sharing
 from vkref.library.indexing import Indexing
 from vkref.library.results import Hit, SearchPage
 from vkref.search import SearchService
@@ -30,6 +31,10 @@ Progress = Callable[[int, int], None]
 
 class Library:
     """One open library. Thread-safe for searching; writes are serialised."""
+
+    read_only = False  # opened from a read-only place or a full disk: searchable, writes refused
+    read_only_reason = ""
+    _run_file = None
 
     def __init__(self, directory: Path, db: Database):
         self.path = directory
@@ -54,39 +59,43 @@ class Library:
         from a slower in-memory scan meanwhile (the GUI uses this); otherwise rebuild before returning.
         """
         directory = paths.library_dir(path)
-        db_path = directory / paths.DB_FILENAME
-        if not db_path.exists() and not create:
-            raise LibraryError(f"no library at {directory}")
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise LibraryError(f"cannot create library directory {directory}: {exc.strerror}") from None
-        logs.setup(directory)
-        db = Database.open_sqlite(db_path, backup_dir=directory / paths.BACKUP_DIRNAME)
-        db.migrate()
-        created = repo.is_empty(db)
-        if created:
-            cls._load_bundled(db, bundled_data or paths.bundled_data_dir())
-        lib = cls(directory, db)
-        # a new library's first index is small and built at once; a damaged one of a used library in background
-        lib.ensure_index(background=background_rebuild and not created)
+        source = bundled_data or paths.bundled_data_dir()
+        with opening.open_lock(directory):  # a second process opening at once waits, then finds it all done
+            opened = opening.open_database(directory, create, lambda s: cls._load_bundled(s, source))
+            logs.setup(directory)
+            try:
+                lib = cls(directory, opened.db)
+                lib.read_only, lib.read_only_reason = opened.read_only, opened.reason
+                lib._run_file = opened.run_file
+                if lib.read_only:
+                    opening.read_only_index(lib)
+                else:  # a new library's first index is built at once; a damaged one of a used one in background
+                    lib.ensure_index(background=background_rebuild and not opened.created)
+            except BaseException:
+                opened.db.dispose()
+                if opened.run_file:
+                    opened.run_file.stop()
+                raise
         return lib
 
     @staticmethod
-    def _load_bundled(db: Database, directory: Path) -> None:
+    def _load_bundled(s, directory: Path) -> None:
+        """Fill a new library's database in the session of its creation (one transaction with the schema)."""
         data = bundled.load(directory)  # validates everything before anything is written
-        with changes.unit_of_work(db, "bundled", f"bundled library {vkref.__version__}",
-                                  "vkref bundled library") as w:
+        with changes.batch_in(s, "bundled", f"bundled library {vkref.__version__}", "vkref bundled library") as w:
             w.write_vocabulary(data.vocabulary)
             for review in data.reviews:
                 w.save_review(review)
             for position, finding in enumerate(data.findings):
                 w.save_finding(finding, position=position, new=True)
             w.set_meta("bundled_data", vkref.__version__)
+            w.set_meta("uuid", uuid.uuid4().hex)  # here, not later: two first runs must not both insert it
 
     def close(self) -> None:
         self.indexing.close()
         self.db.dispose()
+        if self._run_file is not None:
+            self._run_file.stop()  # a clean shutdown: the next open need not check the database
 
     def __enter__(self) -> "Library":
         return self
@@ -367,6 +376,8 @@ class Library:
         counts = repo.counts(self.db)
         return {
             "library": str(self.path),
+            "read_only": self.read_only,
+            "read_only_reason": self.read_only_reason or None,
             "database": str(self.db.describe()),
             "schema_revision": self.db.current_revision(),
             "schema_head": head_revision(),

@@ -473,7 +473,10 @@ class SearchIndex:
             tmp.write_text(f'{body[:-1]}{CHECKSUM_TAG}{_digest(body)}"}}', encoding="utf-8")
             os.replace(tmp, target)
         except OSError:  # a read-only or full disk: facets are simply read from the index next time
-            tmp.unlink(missing_ok=True)
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:  # a read-only file system refuses even the unlink of a file that is not there
+                pass
 
     def close(self) -> None:
         held = getattr(self._local, "searcher", None)

@@ -123,6 +123,21 @@ def unit_of_work(db: Database, kind: str, label: str = "", who: str = "") -> Ite
         s.info.pop("batch_id", None)
 
 
+@contextmanager
+def batch_in(session: Session, kind: str, label: str = "", who: str = "") -> Iterator[Writer]:
+    """A change batch inside a transaction someone else owns (the creation of a new library, which fills the
+    database in the same transaction as its schema)."""
+    batch = M.ChangeBatch(kind=kind, label=label[:2000], who=who, state="done")
+    session.add(batch)
+    session.flush()
+    session.info["batch_id"] = batch.id
+    try:
+        yield Writer(session, batch, who)
+        session.flush()
+    finally:
+        session.info.pop("batch_id", None)
+
+
 def batch_changes(db: Database, batch_id: int) -> int:
     with db.session() as s:
         return s.scalar(select(func.count()).select_from(M.Change).where(M.Change.batch_id == batch_id)) or 0

@@ -1,0 +1,168 @@
+"""Reliability trials: kill, damage and race real library directories and record what happened.
+
+    python scripts/reliability.py --trials 50 [--out docs/reliability-results.md]
+
+Each scenario runs vkref as subprocesses on libraries in a temporary directory and classifies every trial as
+"ok" (the library opened afterwards with all its data) or describes what went wrong. The summary table is
+printed (and written to ``--out`` when given); docs/reliability.md holds the figures of the last full run.
+CI runs this with ``--trials 3`` only (tests/test_robust_reliability.py).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EXPECTED = (4, 200, 147)  # reviews, findings, concepts of the bundled library
+
+
+def vkref(*args, timeout=180):
+    return subprocess.run([sys.executable, "-m", "vkref", *map(str, args)], capture_output=True, text=True,
+                          cwd=REPO, timeout=timeout)
+
+
+def counts(path: Path) -> tuple | str:
+    r = vkref("--library", path, "info", "--json")
+    if r.returncode != 0:
+        return r.stderr.strip()[:160]
+    d = json.loads(r.stdout)
+    return d["reviews"], d["findings"], d["concepts"]
+
+
+def kill_after(args: list[str], delay: float) -> None:
+    proc = subprocess.Popen([sys.executable, *args], cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def killed_first_run(work: Path, rnd: random.Random, _base: Path) -> str:
+    lib = work / "lib"
+    kill_after(["-m", "vkref", "--library", str(lib), "info"], rnd.uniform(0.3, 3.0))
+    got = counts(lib)
+    return "ok" if got == EXPECTED else f"after the kill: {got}"
+
+
+MIGRATION = ('revision = "0002"\ndown_revision = "0001"\nbranch_labels = None\ndepends_on = None\n'
+             "from alembic import op\nimport sqlalchemy as sa\n"
+             "def upgrade():\n    op.add_column('tag', sa.Column('colour', sa.String(20), nullable=True))\n"
+             "    op.create_table('trial', sa.Column('id', sa.Integer, primary_key=True))\n"
+             "    op.execute('INSERT INTO trial (id) SELECT rowid FROM finding')\n"
+             "def downgrade():\n    pass\n")
+OPEN_WITH = ("import sys, pathlib; import vkref.store.database as d; d.MIGRATIONS_DIR = pathlib.Path(sys.argv[1]);"
+             "from vkref.library import Library; Library.open(sys.argv[2]).close()")
+
+
+def killed_migration(work: Path, rnd: random.Random, base: Path) -> str:
+    lib = work / "lib"
+    shutil.copytree(base, lib)
+    migrations = work / "migrations"
+    shutil.copytree(REPO / "vkref" / "store" / "migrations", migrations,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (migrations / "versions" / "0002_trial.py").write_text(MIGRATION)
+    kill_after(["-c", OPEN_WITH, str(migrations), str(lib)], rnd.uniform(0.2, 1.5))
+    got = counts(lib)  # the shipped app: 0001 (killed before the commit) is fine, so is 0002 (after it)
+    if got == EXPECTED:
+        return "ok"
+    if isinstance(got, str) and "newer version of vkref" in got:
+        return "ok"  # the migration had committed: the old app rightly refuses the newer schema
+    return f"after the kill: {got}"
+
+
+def corrupt_pages(work: Path, rnd: random.Random, base: Path) -> str:
+    lib = work / "lib"
+    shutil.copytree(base, lib)
+    db = lib / "library.sqlite"
+    data = bytearray(db.read_bytes())
+    page = rnd.randrange(2, len(data) // 4096 + 1)
+    data[(page - 1) * 4096:page * 4096] = bytes(rnd.randrange(256) for _ in range(4096))
+    db.write_bytes(bytes(data))
+    r = vkref("--library", lib, "search", "vitamin K2 fracture")
+    if r.returncode == 1 and "damaged" in r.stderr and "internal error" not in r.stderr:
+        return "ok"
+    return f"page {page}: rc {r.returncode}, {r.stderr.strip()[:120] or 'no message'}"
+
+
+def emptied_database(work: Path, rnd: random.Random, base: Path) -> str:
+    lib = work / "lib"
+    shutil.copytree(base, lib)
+    db = lib / "library.sqlite"
+    db.unlink() if rnd.random() < 0.5 else db.write_bytes(b"")
+    r = vkref("--library", lib, "search", "vitamin")
+    if r.returncode == 1 and "damaged" in r.stderr and not (db.exists() and db.stat().st_size):
+        return "ok"
+    return f"rc {r.returncode}: {r.stderr.strip()[:120] or 'silently re-created'}"
+
+
+def simultaneous_first_runs(work: Path, _rnd: random.Random, _base: Path) -> str:
+    lib = work / "lib"
+    procs = [subprocess.Popen([sys.executable, "-m", "vkref", "--library", str(lib), "info", "--json"], cwd=REPO,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [err.strip()[:120] for out, err in (p.communicate(timeout=300) for p in procs) if err.strip()]
+    if errors or any(p.returncode for p in procs):
+        return f"failed: {errors}"
+    return "ok" if counts(lib) == EXPECTED else f"after both: {counts(lib)}"
+
+
+SCENARIOS = {
+    "first run killed at a random moment": killed_first_run,
+    "migration (0001 -> test 0002) killed at a random moment": killed_migration,
+    "one random page of the database overwritten": corrupt_pages,
+    "database deleted or emptied": emptied_database,
+    "two simultaneous first runs": simultaneous_first_runs,
+}
+
+
+def run(trials: int, seed: int) -> list[tuple[str, int, int, list[str]]]:
+    rnd = random.Random(seed)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="vkref-reliability-") as tmp:
+        base = Path(tmp) / "base"
+        if counts(base) != EXPECTED:
+            raise SystemExit("could not create the base library")
+        for name, scenario in SCENARIOS.items():
+            failures = []
+            for n in range(trials):
+                work = Path(tmp) / f"t{len(rows)}-{n}"
+                work.mkdir()
+                outcome = scenario(work, rnd, base)
+                if outcome != "ok":
+                    failures.append(outcome)
+                shutil.rmtree(work, ignore_errors=True)
+            rows.append((name, trials, trials - len(failures), failures))
+            print(f"{name}: {trials - len(failures)}/{trials} ok", flush=True)
+    return rows
+
+
+def table(rows) -> str:
+    lines = ["| scenario | trials | ok (nothing lost, clear message) | failures |", "|---|---|---|---|"]
+    for name, trials, ok, failures in rows:
+        lines.append(f"| {name} | {trials} | {ok} | {'; '.join(sorted(set(failures)))[:300] or '—'} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    rows = run(args.trials, args.seed)
+    text = table(rows)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return 0 if all(ok == trials for _, trials, ok, _ in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,15 @@
+"""The reliability script runs, and every scenario holds in a few trials (the long run is for docs, not CI)."""
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_reliability_script_short_run(tmp_path):
+    out = tmp_path / "results.md"
+    r = subprocess.run([sys.executable, "scripts/reliability.py", "--trials", "3", "--out", str(out)], cwd=REPO,
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows = [line for line in out.read_text().splitlines() if line.startswith("| ") and "trials" not in line]
+    assert len(rows) == 5 and all("| 3 | 3 |" in row for row in rows)
