@@ -119,3 +119,11 @@ def test_the_same_records_exported_by_two_tools_are_paired_exactly():
     found = {(p.a, p.b) for p in find_duplicates(a + b) if p.a[0] != p.b[0]}
     assert len(truth) >= 25
     assert found == truth  # precision 1.0 and recall 1.0 on this labelled set
+
+
+def test_a_merge_takes_a_backup_first(fresh_library):
+    lib = fresh_library
+    lib.add_records([rev("x-1", "Vitamin K2 and bone", doi="10.1/x"), rev("x-2", "Vitamin K2 and bone.")], [])
+    before = set((lib.path / "backups").glob("*merge*")) if (lib.path / "backups").exists() else set()
+    lib.merge("x-1", "x-2")
+    assert len(set((lib.path / "backups").glob("*merge*")) - before) == 1

@@ -231,6 +231,7 @@ def merge(lib: "Library", keep_id: str, other_id: str, choose: Iterable[str] = (
             raise DataError(f"unknown review id {rid!r}")
     combined = merged_review(keep, other, choose)
     moved = lib.findings_of(other_id)
+    lib.db.backup("merge")
     with lib._write_lock, changes.unit_of_work(lib.db, "merge", f"merge {other_id} into {keep_id}", who) as w:
         w.save_review(combined)
         for f in moved:
@@ -249,6 +250,8 @@ def merge_exact(lib: "Library", who: str = "user") -> dict:
     gone: set[str] = set()
     current: dict[str, Review] = {}  # a kept review as merged so far in this batch (A+B, then A+B+C)
     done = []
+    if pairs:
+        lib.db.backup("merge")
     with lib._write_lock, changes.unit_of_work(lib.db, "merge", f"merge {len(pairs)} exact duplicates", who) as w:
         for p in pairs:
             if p.a in gone or p.b in gone:

@@ -285,6 +285,8 @@ def _preview(rec, r: Review, duplicate_of: str | None) -> dict:
 
 def _write(lib: "Library", plan: _Plan, who: str, cancel) -> int:
     label = ", ".join(f"{f.path} ({f.imported} new, {f.duplicates} duplicates)" for f in plan.reports)
+    if plan.new or plan.updates:
+        lib.db.backup("import")  # a rotating copy before every import batch (undo is the first way back)
     with lib._write_lock, changes.unit_of_work(lib.db, "import", label, who) as w:
         for i, r in enumerate(plan.new):
             if cancel and i % 200 == 0 and cancel():
