@@ -20,7 +20,6 @@ from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder, QueryPlan
 from vkref.search.scoring import Scorer, postings, reference_scores
 
-FEW_RESULTS = 3  # below this many records holding every word, rank by how many words match instead
 LEAF_CACHE_SIZE = 1500  # cached leaf document sets per index generation (each at most doc_count/8 bytes)
 
 
@@ -178,17 +177,16 @@ class SearchEngine:
         if plan.is_empty and not plan.negative:
             return self._collect(s, table, plan, None, table.searchable, "filters", filters, exclude,
                                  year_from, year_to, limit, offset, sort, all_keys)
-        q = plan.all_words()
-        matched = self._docs(s, q)
-        mode = "all"
+        matched = self._docs(s, plan.all_words())
+        mode, need = "all", len(plan.required)
         n_all = (matched & table.searchable).bit_count()
-        if len(plan.positive) > 1 and n_all < FEW_RESULTS:
-            q_any = plan.any_words()
-            matched_any = self._docs(s, q_any)
-            if (matched_any & table.searchable).bit_count() > (matched & table.searchable).bit_count():
-                q, matched, mode = q_any, matched_any, "any"
-        result = self._collect(s, table, plan, q, matched, mode, filters, exclude, year_from, year_to,
-                               limit, offset, sort, all_keys, n_all)
+        options = self.builder.options
+        if options.relax and ((need == 2 and not n_all) or (need > 2 and n_all < options.few)):
+            relaxed, need = self._relaxed(s, plan, table.searchable, options.few)
+            if (relaxed & table.searchable).bit_count() > n_all:
+                matched, mode = relaxed, "any"
+        result = self._collect(s, table, plan, plan.scoring(), matched, mode, filters, exclude, year_from,
+                               year_to, limit, offset, sort, all_keys, n_all, need)
         if result.total == 0 and spell and plan.words():
             corrected = self.suggest(text, plan)
             if corrected:
@@ -200,26 +198,38 @@ class SearchEngine:
                     return again
         return result
 
+    def _relaxed(self, s, plan: QueryPlan, searchable: int, few: int) -> tuple[int, int]:
+        """Records holding at least k of the n required clauses, minus the excluded ones; k is the largest below
+        n that gives ``few`` records, but at least half of n (one of two), unless no record holds half: then one.
+        Returns the records and k."""
+        parts = [self._docs(s, c.query) for c in plan.required]
+        at_least = [-1] + [0] * len(parts)  # at_least[k]: records holding k or more of the parts
+        for bits in parts:
+            for k in range(len(parts), 0, -1):
+                at_least[k] |= at_least[k - 1] & bits
+        if plan.negative:
+            excluded = self._docs(s, Q.Or([c.query for c in plan.negative]))
+            at_least = [bits & ~excluded for bits in at_least]
+        floor = max(1, -(-len(parts) // 2))
+        need = next((k for k in range(len(parts) - 1, floor, -1) if (at_least[k] & searchable).bit_count() >= few),
+                    floor)
+        if not at_least[need] & searchable:
+            need = 1
+        return at_least[need], need
+
     def _collect(self, s, table, plan, q, matched, mode, filters, exclude, year_from, year_to, limit, offset,
-                 sort, all_keys, n_all=0) -> RawResult:
+                 sort, all_keys, n_all=0, need=0) -> RawResult:
         final, counts = constrain(table, matched, filters, exclude, year_from, year_to)
         total = final.bit_count()
         order: list[tuple[int, float]]
         if q is not None and sort == "relevance":
             docs = bitsets.to_docnums(final)
             scores = self._scores(s, q, docs)
-            if mode == "any":
-                # rank by how many parts of the query a record matches, then by score within each group
-                parts = [set(bitsets.to_docnums(self._docs(s, c.query) & final)) for c in plan.positive]
-                ranked = sorted(((sum(d in p for p in parts), sc, d) for sc, d in zip(scores, docs)),
-                                key=lambda t: (-t[0], -t[1], t[2]))
-                order = [(d, sc) for _, sc, d in ranked]
-            else:
-                # best score first, ties by document number: (score, -docnum) compares natively in C
-                pairs = zip(scores, map(neg, docs))
-                k = len(docs) if all_keys else offset + limit
-                best = heapq.nlargest(k, pairs) if k < len(docs) else sorted(pairs, reverse=True)
-                order = [(-nd, sc) for sc, nd in best]
+            # best score first, ties by document number: (score, -docnum) compares natively in C
+            pairs = zip(scores, map(neg, docs))
+            k = len(docs) if all_keys else offset + limit
+            best = heapq.nlargest(k, pairs) if k < len(docs) else sorted(pairs, reverse=True)
+            order = [(-nd, sc) for sc, nd in best]
         else:
             # walk the cached year order and keep the documents in ``final``; stop once the page is full
             wanted = None if all_keys else offset + limit
@@ -239,20 +249,25 @@ class SearchEngine:
                                stored.get("text", ""), stored.get("coded") or {},
                                ((stored.get("facets") or {}).get("review") or [""])[0]))
         keys = [table.keys[d] for d, _ in order] if all_keys else []
-        searched_as = self._describe(plan, mode, n_all)
+        searched_as = self._describe(plan, mode, n_all, need)
         return RawResult(total, hits, counts, searched_as, None, mode, plan, keys)
 
     @staticmethod
-    def _describe(plan: QueryPlan, mode: str, n_all: int = 0) -> str:
+    def _describe(plan: QueryPlan, mode: str, n_all: int = 0, need: int = 1) -> str:
+        required = {id(c) for c in plan.required}
+        optional = [c.readable() for c in plan.positive if id(c) not in required]
+        hard = QueryPlan(plan.required + plan.negative)
+        held = f"only {n_all} record{'s' if n_all > 1 else ''} held" if n_all else "no record holds"
         if mode == "filters":
             text = "everything that matches the filters"
-        elif mode == "any" and n_all:
-            text = plan.readable(" OR ") + (f" (only {n_all} record{'s' if n_all > 1 else ''} held every word: "
-                                            "showing records with any of them, ranked by how many match)")
         elif mode == "any":
-            text = plan.readable(" OR ") + " (no record holds every word: ranked by how many of them match)"
+            some = "any one" if need <= 1 else f"at least {need}"
+            text = hard.readable(" OR ") + (f" ({held} every word: showing records with {some} of the "
+                                            f"{len(plan.required)}, best match first)")
         else:
-            text = plan.readable()
+            text = hard.readable()
+        if optional:
+            text += " (scored higher with: " + ", ".join(optional) + ")"
         if plan.notes:
             text += " (" + "; ".join(plan.notes) + ")"
         return text
