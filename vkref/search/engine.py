@@ -6,6 +6,7 @@ nothing outside :mod:`vkref.search` sees a Whoosh object. Results are plain data
 from __future__ import annotations
 
 import heapq
+from math import ceil
 from dataclasses import dataclass, field
 from operator import neg
 from html import escape
@@ -14,12 +15,13 @@ from whoosh import highlight
 from whoosh import query as Q
 
 from vkref.search import bitsets
-from vkref.search.analysis import VkrefAnalyzer, terms
+from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer, terms
 from vkref.search.facets import constrain
 from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder, QueryPlan
 from vkref.search.scoring import Scorer, postings, reference_scores
 
+PAIR_FEW = 3  # a two-word search is relaxed only below this many records holding both
 LEAF_CACHE_SIZE = 1500  # cached leaf document sets per index generation (each at most doc_count/8 bytes)
 
 
@@ -119,16 +121,87 @@ class MarkFormatter(highlight.HtmlFormatter):
 
 
 _ANALYZER = VkrefAnalyzer()
+_WORDS = SpellAnalyzer()
 _FORMATTER = MarkFormatter()
+_SCORER = highlight.BasicFragmentScorer()
+PHRASE_GAP = 3  # positions between two words of a marked name (a query name may have a word inserted)
 
 
-def highlights(text: str, highlight_terms: set[str], top: int = 3, whole: bool = False) -> list[str]:
-    """Fragments of ``text`` with the query's terms marked. ``whole`` marks the entire text as one fragment."""
+def highlights(text: str, highlight_terms: set[tuple[str, ...]], top: int = 3, whole: bool = False) -> list[str]:
+    """Fragments of ``text`` with the query's names marked. ``highlight_terms`` holds each name's unstemmed words
+    (:attr:`QueryPlan.highlight_terms`); a name of several words is marked only where they stand together, in
+    order. ``whole`` marks the entire text as one fragment."""
     if not text or not highlight_terms:
         return []
     fragmenter = highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=220, surround=60)
-    out = highlight.highlight(text, frozenset(highlight_terms), _ANALYZER, fragmenter, _FORMATTER, top=top)
+    tokens = _marked_tokens(text, [_name_key(n) for n in highlight_terms])
+    if not any(t.matched for t in tokens):
+        return []
+    fragments = highlight.top_fragments(fragmenter.fragment_tokens(text, tokens), top, _SCORER, highlight.FIRST, 1)
+    out = _FORMATTER(text, fragments)
     return [frag for frag in out.split(" … ") if frag] if out else []
+
+
+def _name_key(words) -> tuple[tuple[str, str], ...]:
+    if isinstance(words, str):
+        words = (words,)
+    return tuple((terms(w)[0] if terms(w) else w, w) for w in words)
+
+
+def _marked_tokens(text: str, names: list[tuple[tuple[str, str], ...]]) -> list:
+    """The text's tokens, ``matched`` where a name occurs: same stems, the same word (see :func:`same_word`),
+    each next word of the name within :data:`PHRASE_GAP` positions."""
+    tokens = [t.copy() for t in _ANALYZER(text, positions=True, chars=True)]
+    words = [t.text for t in _WORDS(text)]
+    for t in tokens:
+        t.matched = False
+    by_first: dict[str, list] = {}
+    for name in names:
+        if name:
+            by_first.setdefault(name[0][0], []).append(name)
+    for i, t in enumerate(tokens):
+        for name in by_first.get(t.text, ()):
+            span = _match_at(tokens, words, i, name)
+            for j in span:
+                tokens[j].matched = True
+    return tokens
+
+
+def _match_at(tokens, words, i: int, name) -> list[int]:
+    span, at = [], i
+    for n, (stem, word) in enumerate(name):
+        if n:
+            at = next((j for j in range(at + 1, min(at + 1 + PHRASE_GAP, len(tokens)))
+                       if tokens[j].text == stem and tokens[j].pos - tokens[at].pos <= PHRASE_GAP), None)
+            if at is None:
+                return []
+        if tokens[at].text != stem or not same_word(word, words[at]):
+            return []
+        span.append(at)
+    return span
+
+
+_ENDINGS = ("ies", "es", "s", "ed", "ing", "ly")
+
+
+def _light(word: str) -> str:
+    for end in _ENDINGS:
+        if word.endswith(end) and len(word) - len(end) >= 3 and not word.endswith(("ss", "us", "is")):
+            return word[:-len(end)] + ("y" if end == "ies" else "e" if end == "es" and word[-3] in "cgsvz" else "")
+    return word
+
+
+def same_word(typed: str, seen: str) -> bool:
+    """Whether ``seen`` (a text word with the same Porter stem) is a form of ``typed``, for marking only.
+
+    Porter stemming joins words that are not forms of each other ("mechanism" and "mechanical" both give
+    ``mechan``): a match found through the stem is marked only when, after dropping an inflection (-s, -es,
+    -ed, -ing, -ly), one word begins with the other ("fractures"/"fractured", "reduced"/"reduction").
+    Hand-written because no light English stemmer ships with Whoosh and this one rule is all marking needs."""
+    if typed == seen or not typed.isalpha():
+        return True
+    a, b = _light(typed), _light(seen)
+    return a.startswith(b) or b.startswith(a)
 
 
 class SearchEngine:
@@ -181,8 +254,9 @@ class SearchEngine:
         mode, need = "all", len(plan.required)
         n_all = (matched & table.searchable).bit_count()
         options = self.builder.options
-        if options.relax and ((need == 2 and not n_all) or (need > 2 and n_all < options.few)):
-            relaxed, need = self._relaxed(s, plan, table.searchable, options.few)
+        pair_only = need == 2 and n_all >= PAIR_FEW  # two words: relaxed only when almost none holds both
+        if options.relax and need > 1 and n_all < options.few and not pair_only:
+            relaxed, need = self._relaxed(s, plan, table.searchable, options.few, options.min_share)
             if (relaxed & table.searchable).bit_count() > n_all:
                 matched, mode = relaxed, "any"
         result = self._collect(s, table, plan, plan.scoring(), matched, mode, filters, exclude, year_from,
@@ -198,9 +272,9 @@ class SearchEngine:
                     return again
         return result
 
-    def _relaxed(self, s, plan: QueryPlan, searchable: int, few: int) -> tuple[int, int]:
+    def _relaxed(self, s, plan: QueryPlan, searchable: int, few: int, share: float) -> tuple[int, int]:
         """Records holding at least k of the n required clauses, minus the excluded ones; k is the largest below
-        n that gives ``few`` records, but at least half of n (one of two), unless no record holds half: then one.
+        n that gives ``few`` records, but at least ``share`` of n, unless no record holds that many: then one.
         Returns the records and k."""
         parts = [self._docs(s, c.query) for c in plan.required]
         at_least = [-1] + [0] * len(parts)  # at_least[k]: records holding k or more of the parts
@@ -210,7 +284,7 @@ class SearchEngine:
         if plan.negative:
             excluded = self._docs(s, Q.Or([c.query for c in plan.negative]))
             at_least = [bits & ~excluded for bits in at_least]
-        floor = max(1, -(-len(parts) // 2))
+        floor = max(1, ceil(len(parts) * share))
         need = next((k for k in range(len(parts) - 1, floor, -1) if (at_least[k] & searchable).bit_count() >= few),
                     floor)
         if not at_least[need] & searchable:

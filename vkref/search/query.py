@@ -65,6 +65,7 @@ class PlanOptions:
     everyday: bool = True  # everyday words are not expanded
     relax: bool = True  # too few records hold every word: require all but one, then fewer
     few: int = 10  # below this many records holding every word, relax
+    min_share: float = 0.0  # a relaxed search still needs this share of the required words (at least one)
 
 
 class MaxOr(Q.Or):
