@@ -6,6 +6,7 @@ nothing outside :mod:`vkref.search` sees a Whoosh object. Results are plain data
 from __future__ import annotations
 
 import heapq
+from functools import lru_cache
 from math import ceil
 from dataclasses import dataclass, field
 from operator import neg
@@ -142,6 +143,7 @@ def highlights(text: str, highlight_terms: set[tuple[str, ...]], top: int = 3, w
     return [frag for frag in out.split(" … ") if frag] if out else []
 
 
+@lru_cache(maxsize=20_000)
 def _name_key(words) -> tuple[tuple[str, str], ...]:
     if isinstance(words, str):
         words = (words,)
@@ -152,15 +154,16 @@ def _marked_tokens(text: str, names: list[tuple[tuple[str, str], ...]]) -> list:
     """The text's tokens, ``matched`` where a name occurs: same stems, the same word (see :func:`same_word`),
     each next word of the name within :data:`PHRASE_GAP` positions."""
     tokens = [t.copy() for t in _ANALYZER(text, positions=True, chars=True)]
-    words = [t.text for t in _WORDS(text)]
     for t in tokens:
         t.matched = False
     by_first: dict[str, list] = {}
     for name in names:
         if name:
             by_first.setdefault(name[0][0], []).append(name)
+    words: list[str] = []  # the unstemmed words, read only once a stem matches
     for i, t in enumerate(tokens):
         for name in by_first.get(t.text, ()):
+            words = words or [w.text for w in _WORDS(text)]
             span = _match_at(tokens, words, i, name)
             for j in span:
                 tokens[j].matched = True
