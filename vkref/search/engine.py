@@ -6,6 +6,8 @@ nothing outside :mod:`vkref.search` sees a Whoosh object. Results are plain data
 from __future__ import annotations
 
 import heapq
+from functools import lru_cache
+from math import ceil
 from dataclasses import dataclass, field
 from operator import neg
 from html import escape
@@ -14,13 +16,13 @@ from whoosh import highlight
 from whoosh import query as Q
 
 from vkref.search import bitsets
-from vkref.search.analysis import VkrefAnalyzer, terms
+from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer, terms
 from vkref.search.facets import constrain
 from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder, QueryPlan
 from vkref.search.scoring import Scorer, postings, reference_scores
 
-FEW_RESULTS = 3  # below this many records holding every word, rank by how many words match instead
+PAIR_FEW = 3  # a two-word search is relaxed only below this many records holding both
 LEAF_CACHE_SIZE = 1500  # cached leaf document sets per index generation (each at most doc_count/8 bytes)
 
 
@@ -120,16 +122,89 @@ class MarkFormatter(highlight.HtmlFormatter):
 
 
 _ANALYZER = VkrefAnalyzer()
+_WORDS = SpellAnalyzer()
 _FORMATTER = MarkFormatter()
+_SCORER = highlight.BasicFragmentScorer()
+PHRASE_GAP = 3  # positions between two words of a marked name (a query name may have a word inserted)
 
 
-def highlights(text: str, highlight_terms: set[str], top: int = 3, whole: bool = False) -> list[str]:
-    """Fragments of ``text`` with the query's terms marked. ``whole`` marks the entire text as one fragment."""
+def highlights(text: str, highlight_terms: set[tuple[str, ...]], top: int = 3, whole: bool = False) -> list[str]:
+    """Fragments of ``text`` with the query's names marked. ``highlight_terms`` holds each name's unstemmed words
+    (:attr:`QueryPlan.highlight_terms`); a name of several words is marked only where they stand together, in
+    order. ``whole`` marks the entire text as one fragment."""
     if not text or not highlight_terms:
         return []
     fragmenter = highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=220, surround=60)
-    out = highlight.highlight(text, frozenset(highlight_terms), _ANALYZER, fragmenter, _FORMATTER, top=top)
+    tokens = _marked_tokens(text, [_name_key(n) for n in highlight_terms])
+    if not any(t.matched for t in tokens):
+        return []
+    fragments = highlight.top_fragments(fragmenter.fragment_tokens(text, tokens), top, _SCORER, highlight.FIRST, 1)
+    out = _FORMATTER(text, fragments)
     return [frag for frag in out.split(" … ") if frag] if out else []
+
+
+@lru_cache(maxsize=20_000)
+def _name_key(words) -> tuple[tuple[str, str], ...]:
+    if isinstance(words, str):
+        words = (words,)
+    return tuple((terms(w)[0] if terms(w) else w, w) for w in words)
+
+
+def _marked_tokens(text: str, names: list[tuple[tuple[str, str], ...]]) -> list:
+    """The text's tokens, ``matched`` where a name occurs: same stems, the same word (see :func:`same_word`),
+    each next word of the name within :data:`PHRASE_GAP` positions."""
+    tokens = [t.copy() for t in _ANALYZER(text, positions=True, chars=True)]
+    for t in tokens:
+        t.matched = False
+    by_first: dict[str, list] = {}
+    for name in names:
+        if name:
+            by_first.setdefault(name[0][0], []).append(name)
+    words: list[str] = []  # the unstemmed words, read only once a stem matches
+    for i, t in enumerate(tokens):
+        for name in by_first.get(t.text, ()):
+            words = words or [w.text for w in _WORDS(text)]
+            span = _match_at(tokens, words, i, name)
+            for j in span:
+                tokens[j].matched = True
+    return tokens
+
+
+def _match_at(tokens, words, i: int, name) -> list[int]:
+    span, at = [], i
+    for n, (stem, word) in enumerate(name):
+        if n:
+            at = next((j for j in range(at + 1, min(at + 1 + PHRASE_GAP, len(tokens)))
+                       if tokens[j].text == stem and tokens[j].pos - tokens[at].pos <= PHRASE_GAP), None)
+            if at is None:
+                return []
+        if tokens[at].text != stem or not same_word(word, words[at]):
+            return []
+        span.append(at)
+    return span
+
+
+_ENDINGS = ("ies", "es", "s", "ed", "ing", "ly")
+
+
+def _light(word: str) -> str:
+    for end in _ENDINGS:
+        if word.endswith(end) and len(word) - len(end) >= 3 and not word.endswith(("ss", "us", "is")):
+            return word[:-len(end)] + ("y" if end == "ies" else "e" if end == "es" and word[-3] in "cgsvz" else "")
+    return word
+
+
+def same_word(typed: str, seen: str) -> bool:
+    """Whether ``seen`` (a text word with the same Porter stem) is a form of ``typed``, for marking only.
+
+    Porter stemming joins words that are not forms of each other ("mechanism" and "mechanical" both give
+    ``mechan``): a match found through the stem is marked only when, after dropping an inflection (-s, -es,
+    -ed, -ing, -ly), one word begins with the other ("fractures"/"fractured", "reduced"/"reduction").
+    Hand-written because no light English stemmer ships with Whoosh and this one rule is all marking needs."""
+    if typed == seen or not typed.isalpha():
+        return True
+    a, b = _light(typed), _light(seen)
+    return a.startswith(b) or b.startswith(a)
 
 
 class SearchEngine:
@@ -178,17 +253,17 @@ class SearchEngine:
         if plan.is_empty and not plan.negative:
             return self._collect(s, table, plan, None, table.searchable, "filters", filters, exclude,
                                  year_from, year_to, limit, offset, sort, all_keys)
-        q = plan.all_words()
-        matched = self._docs(s, q)
-        mode = "all"
+        matched = self._docs(s, plan.all_words())
+        mode, need = "all", len(plan.required)
         n_all = (matched & table.searchable).bit_count()
-        if len(plan.positive) > 1 and n_all < FEW_RESULTS:
-            q_any = plan.any_words()
-            matched_any = self._docs(s, q_any)
-            if (matched_any & table.searchable).bit_count() > (matched & table.searchable).bit_count():
-                q, matched, mode = q_any, matched_any, "any"
-        result = self._collect(s, table, plan, q, matched, mode, filters, exclude, year_from, year_to,
-                               limit, offset, sort, all_keys, n_all)
+        options = self.builder.options
+        pair_only = need == 2 and n_all >= PAIR_FEW  # two words: relaxed only when almost none holds both
+        if options.relax and need > 1 and n_all < options.few and not pair_only:
+            relaxed, need = self._relaxed(s, plan, table.searchable, options.few, options.min_share)
+            if (relaxed & table.searchable).bit_count() > n_all:
+                matched, mode = relaxed, "any"
+        result = self._collect(s, table, plan, plan.scoring(), matched, mode, filters, exclude, year_from,
+                               year_to, limit, offset, sort, all_keys, n_all, need)
         if result.total == 0 and spell and plan.words():
             corrected = self.suggest(text, plan)
             if corrected:
@@ -200,26 +275,38 @@ class SearchEngine:
                     return again
         return result
 
+    def _relaxed(self, s, plan: QueryPlan, searchable: int, few: int, share: float) -> tuple[int, int]:
+        """Records holding at least k of the n required clauses, minus the excluded ones; k is the largest below
+        n that gives ``few`` records, but at least ``share`` of n, unless no record holds that many: then one.
+        Returns the records and k."""
+        parts = [self._docs(s, c.query) for c in plan.required]
+        at_least = [-1] + [0] * len(parts)  # at_least[k]: records holding k or more of the parts
+        for bits in parts:
+            for k in range(len(parts), 0, -1):
+                at_least[k] |= at_least[k - 1] & bits
+        if plan.negative:
+            excluded = self._docs(s, Q.Or([c.query for c in plan.negative]))
+            at_least = [bits & ~excluded for bits in at_least]
+        floor = max(1, ceil(len(parts) * share))
+        need = next((k for k in range(len(parts) - 1, floor, -1) if (at_least[k] & searchable).bit_count() >= few),
+                    floor)
+        if not at_least[need] & searchable:
+            need = 1
+        return at_least[need], need
+
     def _collect(self, s, table, plan, q, matched, mode, filters, exclude, year_from, year_to, limit, offset,
-                 sort, all_keys, n_all=0) -> RawResult:
+                 sort, all_keys, n_all=0, need=0) -> RawResult:
         final, counts = constrain(table, matched, filters, exclude, year_from, year_to)
         total = final.bit_count()
         order: list[tuple[int, float]]
         if q is not None and sort == "relevance":
             docs = bitsets.to_docnums(final)
             scores = self._scores(s, q, docs)
-            if mode == "any":
-                # rank by how many parts of the query a record matches, then by score within each group
-                parts = [set(bitsets.to_docnums(self._docs(s, c.query) & final)) for c in plan.positive]
-                ranked = sorted(((sum(d in p for p in parts), sc, d) for sc, d in zip(scores, docs)),
-                                key=lambda t: (-t[0], -t[1], t[2]))
-                order = [(d, sc) for _, sc, d in ranked]
-            else:
-                # best score first, ties by document number: (score, -docnum) compares natively in C
-                pairs = zip(scores, map(neg, docs))
-                k = len(docs) if all_keys else offset + limit
-                best = heapq.nlargest(k, pairs) if k < len(docs) else sorted(pairs, reverse=True)
-                order = [(-nd, sc) for sc, nd in best]
+            # best score first, ties by document number: (score, -docnum) compares natively in C
+            pairs = zip(scores, map(neg, docs))
+            k = len(docs) if all_keys else offset + limit
+            best = heapq.nlargest(k, pairs) if k < len(docs) else sorted(pairs, reverse=True)
+            order = [(-nd, sc) for sc, nd in best]
         else:
             # walk the cached year order and keep the documents in ``final``; stop once the page is full
             wanted = None if all_keys else offset + limit
@@ -239,20 +326,25 @@ class SearchEngine:
                                stored.get("text", ""), stored.get("coded") or {},
                                ((stored.get("facets") or {}).get("review") or [""])[0]))
         keys = [table.keys[d] for d, _ in order] if all_keys else []
-        searched_as = self._describe(plan, mode, n_all)
+        searched_as = self._describe(plan, mode, n_all, need)
         return RawResult(total, hits, counts, searched_as, None, mode, plan, keys)
 
     @staticmethod
-    def _describe(plan: QueryPlan, mode: str, n_all: int = 0) -> str:
+    def _describe(plan: QueryPlan, mode: str, n_all: int = 0, need: int = 1) -> str:
+        required = {id(c) for c in plan.required}
+        optional = [c.readable() for c in plan.positive if id(c) not in required]
+        hard = QueryPlan(plan.required + plan.negative)
+        held = f"only {n_all} record{'s' if n_all > 1 else ''} held" if n_all else "no record holds"
         if mode == "filters":
             text = "everything that matches the filters"
-        elif mode == "any" and n_all:
-            text = plan.readable(" OR ") + (f" (only {n_all} record{'s' if n_all > 1 else ''} held every word: "
-                                            "showing records with any of them, ranked by how many match)")
         elif mode == "any":
-            text = plan.readable(" OR ") + " (no record holds every word: ranked by how many of them match)"
+            some = "any one" if need <= 1 else f"at least {need}"
+            text = hard.readable(" OR ") + (f" ({held} every word: showing records with {some} of the "
+                                            f"{len(plan.required)}, best match first)")
         else:
-            text = plan.readable()
+            text = hard.readable()
+        if optional:
+            text += " (scored higher with: " + ", ".join(optional) + ")"
         if plan.notes:
             text += " (" + "; ".join(plan.notes) + ")"
         return text

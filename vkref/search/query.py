@@ -7,7 +7,15 @@ cannot mean anything (a lone ``*``, or one longer than :data:`MAX_QUERY_LENGTH`)
 
 Expansion: a run of words that names a vocabulary concept (label or synonym, longest match first) also finds
 every synonym of the concept and of its descendants, and every record coded with them ("bisphosphonate" finds
-risedronate; "menatetrenone" finds MK-4). ``searched_as`` shows the expansion.
+risedronate; "menatetrenone" finds MK-4). ``searched_as`` shows the expansion. The words as typed weigh 1; the
+other names of a concept weigh :attr:`PlanOptions.expansion_weight` and a record scores the best of them, never
+their sum (:class:`MaxOr`). Everyday words that happen to name a concept ("diet", "humans", "clinical") are
+searched as typed, without expansion.
+
+Plain-language questions: connectors ("plus", "combined", "versus") are dropped; generic words of a question
+("effects", "risk", "dose", "prevent", "reduce") are *soft*: they add to the score but are not required. A
+hyphenated word also finds its closed form ("anti-angiogenesis" = "antiangiogenesis"); trailing punctuation is
+ignored ("fractures?").
 """
 from __future__ import annotations
 
@@ -24,6 +32,44 @@ from vkref.search.schema import FIELD_BOOSTS
 MAX_QUERY_LENGTH = 1000
 MAX_CONCEPT_WORDS = 6
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
+
+# Joining words of a question: never searched ("raloxifene plus vitamin K2" means raloxifene AND vitamin K2).
+CONNECTORS = frozenset("plus combined combination together versus vs alongside along besides".split())
+# Generic words of a question, compared by stem: scored where they occur, never required, so "does MK-4 prevent
+# vertebral fractures" also finds the trials that say "reduced". A hand list: these are properties of English
+# questions, not of any collection, and the vocabulary holds no such class.
+SOFT_WORDS = frozenset(terms(" ".join("""
+effect effects affect affects risk risks dose doses dosage prevent prevents prevention preventing treat treats
+treatment treating reduce reduces reduced reducing reduction lower lowers improve improves improvement increase
+increases decrease decreases role play plays benefit benefits beneficial help helps cause causes associated
+association relation relationship link linked impact influence study studies evidence outcome outcomes result
+results safe work works good better best bad take taking use using used need way much many really new get
+make whether ever""".split())))
+# Concept names that are everyday English: typed alone they are searched as typed, not expanded ("diet" into
+# intake and RDA matched four documents in ten of a nutrition collection; "clinical" into patients and people).
+EVERYDAY_WORDS = frozenset("""
+human humans patients people clinical cells diet intake nutrition nutrients positive negative neutral null mixed
+effective ineffective protective adverse favorable favourable detrimental conflicting inconsistent contradictory
+mechanism elderly child children japan europe pregnancy pregnant stroke signaling signalling transcription
+absorption proliferation cheese lactate beneficial harmful
+""".split())
+
+
+@dataclass
+class PlanOptions:
+    """Switches of query planning (benchmarks/ir_eval.py measures each with ``--variant``)."""
+
+    expansion_weight: float = 0.5  # weight of a concept's other names against the words as typed
+    dismax: bool = True  # a concept scores its best name, not the sum of its names
+    soft: bool = True  # generic question words are optional
+    everyday: bool = True  # everyday words are not expanded
+    relax: bool = True  # too few records hold every word: require all but one, then fewer
+    few: int = 10  # below this many records holding every word, relax
+    min_share: float = 0.0  # a relaxed search still needs this share of the required words (at least one)
+
+
+class MaxOr(Q.Or):
+    """Matches like :class:`whoosh.query.Or`; scores the best child (times its boost), not the sum."""
 
 
 @dataclass
@@ -43,6 +89,7 @@ class Clause:
     words: list[str] = field(default_factory=list)  # raw words, for spelling suggestions
     negate: bool = False
     highlight: list[str] = field(default_factory=list)  # names to mark in text (defaults to ``shown``)
+    soft: bool = False  # scored where it occurs, never required
 
     def readable(self, most: int = 12) -> str:
         names = self.shown[:most] + ([f"{len(self.shown) - most} more"] if len(self.shown) > most else [])
@@ -54,11 +101,17 @@ class Clause:
 class QueryPlan:
     clauses: list[Clause]
     notes: list[str] = field(default_factory=list)
-    highlight_terms: set[str] = field(default_factory=set)
+    highlight_terms: set[tuple[str, ...]] = field(default_factory=set)  # unstemmed words of each name
 
     @property
     def positive(self) -> list[Clause]:
         return [c for c in self.clauses if not c.negate]
+
+    @property
+    def required(self) -> list[Clause]:
+        """The clauses a record must hold (every positive one when all are soft)."""
+        hard = [c for c in self.positive if not c.soft]
+        return hard or self.positive
 
     @property
     def negative(self) -> list[Clause]:
@@ -69,11 +122,14 @@ class QueryPlan:
         return not self.positive
 
     def all_words(self) -> Q.Query | None:
-        return _combine(self, Q.And([c.query for c in self.positive]) if self.positive else Q.Every())
+        return _combine(self, Q.And([c.query for c in self.required]) if self.positive else Q.Every())
 
     def any_words(self) -> Q.Query | None:
-        # the coordination bonus ranks records matching more of the words first
-        return _combine(self, Q.Or([c.query for c in self.positive], scale=0.9))
+        return _combine(self, Q.Or([c.query for c in self.required]))
+
+    def scoring(self) -> Q.Query:
+        """What ranks the matched records: every positive clause, soft ones included, summed."""
+        return Q.Or([c.query for c in self.positive])
 
     def readable(self, joiner: str = " AND ") -> str:
         pos = joiner.join(c.readable() for c in self.positive)
@@ -136,6 +192,7 @@ def _word_item(word: str) -> Item | None:
     negate = word.startswith("-") and len(word) > 1
     if negate:
         word = word[1:]
+    word = word.rstrip(".,;:!?")  # "fractures?", "humans." are the words
     prefix = word.endswith("*")
     word = word.rstrip("*")
     if word.count("(") != word.count(")"):
@@ -150,7 +207,7 @@ def _word_item(word: str) -> Item | None:
 # ---------------------------------------------------------------------------- building
 
 
-def _text_query(name: str, slop: int = 1, loose: bool = False) -> Q.Query | None:
+def _text_query(name: str, slop: int = 1, loose: bool = False, boost: float = 1.0) -> Q.Query | None:
     """``name`` in any text field; several words form a phrase (``slop`` 1 = adjacent, 2 = one word between).
 
     ``loose`` (vocabulary names): in the short fields (title, statement, details) all the words of a several-word
@@ -162,14 +219,26 @@ def _text_query(name: str, slop: int = 1, loose: bool = False) -> Q.Query | None
     if not words:
         return None
     parts = []
-    for fname, boost in FIELD_BOOSTS.items():
+    for fname, fboost in FIELD_BOOSTS.items():
         if len(words) == 1:
-            parts.append(Q.Term(fname, words[0], boost=boost))
+            parts.append(Q.Term(fname, words[0], boost=fboost))
         elif loose and fname != "fulltext":
-            parts.append(Q.And([Q.Term(fname, w) for w in dict.fromkeys(words)], boost=boost))
+            parts.append(Q.And([Q.Term(fname, w) for w in dict.fromkeys(words)], boost=fboost))
         else:
-            parts.append(Q.Phrase(fname, words, slop=slop, boost=boost))
-    return Q.Or(parts)
+            parts.append(Q.Phrase(fname, words, slop=slop, boost=fboost))
+    return Q.Or(parts, boost=boost) if boost != 1.0 else Q.Or(parts)
+
+
+def _word_query(word: str) -> Q.Query | None:
+    """A typed word; a hyphenated one ("anti-angiogenesis") is its parts as a phrase or its closed form."""
+    q = _text_query(word)
+    closed = _HYPHENS.sub("", word)
+    if q is None or closed == word or terms(closed) == terms(word):
+        return q
+    return MaxOr([q, _text_query(closed)])
+
+
+_HYPHENS = re.compile(r"(?<=[^\W\d])[-‐‑–](?=[^\W\d])")
 
 
 def _prefix_query(word: str) -> Q.Query:
@@ -181,38 +250,43 @@ def _prefix_query(word: str) -> Q.Query:
 class QueryBuilder:
     """Builds :class:`QueryPlan` objects against one vocabulary."""
 
-    def __init__(self, vocabulary: Vocabulary):
+    def __init__(self, vocabulary: Vocabulary, options: PlanOptions | None = None):
         self.vocabulary = vocabulary
+        self.options = options or PlanOptions()
 
     def plan(self, text: str) -> QueryPlan:
         groups, notes = parse(text)
+        groups = [g for g in groups if not _is_connector(g)]
         plan = QueryPlan([], notes)
         i = 0
         while i < len(groups):
-            group = groups[i]
-            item = group[0]
-            if len(group) == 1 and not item.phrase and not item.prefix and not item.negate:
-                # longest run of plain words starting here that names a concept
-                run = self._plain_run(groups, i)
-                matched = False
-                for n in range(min(len(run), MAX_CONCEPT_WORDS), 0, -1):
-                    phrase = " ".join(run[:n])
-                    clause = self._concept_clause(phrase)
-                    if clause is not None:
-                        plan.clauses.append(clause)
-                        i += n
-                        matched = True
-                        break
-                if matched:
-                    continue
-            clause = self._group_clause(group)
+            clause, used = self._plain_clause(groups, i)
+            if clause is None:
+                clause, used = self._group_clause(groups[i]), 1
             if clause is not None:
                 plan.clauses.append(clause)
-            i += 1
+            i += used
         for c in plan.positive:
             for name in c.highlight or c.shown:
-                plan.highlight_terms.update(terms(name))
+                words = tuple(terms(name.strip('"*'), stem=False))
+                if words:
+                    plan.highlight_terms.add(words)
         return plan
+
+    def _plain_clause(self, groups: list[list[Item]], i: int) -> tuple[Clause | None, int]:
+        """The longest run of plain words starting at ``i`` that names a concept, or a soft word."""
+        run = self._plain_run(groups, i)
+        for n in range(min(len(run), MAX_CONCEPT_WORDS), 0, -1):
+            phrase = " ".join(run[:n])
+            if n == 1 and self.options.soft and _is_soft(phrase):
+                clause = self._group_clause(groups[i])
+                if clause is not None:
+                    clause.soft = True
+                return clause, 1
+            clause = self._concept_clause(phrase)
+            if clause is not None:
+                return clause, n
+        return None, 1
 
     @staticmethod
     def _plain_run(groups: list[list[Item]], start: int) -> list[str]:
@@ -226,6 +300,8 @@ class QueryBuilder:
 
     def _concept_clause(self, phrase: str, negate: bool = False) -> Clause | None:
         if phrase.lower() in STOP_WORDS:
+            return None
+        if self.options.everyday and phrase.casefold() in EVERYDAY_WORDS:
             return None
         concepts = self.vocabulary.find_all(phrase)
         if not concepts:
@@ -243,12 +319,24 @@ class QueryBuilder:
                 ids[cid] = None
                 if cid != concept.id:
                     narrower.setdefault(self.vocabulary[cid].label.casefold(), self.vocabulary[cid].label)
-        # a vocabulary name may have a word inserted ("lumbar BMD" in "lumbar spine BMD")
-        alternatives = [q for q in (_text_query(n, slop=2, loose=True) for n in shown.values()) if q is not None]
-        alternatives += [Q.Term("concepts", cid, boost=2.0) for cid in ids]
+        coded = [Q.Term("concepts", cid, boost=2.0) for cid in ids]
+        query = Q.Or([self._names_query(list(shown.values())), MaxOr(coded) if self.options.dismax else Q.Or(coded)])
         highlight = list(shown.values()) + [n for cid in ids for n in self.vocabulary[cid].names]
         labels = list(shown.values()) + [n for k, n in narrower.items() if k not in shown]
-        return Clause(labels, Q.Or(alternatives), words=phrase.split(), negate=negate, highlight=highlight)
+        return Clause(labels, query, words=phrase.split(), negate=negate, highlight=highlight)
+
+    def _names_query(self, names: list[str]) -> Q.Query:
+        """The typed name (first) at weight 1, the other names below it; a record scores its best name."""
+        seen = {tuple(terms(names[0]))}
+        alternatives = [_text_query(names[0], slop=2, loose=True)]
+        for name in names[1:]:
+            key = tuple(terms(name))
+            if key and key not in seen:
+                seen.add(key)
+                # a vocabulary name may have a word inserted ("lumbar BMD" in "lumbar spine BMD")
+                alternatives.append(_text_query(name, slop=2, loose=True, boost=self.options.expansion_weight))
+        alternatives = [q for q in alternatives if q is not None]
+        return MaxOr(alternatives) if self.options.dismax else Q.Or(alternatives)
 
     def _group_clause(self, group: list[Item]) -> Clause | None:
         shown, alternatives, words = [], [], []
@@ -263,7 +351,7 @@ class QueryBuilder:
                     q = concept.query
                     shown.extend(concept.shown)
                 else:
-                    q = _text_query(item.text)
+                    q = _text_query(item.text) if item.phrase else _word_query(item.text)
                     shown.append(f'"{item.text}"' if item.phrase else item.text)
                 words.extend(item.text.split())
             if q is not None:
@@ -272,3 +360,13 @@ class QueryBuilder:
             return None
         q = alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
         return Clause(shown, q, words=words, negate=negate)
+
+
+def _is_connector(group: list[Item]) -> bool:
+    item = group[0]
+    return len(group) == 1 and not (item.phrase or item.prefix or item.negate) and item.text.lower() in CONNECTORS
+
+
+def _is_soft(word: str) -> bool:
+    words = terms(word)
+    return len(words) == 1 and words[0] in SOFT_WORDS

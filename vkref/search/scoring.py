@@ -10,7 +10,9 @@ same BM25F formula Whoosh uses by default, computed once per index generation an
 - a keyword leaf (coded concept ids, no lengths): ``boost × idf``;
 - a phrase: the sum of its words' scores, for the documents where the phrase occurs (found by the matcher);
 - a prefix: ``boost`` for every document it matches;
-- Or: the sum of its children's scores; And: the sum, only where every child matches; AndNot: its positive part.
+- Or: the sum of its children's scores; :class:`~vkref.search.query.MaxOr`: the best child's score (a concept's
+  names: synonyms never add up past the word typed); And: the sum, only where every child matches; AndNot: its
+  positive part.
 
 Dictionaries are cached by query node, so search-as-you-type and repeated searches reuse every finished word,
 and a page is ranked by summing a handful of cached dictionaries over the filtered documents and taking the
@@ -27,6 +29,7 @@ from operator import add
 from whoosh import query as Q
 
 from vkref.search import bitsets
+from vkref.search.query import MaxOr
 from vkref.search.segcache import SegmentCache, read_lengths, read_postings, segment_id
 
 B = 0.75
@@ -78,6 +81,13 @@ class Scorer:
 
     def _compute(self, q) -> dict[int, float]:
         boost = q.boost
+        if isinstance(q, MaxOr):
+            best: dict[int, float] = {}
+            for sub in q.subqueries:
+                for d, v in self.node(sub).items():
+                    if v > best.get(d, -1.0):
+                        best[d] = v
+            return _scaled(best, boost)
         if isinstance(q, Q.Or):
             out: dict[int, float] = {}
             for sub in q.subqueries:
@@ -209,6 +219,8 @@ def reference_scores(reader, matcher, q, docs: list[int]) -> list[float]:
         return matcher.bits(node) >> d & 1
 
     def score(node, d):
+        if isinstance(node, MaxOr):
+            return node.boost * max((score(c, d) for c in node.subqueries if matches(c, d)), default=0.0)
         if isinstance(node, Q.Or):
             return node.boost * sum(score(c, d) for c in node.subqueries if matches(c, d))
         if isinstance(node, Q.And):
