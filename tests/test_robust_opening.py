@@ -21,6 +21,18 @@ from vkref.core.errors import DamagedLibraryError, LibraryError
 from vkref.library import Library, opening
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _bundled_counts() -> tuple[int, int]:
+    from vkref.core import paths
+    from vkref.io import bundled
+
+    data = bundled.load(paths.bundled_data_dir())
+    return len(data.findings), len(data.vocabulary.concepts)
+
+
+FINDINGS, CONCEPTS = _bundled_counts()
+from vkref.store.database import HEAD_REVISION as HEAD  # noqa: E402  (the schema a new library has)
 SLOW_STEP = "import time, pathlib; pathlib.Path({marker!r}).write_text('x'); time.sleep(60)\n"
 
 
@@ -42,7 +54,7 @@ def copy_lib(built_library, tmp_path, name="lib") -> Path:
 
 
 def migrations_with(tmp_path, extra: str | None = None, slow_0001_marker: Path | None = None) -> Path:
-    """A copy of the shipped migrations; optionally 0001 paused after its first table, or a 0002 revision."""
+    """A copy of the shipped migrations; optionally 0001 paused after its first table, or a test revision after the head."""
     import vkref.store.database as database
 
     target = tmp_path / "migrations"
@@ -53,8 +65,8 @@ def migrations_with(tmp_path, extra: str | None = None, slow_0001_marker: Path |
         at = src.index("    op.create_table('library_meta'")
         first.write_text(src[:at] + "    " + SLOW_STEP.format(marker=str(slow_0001_marker)) + src[at:])
     if extra is not None:
-        (target / "versions" / "0002_test.py").write_text(
-            'revision = "0002"\ndown_revision = "0001"\nbranch_labels = None\ndepends_on = None\n'
+        (target / "versions" / "0099_test.py").write_text(
+            f'revision = "0099"\ndown_revision = "{HEAD}"\nbranch_labels = None\ndepends_on = None\n'
             "from alembic import op\nimport sqlalchemy as sa\n"
             "def upgrade():\n" + textwrap.indent(extra, "    ") + "\ndef downgrade():\n    pass\n")
     return target
@@ -94,7 +106,7 @@ def test_first_run_killed_inside_schema_creation_leaves_a_library_that_opens(tmp
     proc = open_with_migrations(lib, migrations_with(tmp_path, slow_0001_marker=marker))
     kill_when(proc, marker)
     data = info(lib)  # the shipped migrations: a normal second run
-    assert (data["schema_revision"], data["reviews"], data["findings"]) == ("0001", 4, 200)
+    assert (data["schema_revision"], data["reviews"], data["findings"]) == (HEAD, 4, FINDINGS)
 
 
 def test_database_bricked_by_an_older_killed_first_run_is_healed(tmp_path):
@@ -105,7 +117,7 @@ def test_database_bricked_by_an_older_killed_first_run_is_healed(tmp_path):
     con.execute("CREATE TABLE concept (id VARCHAR(100) PRIMARY KEY)")
     con.commit()
     con.close()
-    assert info(lib)["findings"] == 200
+    assert info(lib)["findings"] == FINDINGS
 
 
 @pytest.mark.parametrize("trial", range(3))
@@ -117,7 +129,7 @@ def test_first_run_killed_at_a_random_moment_leaves_nothing_or_everything(tmp_pa
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     data = info(lib)
-    assert (data["reviews"], data["findings"], data["concepts"]) == (4, 200, 147)
+    assert (data["reviews"], data["findings"], data["concepts"]) == (4, FINDINGS, CONCEPTS)
 
 
 def test_migration_killed_midway_leaves_the_old_schema_and_all_data(built_library, tmp_path):
@@ -129,7 +141,7 @@ def test_migration_killed_midway_leaves_the_old_schema_and_all_data(built_librar
     kill_when(proc, marker)
     assert "colour" not in columns(path / "library.sqlite", "tag")
     data = info(path)
-    assert (data["schema_revision"], data["findings"]) == ("0001", 200)
+    assert (data["schema_revision"], data["findings"]) == (HEAD, FINDINGS)
 
 
 def test_failed_migration_changes_nothing_and_keeps_its_backup(built_library, tmp_path, monkeypatch):
@@ -141,10 +153,10 @@ def test_failed_migration_changes_nothing_and_keeps_its_backup(built_library, tm
     with pytest.raises(LibraryError, match="nothing was changed.*boom"):
         Library.open(path)
     assert "colour" not in columns(path / "library.sqlite", "tag")
-    assert len(list((path / "backups").glob("library-schema0001-to-0002-*.sqlite"))) == 1
+    assert len(list((path / "backups").glob(f"library-schema{HEAD}-to-0099-*.sqlite"))) == 1
     monkeypatch.undo()
     with Library.open(path) as lib:
-        assert lib.db.current_revision() == "0001" and lib.search("").total == 204
+        assert lib.db.current_revision() == HEAD and lib.search("").total == FINDINGS + 4
 
 
 def test_failed_migration_that_damaged_the_file_restores_the_backup(built_library, tmp_path, monkeypatch):
@@ -198,7 +210,7 @@ def test_damaged_library_names_its_newest_backup_and_restoring_it_works(built_li
     r = vkref("--library", path, "info")
     assert r.returncode == 1 and newest.name in r.stderr and "restore_backup" in r.stderr
     opening.restore_backup(path, newest.name)
-    assert info(path)["findings"] == 200
+    assert info(path)["findings"] == FINDINGS
 
 
 def test_garbage_database_file_is_reported_as_damaged(built_library, tmp_path):
@@ -269,7 +281,7 @@ def test_two_simultaneous_first_runs_both_succeed(tmp_path, trial):
     for proc in procs:
         out, err = proc.communicate(timeout=180)
         assert proc.returncode == 0, err
-        assert json.loads(out)["findings"] == 200
+        assert json.loads(out)["findings"] == FINDINGS
 
 
 # ---------------------------------------------------------------------------- item 6: backups
@@ -287,7 +299,7 @@ def test_backups_rotate_and_restore(built_library, tmp_path):
     opening.restore_backup(path, made[-1].name)
     with Library.open(path) as lib:
         assert lib.get_finding(finding) is not None
-        assert lib.search("", kind="finding").total == 200
+        assert lib.search("", kind="finding").total == FINDINGS
     assert (path / "library.sqlite.replaced-1").exists()
 
 
