@@ -311,3 +311,14 @@ def test_restore_refuses_unknown_or_damaged_backups(built_library, tmp_path):
     (path / "backups" / "library-x-20260101-000000-000000.sqlite").write_bytes(b"junk" * 2000)
     with pytest.raises(DamagedLibraryError, match="damaged too"):
         opening.restore_backup(path, "library-x-20260101-000000-000000.sqlite")
+
+
+def test_a_library_copied_while_open_in_this_process_can_be_restored(built_library, library, tmp_path):
+    """The session's `library` fixture holds built_library open: a copy carries its run file (our own pid),
+    which must count as stale in the copy."""
+    path = copy_lib(built_library, tmp_path)
+    with Library.open(path) as lib:
+        lib.db.backup("test")
+    name = sorted(p.name for p in (path / "backups").glob("library-test-*.sqlite"))[-1]
+    opening.restore_backup(path, name)
+    assert info(path)["findings"] == FINDINGS

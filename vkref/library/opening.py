@@ -197,6 +197,9 @@ def read_only_index(lib) -> None:
 # ------------------------------------------------------------------------ unclean shutdowns
 
 
+_HELD: set[str] = set()  # run files this process holds (a library directory copied while open has a stale one)
+
+
 class RunFile:
     """``running/<pid>-<random>``, locked while this process has the library open and removed at close. A
     file that can be locked by someone else belongs to a dead process: the last run did not shut down cleanly."""
@@ -215,6 +218,7 @@ class RunFile:
             _lock(handle)
         except OSError:  # no run file on a disk that refuses it: the check just happens by size
             return cls(None, None, False)
+        _HELD.add(str(path.resolve()))
         return cls(path, handle, unclean)
 
     def stop(self) -> None:
@@ -222,6 +226,7 @@ class RunFile:
             self._handle.close()
             self._handle = None
             if self.path is not None:
+                _HELD.discard(str(self.path.resolve()))
                 self.path.unlink(missing_ok=True)
 
 
@@ -250,8 +255,9 @@ def _run_files(run_dir: Path) -> list[Path]:
 def _clear_dead(run_dir: Path) -> bool:
     dead = False
     for path in _run_files(run_dir):
-        if path.name.startswith(f"{os.getpid()}-"):
-            continue  # this process's own (another Library open in it)
+        if str(path.resolve()) in _HELD:
+            continue  # this process's own (another Library open in it); a copied file with our pid is not
+
         try:
             with open(path, "a+b") as fh:
                 _lock(fh)  # succeeds only when the owner is gone
