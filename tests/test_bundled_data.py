@@ -154,3 +154,12 @@ def test_malformed_free_fields_are_named(tmp_path, line, message):
     path.write_text(head + "  - id: imm-053\n" + tail, encoding="utf-8")
     with pytest.raises(bundled.DataError, match=f"yamaguchi-imm.yaml: finding 'imm-053': {message}"):
         bundled.load(tmp_path / "db")
+
+
+def test_tags_fit_the_database_column():
+    """Tags are short labels (the column holds 200 characters, which PostgreSQL enforces)."""
+    from vkref.core import paths
+    from vkref.io import bundled
+
+    data = bundled.load(paths.bundled_data_dir())
+    assert all(len(t) <= 200 for f in data.findings for t in f.tags)

@@ -132,3 +132,120 @@ def test_scripts_are_executable():
         assert path.stat().st_mode & 0o111, script
         assert path.read_text().startswith("#!/usr/bin/env bash"), script
         assert "set -euo pipefail" in path.read_text(), script
+
+
+# ---- Linux: the desktop's libraries come from the system, whatever the build machine has installed
+
+# what a build host with GTK 3 installed got bundled through the (dropped) GTK platform theme, and what
+# deb-depends.sh then stopped on
+DESKTOP_LIBS = ("libatspi.so.0", "libXi.so.6", "libXinerama.so.1", "libXrandr.so.2", "libXext.so.6",
+                "libXrender.so.1", "libXcursor.so.1", "libXcomposite.so.1", "libXdamage.so.1", "libXfixes.so.3",
+                "libepoxy.so.0", "libgtk-3.so.0", "libgdk-3.so.0", "libcairo.so.2", "libpango-1.0.so.0",
+                "libatk-bridge-2.0.so.0", "libwayland-egl.so.1", "libxkbcommon.so.0", "libfontconfig.so.1",
+                "libglib-2.0.so.0", "libEGL.so.1", "libdbus-1.so.3", "libcups.so.2", "libnss3.so")
+SYSTEM_DIR = "/usr/lib/x86_64-linux-gnu"
+
+
+def _depends_map():
+    lines = (PKG / "linux" / "depends.map").read_text().splitlines()
+    return dict(ln.split() for ln in lines if ln.strip() and not ln.startswith("#"))
+
+
+@pytest.mark.parametrize("name", DESKTOP_LIBS)
+def test_desktop_libraries_stay_with_the_system(info, name):
+    assert info.linux_system_library(name, f"{SYSTEM_DIR}/{name}")
+    assert info.linux_system_library(name)  # by name alone, wherever PyInstaller found it
+    assert name in _depends_map(), f"{name} has no package in depends.map"
+
+
+def test_system_library_rule_keeps_qt_and_the_python_runtime(info):
+    wheel = "/venv/lib/python3.11/site-packages/PySide6/Qt/lib"
+    for name in ("libQt6Core.so.6", "libQt6XcbQpa.so.6", "libQt6DBus.so.6", "libQt6WaylandClient.so.6",
+                 "libicudata.so.73", "libpyside6.abi3.so.6.11", "libshiboken6.abi3.so.6.11"):
+        assert not info.linux_system_library(name, f"{wheel}/{name}"), name
+    for name in ("libpython3.11.so.1.0", "libssl.so.3", "libcrypto.so.3", "libsqlite3.so.0", "libffi.so.8",
+                 "libz.so.1", "libbz2.so.1.0", "liblzma.so.5", "libuuid.so.1"):
+        assert not info.linux_system_library(name, f"{SYSTEM_DIR}/{name}"), name
+    # a library no pattern names still stays with the system when it comes from a system directory
+    assert info.linux_system_library("libsomethingnew.so.4", f"{SYSTEM_DIR}/libsomethingnew.so.4")
+    assert info.linux_system_library("libsomethingnew.so.4", "/lib/libsomethingnew.so.4")
+    assert not info.linux_system_library("libsomethingnew.so.4", "/opt/python/lib/libsomethingnew.so.4")
+
+
+def test_every_mapped_library_is_left_to_the_system(info):
+    # a library with a package in depends.map must never also be shipped (it would shadow the system's copy)
+    bundled = [name for name in _depends_map() if not info.linux_system_library(name)]
+    assert not bundled
+
+
+def test_spec_filters_binaries_with_the_rule():
+    text = (PKG / "vkref.spec").read_text()
+    assert "info.linux_system_library(" in text
+    assert "_collect_other_dependencies()" in text
+
+
+def test_runtime_dependencies_are_read_from_pyproject(info, tmp_path):
+    fake = tmp_path / "pyproject.toml"
+    fake.write_text('[project]\nname = "x"\nversion = "1"\n'
+                    'dependencies = ["PySide6_Essentials>=6.7,!=6.12.0", "citeproc-py>=0.6", "rispy",'
+                    ' "Foo.Bar[extra]; python_version>\'3.9\'"]\n')
+    assert info.runtime_dependencies(fake) == ["pyside6-essentials", "citeproc-py", "rispy", "foo-bar"]
+    assert "pyside6-essentials" in info.SPEC_HANDLED_DEPENDENCIES
+    assert "platformdirs" in info.runtime_dependencies()
+
+
+def _fake_tools(tmp_path, needed):
+    """A bundle with one ELF-looking file and fake objdump/ldconfig/dpkg on PATH for deb-depends.sh."""
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "app.so").write_bytes(b"\x7fELF")
+    (bundle / "libshipped.so.3").write_bytes(b"\x7fELF")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    lines = "".join(f"  NEEDED               {lib}\\n" for lib in needed)
+    scripts = {
+        "objdump": f'#!/bin/sh\nprintf "{lines}"\n',
+        # merged /usr: ldconfig reports /lib/..., dpkg knows the file only as /usr/lib/...
+        "ldconfig": '#!/bin/sh\nprintf "\\tlibunmapped.so.2 (libc6,x86-64) => /lib/x86_64-linux-gnu/libunmapped.so.2\\n"\n',
+        "dpkg": '#!/bin/sh\n[ "$2" = /usr/lib/x86_64-linux-gnu/libunmapped.so.2 ] || exit 1\n'
+                'echo "libunmapped2:amd64: $2"\n',
+    }
+    for name, body in scripts.items():
+        (tools / name).write_text(body)
+        (tools / name).chmod(0o755)
+    mapping = tmp_path / "depends.map"
+    mapping.write_text("# test map\nlibmapped.so.1 libmapped1\n")
+    env = {"PATH": f"{tools}:/usr/bin:/bin", "DEPENDS_MAP": str(mapping), "LDCONFIG": str(tools / "ldconfig"),
+           "DEB_ARCH": "amd64"}
+    return bundle, env
+
+
+def _deb_depends(bundle, env):
+    import subprocess
+
+    return subprocess.run(["bash", str(PKG / "linux" / "deb-depends.sh"), str(bundle)], env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_deb_depends_maps_then_falls_back_to_dpkg(tmp_path):
+    bundle, env = _fake_tools(tmp_path, ["libmapped.so.1", "libunmapped.so.2", "libshipped.so.3"])
+    done = _deb_depends(bundle, env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "libmapped1, libunmapped2"
+    assert "libunmapped.so.2 is not in depends.map; using libunmapped2" in done.stderr
+
+
+def test_deb_depends_fails_for_a_library_nobody_provides(tmp_path):
+    bundle, env = _fake_tools(tmp_path, ["libmapped.so.1", "libnowhere.so.9"])
+    done = _deb_depends(bundle, env)
+    assert done.returncode == 1
+    assert "no package known for: libnowhere.so.9" in done.stderr and not done.stdout
+
+
+def test_ci_installs_a_full_desktop_before_the_build():
+    script = (PKG / "ci-build.sh").read_text()
+    assert "desktop-host.txt" in script
+    wanted = (PKG / "linux" / "desktop-host.txt").read_text()
+    for pkg in ("libgtk-3-0", "libatspi2.0-0", "libxi6", "libxinerama1", "libxrandr2", "libxext6", "libxrender1"):
+        assert re.search(rf"(^|\s){re.escape(pkg)}(\s|$)", wanted, re.M), pkg
+    assert script.index("desktop-host.txt") < script.index("build.sh --clean")

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from vkref.cli import curation
+from vkref.cli import curation, evidence
 from vkref.core.errors import UsageError, VkrefError
 
 
@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--library", metavar="DIR", help="library directory (default: VKREF_HOME or the user data dir)")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     p.add_argument("--self-test", action="store_true", help="run the headless self-test and exit")
+    # internal: the background index rebuild process started by the GUI (vkref.library.indexing)
+    p.add_argument("--rebuild-index", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     s = sub.add_parser("search", help="search findings and reviews")
@@ -45,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reindex", help="rebuild the search index from the database")
 
     curation.add_parsers(sub)
+    evidence.add_parsers(sub)
 
     g = sub.add_parser("gui", help="open the desktop application (the default)")
     g.add_argument("--query", default="", help="start with this search")
@@ -180,7 +183,9 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
             "history": _with_library(curation.cmd_history),
             "duplicates": _with_library(curation.cmd_duplicates), "merge": _with_library(curation.cmd_merge),
             "distinct": _with_library(curation.cmd_distinct),
-            "bundle": _with_library(lambda a, lib: curation.cmd_bundle(a, lib, _facet_pairs))}
+            "bundle": _with_library(lambda a, lib: curation.cmd_bundle(a, lib, _facet_pairs)),
+            "matrix": _with_library(lambda a, lib: evidence.cmd_matrix(a, lib, _facet_pairs)),
+            "answer": _with_library(lambda a, lib: evidence.cmd_answer(a, lib, _facet_pairs))}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.self_test:
             return cmd_self_test(args)
+        if args.rebuild_index:
+            from vkref.library.indexing import child_main
+
+            return child_main(args.library)
         return COMMANDS[args.command or "gui"](args)
     except VkrefError as exc:
         print(f"vkref: {exc}", file=sys.stderr)

@@ -7,8 +7,9 @@ Detection (:func:`find_duplicates`):
 - otherwise reviews are compared only within *blocks* (they share a rare title word pair, or the first author's
   family name and year), so 100,000 reviews cost a few blocks each instead of n² pairs; a pair is scored with
   rapidfuzz on the normalised titles, and its reasons say what agreed (``"title 97, year, first author"``);
-- a different DOI or PMID on both sides, or a different kind of publication (an erratum, comment or retraction
-  notice against the article), vetoes a match; pairs a curator declared distinct are never proposed again.
+- a different DOI or PMID on both sides, a different first page, or a different kind of publication (an
+  erratum, comment or retraction notice against the article) vetoes a match; a title that lost or gained its
+  subtitle still matches on its main title; pairs a curator declared distinct are never proposed again.
 
 :func:`merge` moves OTHER into KEEP in one undoable change batch: fields KEEP lacks (or those ``choose`` names)
 come from OTHER, keywords/tags/MeSH are united, OTHER's findings are re-linked to KEEP, and OTHER's identifiers
@@ -16,6 +17,7 @@ become KEEP's aliases, so the next import of the same record matches KEEP.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable
 
@@ -124,11 +126,15 @@ def score(a: Review, b: Review, ka: str | None = None, kb: str | None = None) ->
 
     if _vetoed(a, b):
         return None
-    title = fuzz.token_sort_ratio(ka if ka is not None else norm_title(a.title),
-                                  kb if kb is not None else norm_title(b.title))
+    ka = ka if ka is not None else norm_title(a.title)
+    kb = kb if kb is not None else norm_title(b.title)
+    title = fuzz.token_sort_ratio(ka, kb)
+    reasons = [f"title {title:.0f}"]
+    if title < TITLE_MIN and _same_main_title(a.title, b.title):
+        title, reasons = TITLE_MIN, ["main title"]  # one record lost or added the subtitle
     if title < TITLE_MIN:
         return None
-    reasons, points = [f"title {title:.0f}"], title
+    points = title
     if a.year and b.year:
         if abs(a.year - b.year) > 1:
             return None
@@ -149,11 +155,29 @@ def score(a: Review, b: Review, ka: str | None = None, kb: str | None = None) ->
     return Pair(*sorted((a.id, b.id)), score=max(points, 0.0), reasons=reasons)
 
 
+def _main(title: str) -> str:
+    return norm_title(re.split(r":|\s[-–—]\s|\.\s", title, maxsplit=1)[0])
+
+
+def _same_main_title(a: str, b: str) -> bool:
+    """"Guidelines for written reports" and "Guidelines for written reports: Bachelor Biosciences"."""
+    ma, mb = _main(a), _main(b)
+    return len(ma.split()) >= 2 and ma == mb and (ma == norm_title(a) or mb == norm_title(b))
+
+
+def _first_page(pages: str) -> str:
+    m = re.match(r"\s*([A-Za-z]?\d+)", pages or "")
+    return m.group(1).lstrip("0") if m else ""
+
+
 def _vetoed(a: Review, b: Review) -> bool:
     if a.doi and b.doi and a.doi.lower() != b.doi.lower():
         return True
     if a.pmid and b.pmid and a.pmid != b.pmid:
         return True
+    pa, pb = _first_page(a.pages), _first_page(b.pages)
+    if pa and pb and pa != pb:
+        return True  # a chapter and its book, two parts of one report
     notice_a, notice_b = a.type in NOTICE_TYPES, b.type in NOTICE_TYPES
     return notice_a != notice_b or (notice_a and a.type != b.type)
 

@@ -20,6 +20,7 @@ from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
 from vkref.io import bundled
 from vkref.io.citation import vancouver
 from vkref.library import curation, documents as D, duplicates, exporting, importing, sharing
+from vkref.library.indexing import Indexing
 from vkref.library.results import Hit, SearchPage
 from vkref.search import SearchService
 from vkref.store import Database, changes, repository as repo
@@ -38,10 +39,9 @@ class Library:
         self._reviews: dict[str, Review] = {}
         self._review_labels: dict[str, str] = {}
         self._write_lock = threading.RLock()
-        self._rebuild_thread: threading.Thread | None = None
-        self.rebuild_progress: tuple[int, int] = (0, 0)
-        self._applied = -1  # the outbox position the index is known to hold
         self.search_service = SearchService(directory / paths.INDEX_DIRNAME, self.library_id, self.vocabulary)
+        self.indexing = Indexing(directory, db, self.search_service, self.vocabulary, self._write_lock,
+                                 lambda: self._refresh_reviews())
         self._refresh_reviews()
 
     # ------------------------------------------------------------------ opening
@@ -85,9 +85,7 @@ class Library:
             w.set_meta("bundled_data", vkref.__version__)
 
     def close(self) -> None:
-        if self._rebuild_thread is not None:
-            self._rebuild_thread.join()
-        self.search_service.close()
+        self.indexing.close()
         self.db.dispose()
 
     def __enter__(self) -> "Library":
@@ -96,123 +94,42 @@ class Library:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    # ------------------------------------------------------------------ index upkeep
+    # ------------------------------------------------------------------ index upkeep (vkref.library.indexing)
     @property
     def index_state(self) -> str:
-        return "rebuilding" if self._rebuild_thread is not None and self._rebuild_thread.is_alive() else "ready"
+        """"ready", "rebuilding", "failed: REASON" or "behind: REASON" (see :mod:`vkref.library.indexing`)."""
+        return self.indexing.state
+
+    @property
+    def rebuild_progress(self) -> tuple[int, int]:
+        return self.indexing.rebuild_progress
 
     def ensure_index(self, background: bool = False) -> str | None:
         """Check the index; rebuild it when unusable, else apply pending changes. Returns the problem found."""
-        problem = self.search_service.index.problem()
-        if problem is None and self.search_service.index.last_change() < repo.outbox_cleaned_through(self.db):
-            problem = "stale (older than changes already cleaned from the outbox)"
-        if problem is None:
-            self.sync_index()
-        elif background:
-            self._start_background_rebuild()
-        else:
-            self.reindex()
-        return problem
+        return self.indexing.ensure(background)
 
     def _catch_up(self) -> None:
-        """Before a search: apply changes written since the index was last brought up to date (one cheap query
-        when there are none; other processes writing the same library are seen too)."""
-        if repo.outbox_max_id(self.db) > self._applied:
-            self.sync_index()
+        self.indexing.catch_up()
 
     def sync_index(self) -> int:
-        """Apply outbox changes the index has not seen; then forget them. Returns how many were applied."""
-        with self._write_lock:
-            index = self.search_service.index
-            last = index.last_change()
-            pending = repo.outbox_pending(self.db, last)
-            applied = 0
-            reviews_changed = False
-            while pending:
-                reviews_changed |= any(e == "review" and op != "refresh" for _, e, _, op in pending)
-                upserts, deletes = self._changes_to_docs(pending)
-                top = pending[-1][0]
-                index.apply(top, upserts, deletes)  # the index commit records `top`
-                repo.outbox_cleanup(self.db, top)  # a crash before this line is harmless: ids <= top are skipped
-                applied += len(pending)
-                pending = repo.outbox_pending(self.db, top)
-            if repo.outbox_pending(self.db, -1):  # rows left behind by a crash after an index commit
-                repo.outbox_cleanup(self.db, index.last_change())
-            if reviews_changed:  # labels and citations; a finding's change does not touch them
-                self._refresh_reviews()
-            self._applied = index.last_change()
-            return applied
+        """Apply outbox changes the index has not seen (index trouble is kept in ``index_state``, not raised)."""
+        return self.indexing.sync()
 
     def _changes_to_docs(self, pending):
-        finding_ids = {eid for _, entity, eid, _ in pending if entity == "finding"}
-        # a review changed itself ("upsert"/"delete"): its findings carry its year and label, re-index them too
-        review_ids = {eid for _, entity, eid, op in pending if entity == "review" and op != "refresh"}
-        findings = {f.id: f for f in repo.get_findings(self.db, finding_ids)}
-        # a review whose findings changed: only its own document (facets are the union of its findings')
-        refresh = {eid for _, entity, eid, op in pending if entity == "review" and op == "refresh"}
-        refresh |= {f.review_id for f in findings.values()}
-        refresh -= review_ids
-        reviews = {r.id: r for r in repo.get_reviews(self.db, review_ids | refresh)}
-        upserts, deletes = [], []
-        for fid in finding_ids:
-            f = findings.get(fid)
-            if f is None:
-                deletes.append(f"finding:{fid}")
-            else:
-                upserts.append(D.finding_doc(f, reviews[f.review_id], self.vocabulary))
-        for rid in review_ids:
-            r = reviews.get(rid)
-            if r is None:
-                deletes.append(f"review:{rid}")
-            else:
-                upserts.append(D.review_doc(r, repo.get_findings(self.db, review_id=rid), self.vocabulary))
-                # a review's year or label reaches its findings' facets
-                for f in repo.get_findings(self.db, review_id=rid):
-                    if f.id not in finding_ids:
-                        upserts.append(D.finding_doc(f, r, self.vocabulary))
-        for rid in refresh:
-            if rid in reviews:
-                upserts.append(D.review_doc(reviews[rid], repo.get_findings(self.db, review_id=rid), self.vocabulary))
-        return upserts, deletes
+        return self.indexing.changes_to_docs(pending)
 
     def iter_documents(self, batch: int = 2000):
-        reviews = {r.id: r for r in repo.get_reviews(self.db)}
-        by_review: dict[str, list[Finding]] = {}
-        for chunk in repo.iter_findings(self.db, batch):
-            docs = []
-            for f in chunk:
-                by_review.setdefault(f.review_id, []).append(f)
-                docs.append(D.finding_doc(f, reviews[f.review_id], self.vocabulary))
-            yield docs
-        yield [D.review_doc(r, by_review.get(r.id, []), self.vocabulary) for r in reviews.values()]
+        return self.indexing.iter_documents(batch)
 
     def reindex(self, progress: Progress | None = None, procs: int = 1) -> int:
         """Rebuild the whole index from the database (into a temporary directory, then swapped in)."""
-        with self._write_lock:
-            last = repo.outbox_max_id(self.db)  # read before the documents: later changes get re-applied
-            total = sum(repo.counts(self.db)[k] for k in ("reviews", "findings"))
-
-            def report(done, all_):
-                self.rebuild_progress = (done, all_)
-                if progress:
-                    progress(done, all_)
-
-            n = self.search_service.index.rebuild(self.iter_documents(), last, total, report, procs)
-            repo.outbox_cleanup(self.db, last)
-            self.sync_index()
-            self.search_service.fallback = None
-            return n
+        return self.indexing.reindex(progress, procs)
 
     def _start_background_rebuild(self) -> None:
-        docs = [d for batch in self.iter_documents() for d in batch]
-        self.search_service.use_fallback(docs)
-        self._rebuild_thread = threading.Thread(target=self.reindex, name="vkref-reindex", daemon=True)
-        self._rebuild_thread.start()
+        self.indexing._start_background_rebuild()
 
     def wait_for_index(self, timeout: float | None = None) -> bool:
-        if self._rebuild_thread is not None:
-            self._rebuild_thread.join(timeout)
-        return self.index_state == "ready"
+        return self.indexing.wait(timeout)
 
     # ------------------------------------------------------------------ searching
     def search(self, query: str = "", filters: dict[str, Iterable[str]] | None = None,
@@ -231,19 +148,15 @@ class Library:
         if kind is not None:
             want.setdefault("kind", set()).update(self._resolve({"kind": [kind]})["kind"])
         avoid = self._resolve(exclude or {})
-        if self.index_state == "ready" and self.search_service.fallback is None:
-            self._catch_up()
-        raw = self.search_service.search(query or "", filters=want, exclude=avoid, year_from=year_from,
-                                         year_to=year_to, limit=limit, offset=offset, sort=sort,
-                                         all_keys=all_keys)
+        raw, state, note = self.indexing.search(query or "", filters=want, exclude=avoid, year_from=year_from,
+                                                year_to=year_to, limit=limit, offset=offset, sort=sort,
+                                                all_keys=all_keys)
         hits = [self._hit(h, raw.plan) for h in raw.hits]
         facets = {f: {self.facet_label(f, v): n for v, n in sorted(raw.facets.get(f, {}).items(),
                                                                   key=lambda kv: (-kv[1], kv[0]))}
                   for f in ALL_FACETS}
         facets["year"] = dict(sorted(facets["year"].items(), reverse=True))
-        state = "rebuilding" if self.search_service.fallback is not None else "ready"
-        searched_as = raw.searched_as + (" [the search index is being rebuilt: results come from a slower scan]"
-                                         if state == "rebuilding" else "")
+        searched_as = raw.searched_as + note
         elapsed = round((time.perf_counter() - start) * 1000, 1)
         return SearchPage(query or "", searched_as, raw.suggestion, raw.total, elapsed, hits, facets, raw.mode,
                           state, raw.keys)
@@ -389,6 +302,7 @@ class Library:
         """Read the vocabulary again after a write changed it (facets, expansion, forms)."""
         self.vocabulary = repo.load_vocabulary(self.db)
         self.search_service.set_vocabulary(self.vocabulary)
+        self.indexing.vocabulary = self.vocabulary
 
     # ------------------------------------------------------------------ sharing (vkref.library.sharing)
     def export_bundle(self, target, query: str = "", filters=None, exclude=None) -> dict:
@@ -399,6 +313,19 @@ class Library:
                       dry_run: bool = False) -> dict:
         """Merge a ``.vkref`` bundle as one undoable batch; conflicts are listed in the report."""
         return sharing.import_bundle(self, path, prefer, resolutions, who, dry_run)
+
+    # ------------------------------------------------------------------ evidence views (vkref.library.evidence)
+    def matrix(self, query: str = "", rows: str = "agent", cols: str = "outcome", filters=None, exclude=None):
+        """The evidence matrix (rows × columns of facet values) over a search; ``to_dict()`` is its JSON."""
+        from vkref.library import evidence
+
+        return evidence.matrix(self, query, rows, cols, filters, exclude)
+
+    def answer(self, query: str, filters=None, exclude=None):
+        """The clinician's answer card for a question; ``to_dict()`` is the JSON of ``vkref answer``."""
+        from vkref.library import evidence
+
+        return evidence.answer(self, query, filters, exclude)
 
     # ------------------------------------------------------------------ duplicates (vkref.library.duplicates)
     def find_duplicates(self) -> list:
@@ -438,8 +365,6 @@ class Library:
         from vkref.store.database import head_revision
 
         counts = repo.counts(self.db)
-        index = self.search_service.index
-        problem = None if self.index_state == "rebuilding" else index.problem()
         return {
             "library": str(self.path),
             "database": str(self.db.describe()),
@@ -449,12 +374,7 @@ class Library:
             "findings": counts["findings"],
             "concepts": counts["concepts"],
             "pending_changes": counts["pending_changes"],
-            "index": {
-                "path": str(index.directory),
-                "state": self.index_state if problem is None else problem,
-                "documents": index.doc_count() if problem is None else 0,
-                "last_change": index.last_change() if problem is None else None,
-            },
+            "index": self.indexing.describe(),
             "versions": {"vkref": vkref.__version__, "whoosh": whoosh_version(), **_versions()},
         }
 

@@ -3,8 +3,14 @@
 It evaluates the same query plans (Term, Phrase, Prefix, And, Or, AndNot, Every) against each document's
 term set and computes facets with the same :mod:`vkref.search.facets` code, so filters and counts behave as
 usual; only ranking is simpler (by the number of query parts matched) and phrases are matched as words.
+
+The documents may be given as a function returning them: they are then read and tokenised at the first search,
+on the thread that searches, never on the thread that started the rebuild (a GUI opens its window at once).
 """
 from __future__ import annotations
+
+import threading
+from typing import Callable
 
 from whoosh import query as Q
 
@@ -15,11 +21,24 @@ from vkref.search.schema import IndexDoc
 
 
 class FallbackEngine:
-    def __init__(self, docs: list[IndexDoc]):
-        self.docs = docs
-        self.terms = [set(terms(" ".join((d.title, d.text, d.body, d.fulltext)))) for d in docs]
-        self.concepts = [set(d.concepts) for d in docs]
-        self.table = FacetTable([(segment_from_docs(docs), 0, (1 << len(docs)) - 1)])
+    def __init__(self, docs: list[IndexDoc] | Callable[[], list[IndexDoc]]):
+        self._source = docs
+        self._lock = threading.Lock()
+        self.ready = False
+        if not callable(docs):
+            self._prepare()
+
+    def _prepare(self) -> None:
+        """Read and tokenise the documents once (the first search waits for it; later ones do not)."""
+        with self._lock:
+            if self.ready:
+                return
+            docs = self._source() if callable(self._source) else self._source
+            self.docs = docs
+            self.terms = [set(terms(" ".join((d.title, d.text, d.body, d.fulltext)))) for d in docs]
+            self.concepts = [set(d.concepts) for d in docs]
+            self.table = FacetTable([(segment_from_docs(docs), 0, (1 << len(docs)) - 1)])
+            self.ready = True
 
     def _match(self, q: Q.Query, n: int) -> bool:
         if isinstance(q, Q.Every):
@@ -41,6 +60,8 @@ class FallbackEngine:
     def search(self, plan, filters, exclude, year_from, year_to, limit, offset, sort, all_keys):
         from vkref.search.engine import RawHit, RawResult
 
+        if not self.ready:
+            self._prepare()
         if plan.is_empty and not plan.negative:
             matched, mode, scores = self.table.searchable, "filters", {}
         else:

@@ -3,25 +3,39 @@
 Invariants
 - The index holds one meta document (key ``__meta__``) recording the last outbox change applied, the library
   it belongs to and the index format. It is written in the same Whoosh commit as the changes it describes, so
-  after any crash the index says exactly which changes it holds.
+  after any crash the index says exactly which changes it holds. The mark never moves backwards: it is read
+  after the writer lock is taken (:meth:`SearchIndex.writing`) and a commit records the larger of the two.
 - A full rebuild is written into a temporary sibling directory and swapped into place; a killed rebuild leaves
-  either the old index or no index, never a half-built one under the real name.
-- Readers are per thread (a Whoosh Searcher must not be shared across threads) and refreshed after commits.
+  either the old index or no index, never a half-built one under the real name. A rebuild holds the library's
+  rebuild lock (an OS file lock, released by the OS when the process dies) for its whole run, so a temporary
+  directory is removed only when no live process holds that lock: other processes never delete a running
+  rebuild. The swap holds the live index's writer lock, so it never lands in the middle of another commit.
+- Readers are per thread (a Whoosh Searcher must not be shared across threads). A reader is replaced by a fresh
+  one whenever the index has a newer commit (from this or another process) or its directory was swapped:
+  Whoosh's ``Searcher.refresh()`` would keep old segment readers with their old deletion sets.
+- Every failure to write the index is a :class:`IndexWriteError` (a ``LibraryError`` with a short ``reason``
+  such as "disk full"); anything else Whoosh raises while the index is written is :class:`IndexDamaged`.
+- Facet sidecars carry a checksum of their content and are ignored (re-read from the index) when it does
+  not match.
 """
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
 import shutil
 import threading
+import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from whoosh import index as windex
 from whoosh.writing import LockError
 
-from vkref.core.errors import LibraryError
+from vkref.core.errors import LibraryError, VkrefError
 from vkref.search import bitsets
 from vkref.search.facets import FacetTable, SegmentFacets, read_segment
 from vkref.search.schema import INDEX_FORMAT, META_KEY, IndexDoc, make_schema
@@ -29,6 +43,96 @@ from vkref.search.segcache import SegmentCache, segment_id
 
 Progress = Callable[[int, int], None]
 SIDECAR_PREFIX = "vkref-facets-"
+PROGRESS_FILE = "vkref-progress.json"  # inside a rebuild's temporary directory: "done" and "total"
+REASONS = {errno.ENOSPC: "disk full", errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+           errno.EROFS: "read-only file system", errno.EDQUOT: "disk quota exceeded"}
+
+
+class IndexWriteError(LibraryError):
+    """The index could not be written; ``reason`` is short ("disk full", "locked by another process")."""
+
+    def __init__(self, directory: Path, reason: str):
+        super().__init__(f"search index {directory} cannot be written: {reason}")
+        self.reason = reason
+
+
+class IndexDamaged(LibraryError):
+    """Whoosh failed in an unexpected way while reading or writing the index: it is rebuilt."""
+
+
+def os_reason(exc: OSError) -> str:
+    return REASONS.get(exc.errno) or (exc.strerror or exc.__class__.__name__).lower()
+
+
+class FileLock:
+    """An exclusive advisory lock on a file (fcntl on POSIX, msvcrt on Windows), held while it is open.
+
+    The operating system drops it when its process dies, so a lock that can be taken is held by no live
+    process. Written here because Whoosh's own lock is private to its index directory.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fh = None
+
+    def acquire(self, timeout: float | None = 0.0) -> bool:
+        """Take the lock, waiting up to ``timeout`` seconds (None: as long as it takes)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._try():
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def _try(self) -> bool:
+        fh = open(self.path, "a+b")
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            return False
+        self._fh = fh
+        return True
+
+    @property
+    def held(self) -> bool:
+        return self._fh is not None
+
+    def release(self) -> None:
+        if self._fh is not None:
+            self._fh.close()  # closing the handle releases the lock
+            self._fh = None
+
+
+class IndexCommit:
+    """One Whoosh write under the writer lock (see :meth:`SearchIndex.writing`)."""
+
+    def __init__(self, writer, last_change: int, guard):
+        self.writer = writer
+        self.last_change = last_change  # what the index held when the lock was taken
+        self.written = False
+        self._guard = guard
+
+    def apply(self, last_change: int, upserts: Iterable[IndexDoc], deletes: Iterable[str]) -> None:
+        """Delete ``deletes`` (keys), replace ``upserts``; the commit records ``last_change`` (never lower)."""
+        self._guard(lambda: self._apply(list(upserts), list(deletes)))
+        self.last_change = max(self.last_change, last_change)
+        self.written = True
+
+    def _apply(self, upserts: list[IndexDoc], deletes: list[str]) -> None:
+        for key in deletes:
+            self.writer.delete_by_term("key", key)
+        for doc in upserts:
+            self.writer.delete_by_term("key", doc.key)  # update_document removes one copy only
+            self.writer.add_document(**doc.fields())
 
 
 class SearchIndex:
@@ -38,11 +142,14 @@ class SearchIndex:
         self.directory = Path(directory)
         self.library_id = library_id
         self._ix = None
+        self._identity = None  # (device, inode) of the directory self._ix was opened from
         self._local = threading.local()
         self._segment_cache: dict[str, SegmentFacets] = {}
         self._table_cache: tuple[object, FacetTable] | None = None
+        self._meta_cache: tuple[object, dict] | None = None
         self.segments = SegmentCache()  # postings and lengths per segment, kept across generations
         self._lock = threading.RLock()
+        self.rebuild_lock = FileLock(self.directory.with_name(self.directory.name + ".rebuild.lock"))
 
     # ------------------------------------------------------------------ state
     def problem(self) -> str | None:
@@ -62,58 +169,148 @@ class SearchIndex:
             return f"wrong version (format {meta.get('format')}, expected {INDEX_FORMAT})"
         if meta.get("library") != self.library_id:
             return "belongs to another library"
-        self._ix = ix
+        with self._lock:
+            self._ix, self._identity = ix, self._stat()
         return None
 
     def last_change(self) -> int:
-        return int(self._meta().get("last_change", 0))
+        try:
+            return int(self._meta().get("last_change", 0))
+        except VkrefError:
+            raise
+        except Exception as exc:  # an unreadable meta record: the index is rebuilt
+            raise IndexDamaged(f"search index {self.directory} is damaged ({exc.__class__.__name__})") from exc
 
     def _meta(self) -> dict:
-        # through this thread's searcher, refreshed (opening a fresh reader re-opens every segment file)
-        return (self.searcher().document(key=META_KEY) or {}).get("meta") or {}
+        s = self.searcher()
+        cached = self._meta_cache
+        if cached is not None and cached[0] is s:
+            return cached[1]
+        meta = (s.document(key=META_KEY) or {}).get("meta") or {}
+        self._meta_cache = (s, meta)
+        return meta
+
+    def _stat(self):
+        try:
+            st = os.stat(self.directory)
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
 
     def _index(self):
-        if self._ix is None:
-            try:
-                self._ix = windex.open_dir(str(self.directory))
-            except Exception as exc:
-                raise LibraryError(f"search index {self.directory} cannot be opened: {exc}") from exc
-        return self._ix
+        """The open index; reopened when another process swapped a rebuilt directory into place."""
+        with self._lock:
+            if self._ix is not None and self._stat() != self._identity:
+                self._ix = None
+            if self._ix is None:
+                try:
+                    self._ix, self._identity = windex.open_dir(str(self.directory)), self._stat()
+                except Exception as exc:
+                    raise IndexDamaged(f"search index {self.directory} cannot be opened: "
+                                       f"{exc.__class__.__name__}") from exc
+            return self._ix
 
     def doc_count(self) -> int:
-        with self._index().searcher() as s:
-            return s.doc_count() - 1  # without the meta document
+        return self.searcher().doc_count() - 1  # without the meta document
 
-    def cleanup_leftovers(self) -> None:
-        """Remove temporary directories of rebuilds that were killed."""
+    def cleanup_leftovers(self, keep: Path | None = None) -> None:
+        """Remove temporary directories of rebuilds whose process is gone (none while a rebuild runs)."""
         parent = self.directory.parent
         if not parent.exists():
             return
-        for p in parent.glob(self.directory.name + ".build-*"):
-            shutil.rmtree(p, ignore_errors=True)
-        for p in parent.glob(self.directory.name + ".old-*"):
-            shutil.rmtree(p, ignore_errors=True)
+        mine = self.rebuild_lock.held
+        if not mine and not self._lock_rebuild(0.0):
+            return  # a live process is rebuilding: its directory is not a leftover
+        try:
+            for pattern in (".build-*", ".old-*"):
+                for p in parent.glob(self.directory.name + pattern):
+                    if p.is_dir() and p != keep:
+                        shutil.rmtree(p, ignore_errors=True)
+        finally:
+            if not mine:
+                self.rebuild_lock.release()
+
+    def _lock_rebuild(self, timeout: float | None) -> bool:
+        try:
+            return self.rebuild_lock.acquire(timeout)
+        except OSError:  # the library directory is read-only or gone: nothing can be cleaned or rebuilt
+            return False
+
+    def rebuild_running(self) -> bool:
+        """True while some process (this one included) holds the rebuild lock."""
+        if self.rebuild_lock.held:
+            return True
+        if self._lock_rebuild(0.0):
+            self.rebuild_lock.release()
+            return False
+        return self.directory.parent.exists()
+
+    @contextmanager
+    def rebuilding(self) -> Iterator[bool]:
+        """Hold the rebuild lock (waiting for another process's rebuild); yields whether it had to wait."""
+        waited = not self._lock_rebuild(0.0)
+        if waited and not self._lock_rebuild(None):
+            raise IndexWriteError(self.directory, "the library directory cannot be written")
+        try:
+            yield waited
+        finally:
+            self.rebuild_lock.release()
+
+    def build_progress(self) -> tuple[int, int] | None:
+        """(done, total) of a rebuild under way in any process, read from its temporary directory."""
+        for p in self.directory.parent.glob(self.directory.name + ".build-*/" + PROGRESS_FILE):
+            try:
+                data = json.loads(p.read_text(encoding="utf-8"))
+                return int(data["done"]), int(data["total"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return None
 
     # ------------------------------------------------------------------ writing
-    def apply(self, last_change: int, upserts: Iterable[IndexDoc], deletes: Iterable[str]) -> None:
-        """One commit: delete ``deletes`` (keys), replace ``upserts``, record ``last_change``."""
+    @contextmanager
+    def writing(self, timeout: float = 10.0) -> Iterator[IndexCommit]:
+        """Hold the index writer lock for a read-then-commit. The yielded commit's ``last_change`` is read after
+        the lock was taken, so no other process can commit in between; nothing applied: nothing committed."""
         ix = self._index()
+        writer = self._guard(lambda: ix.writer(timeout=timeout))
         try:
-            writer = ix.writer(timeout=10.0)
-        except LockError as exc:
-            raise LibraryError(f"search index {self.directory} is locked by another process") from exc
-        try:
-            for key in deletes:
-                writer.delete_by_term("key", key)
-            for doc in upserts:
-                writer.delete_by_term("key", doc.key)  # update_document removes one copy only
-                writer.add_document(**doc.fields())
-            self._write_meta(writer, last_change)
-            writer.commit()
+            job = IndexCommit(writer, self._guard(lambda: self._locked_last_change(ix)), self._guard)
+            yield job
+            if job.written:
+                self._guard(lambda: self._commit(writer, job.last_change))
+            else:
+                writer.cancel()
         except BaseException:
-            writer.cancel()
+            _cancel(writer)
             raise
         self._invalidate()
+
+    def _guard(self, action):
+        """Run a Whoosh write step; its failures become vkref's errors."""
+        try:
+            return action()
+        except LockError:
+            raise IndexWriteError(self.directory, "locked by another process") from None
+        except OSError as exc:
+            raise IndexWriteError(self.directory, os_reason(exc)) from exc
+        except VkrefError:
+            raise
+        except Exception as exc:
+            raise IndexDamaged(f"search index {self.directory} is damaged ({exc.__class__.__name__})") from exc
+
+    @staticmethod
+    def _locked_last_change(ix) -> int:
+        with ix.searcher() as s:  # a fresh reader of the newest commit: the lock is ours, no other can follow
+            return int(((s.document(key=META_KEY) or {}).get("meta") or {}).get("last_change", 0))
+
+    def _commit(self, writer, last_change: int) -> None:
+        self._write_meta(writer, last_change)
+        writer.commit()
+
+    def apply(self, last_change: int, upserts: Iterable[IndexDoc], deletes: Iterable[str]) -> None:
+        """One commit: delete ``deletes`` (keys), replace ``upserts``, record ``last_change`` (never lower)."""
+        with self.writing() as job:
+            job.apply(last_change, list(upserts), list(deletes))
 
     def _write_meta(self, writer, last_change: int) -> None:
         writer.delete_by_term("key", META_KEY)
@@ -122,43 +319,56 @@ class SearchIndex:
 
     def rebuild(self, batches: Iterable[list[IndexDoc]], last_change: int, total: int = 0,
                 progress: Progress | None = None, procs: int = 1) -> int:
-        """Build a complete new index in a temporary directory and swap it in. Returns documents written."""
-        self.directory.parent.mkdir(parents=True, exist_ok=True)
-        self.cleanup_leftovers()
+        """Build a complete new index in a temporary directory and swap it in. Returns documents written.
+
+        The caller holds :meth:`rebuilding`. Failures to write are :class:`IndexWriteError`."""
         tmp = self.directory.with_name(f"{self.directory.name}.build-{os.getpid()}-{uuid.uuid4().hex[:6]}")
-        tmp.mkdir()
-        done = 0
         try:
-            ix = windex.create_in(str(tmp), make_schema())
-            kwargs = {"procs": procs, "limitmb": 128} if procs > 1 else {"limitmb": 128}
-            writer = ix.writer(**kwargs)
-            try:
-                for batch in batches:
-                    for doc in batch:
-                        writer.add_document(**doc.fields())
-                    done += len(batch)
-                    if progress:
-                        progress(done, total)
-                self._write_meta(writer, last_change)
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-            ix.close()
-            self._swap(tmp)
+            self._guard(lambda: self.directory.parent.mkdir(parents=True, exist_ok=True))
+            self.cleanup_leftovers()
+            self._guard(tmp.mkdir)
+            done = self._guard(lambda: self._build(tmp, batches, last_change, total, progress, procs))
+            self._guard(lambda: self._swap(tmp))
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
         return done
 
+    def _build(self, tmp: Path, batches, last_change: int, total: int, progress, procs: int) -> int:
+        ix = windex.create_in(str(tmp), make_schema())
+        kwargs = {"procs": procs, "limitmb": 128} if procs > 1 else {"limitmb": 128}
+        writer = ix.writer(**kwargs)
+        done = 0
+        try:
+            for batch in batches:
+                for doc in batch:
+                    writer.add_document(**doc.fields())
+                done += len(batch)
+                _write_progress(tmp, done, total)
+                if progress:
+                    progress(done, total)
+            self._write_meta(writer, last_change)
+            writer.commit()
+        except BaseException:
+            _cancel(writer)
+            raise
+        ix.close()
+        (tmp / PROGRESS_FILE).unlink(missing_ok=True)
+        return done
+
     def _swap(self, tmp: Path) -> None:
         with self._lock:
             self.close()
-            old = None
-            if self.directory.exists():
-                old = self.directory.with_name(f"{self.directory.name}.old-{uuid.uuid4().hex[:6]}")
-                os.replace(self.directory, old)
-            os.replace(tmp, self.directory)
+            live = self._live_writer_lock()  # waits for a commit of another process to finish
+            try:
+                old = None
+                if self.directory.exists():
+                    old = self.directory.with_name(f"{self.directory.name}.old-{uuid.uuid4().hex[:6]}")
+                    os.replace(self.directory, old)
+                os.replace(tmp, self.directory)
+            finally:
+                if live is not None:
+                    live.release()
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
             self._ix = None
@@ -167,18 +377,34 @@ class SearchIndex:
             self.segments = SegmentCache()
         self._invalidate()
 
+    def _live_writer_lock(self):
+        """The writer lock of the index being replaced, or None when it has none (missing or unreadable).
+        Not on Windows, which cannot rename a directory while a file in it is open."""
+        if os.name == "nt":
+            return None
+        try:
+            lock = windex.open_dir(str(self.directory)).lock("WRITELOCK")
+        except Exception:
+            return None
+        deadline = time.monotonic() + 30.0
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise LockError("the index stayed locked by another process")
+            time.sleep(0.05)
+        return lock
+
     # ------------------------------------------------------------------ reading
     def _invalidate(self) -> None:
         self._local.__dict__.pop("searcher", None)
 
     def searcher(self):
-        """This thread's searcher, refreshed to the newest commit."""
+        """This thread's searcher of the newest commit: a fresh one after any commit or swap, in this process
+        or another (``Searcher.refresh()`` would reuse segment readers with their old deletion sets)."""
         ix = self._index()
         held = getattr(self._local, "searcher", None)
-        if held is None or held[0] is not ix:
-            s = ix.searcher()
-        else:
-            s = held[1].refresh()
+        if held is not None and held[0] is ix and held[1].up_to_date():
+            return held[1]
+        s = ix.searcher()  # the old one is left to the garbage collector: a caller may still be reading it
         self._local.searcher = (ix, s)
         return s
 
@@ -224,7 +450,12 @@ class SearchIndex:
 
     def _load_sidecar(self, segid: str, size: int) -> SegmentFacets | None:
         try:
-            data = json.loads(self._sidecar(segid).read_text(encoding="utf-8"))
+            text = self._sidecar(segid).read_text(encoding="utf-8")
+            head, sep, tail = text.rpartition(CHECKSUM_TAG)
+            body = head + "}"
+            if not sep or tail != f'{_digest(body)}"}}':
+                return None  # damaged, or written by an older vkref: read again from the index
+            data = json.loads(body)
             if data.get("format") != INDEX_FORMAT or data.get("size") != size:
                 return None
             return SegmentFacets(size, {(f, v): int(h, 16) for f, v, h in data["postings"]},
@@ -235,10 +466,11 @@ class SearchIndex:
     def _save_sidecar(self, segid: str, seg: SegmentFacets) -> None:
         data = {"format": INDEX_FORMAT, "size": seg.size, "keys": seg.keys, "years": seg.years,
                 "reviews": seg.reviews, "postings": [[f, v, format(b, "x")] for (f, v), b in seg.postings.items()]}
+        body = json.dumps(data, separators=(",", ":"))
         target = self._sidecar(segid)
         tmp = target.with_name(target.name + ".tmp")
         try:
-            tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+            tmp.write_text(f'{body[:-1]}{CHECKSUM_TAG}{_digest(body)}"}}', encoding="utf-8")
             os.replace(tmp, target)
         except OSError:  # a read-only or full disk: facets are simply read from the index next time
             tmp.unlink(missing_ok=True)
@@ -251,3 +483,30 @@ class SearchIndex:
         if self._ix is not None:
             self._ix.close()
         self._ix = None
+        self._meta_cache = None
+
+
+# A sidecar is its JSON object with a last member "checksum": the digest of the object written without it, so
+# loading checks it before parsing and nothing has to be serialised again.
+CHECKSUM_TAG = ',"checksum":"'
+
+
+def _digest(body: str) -> str:
+    return hashlib.blake2b(body.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _cancel(writer) -> None:
+    try:
+        writer.cancel()
+    except Exception:  # a writer whose commit failed half-way may not cancel: release its lock at least
+        try:
+            writer.writelock.release()
+        except Exception:
+            pass
+
+
+def _write_progress(tmp: Path, done: int, total: int) -> None:
+    try:
+        (tmp / PROGRESS_FILE).write_text(json.dumps({"done": done, "total": total}), encoding="utf-8")
+    except OSError:  # progress is a courtesy; the build itself reports a full disk
+        pass

@@ -106,12 +106,16 @@ def _dump(value) -> str | None:
 
 
 def _tags(s: Session, names: Iterable[str]) -> list[M.Tag]:
+    """Tag rows by name, created when new; tags created earlier in this session but not yet flushed are found
+    in the session's own cache (writes run without autoflush)."""
+    cache: dict[str, M.Tag] = s.info.setdefault("tags", {})
     out = []
     for name in dict.fromkeys(n.strip() for n in names if n.strip()):
-        tag = s.scalar(select(M.Tag).where(M.Tag.name == name))
+        tag = cache.get(name) or s.scalar(select(M.Tag).where(M.Tag.name == name))
         if tag is None:
             tag = M.Tag(name=name)
             s.add(tag)
+        cache[name] = tag
         out.append(tag)
     return out
 
