@@ -19,6 +19,7 @@ from vkref.ui.operation import Operation
 
 MAP_FIELDS = ("title", "abstract", "authors", "year", "journal", "doi", "pmid", "keywords", "id")
 AUTOMATIC = "(automatic)"
+DELIMITED = (".csv", ".tsv", ".tab")
 FILE_COLUMNS = ("File", "Format", "Records", "New", "Duplicates", "Unreadable")
 PREVIEW_COLUMNS = ("File", "#", "Title", "Authors", "Year", "Journal", "DOI", "Duplicate of")
 SKIP_COLUMNS = ("File", "Record", "Line", "Reason")
@@ -69,6 +70,7 @@ class ImportDialog(QDialog):
         self.setObjectName("importDialog")
         self.resize(980, 640)
         self._build()
+        self._mapping_step()
         self.preview()
 
     # ------------------------------------------------------------------ construction
@@ -84,6 +86,8 @@ class ImportDialog(QDialog):
         layout.addWidget(self.mapping_box)
         self.records = _table(PREVIEW_COLUMNS, self)
         self.records.setAccessibleName("First records")
+        self.records.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self.records.setColumnWidth(2, 420)
         layout.addWidget(self.records, 1)
         self.skips = _table(SKIP_COLUMNS, self)
         self.skips.setAccessibleName("Skipped records")
@@ -115,12 +119,12 @@ class ImportDialog(QDialog):
         column.addWidget(self.buttons)
         return column
 
-    def _mapping_step(self, report) -> None:
-        if self.mapping_form.rowCount() or not any(f.format == "csv" for f in report.files):
-            return
-        for f in report.files:
-            if f.format == "csv":
-                for column in csv_header(Path(f.path)):
+    def _mapping_step(self) -> None:
+        """One field choice per column of each delimited file (before the preview: a file whose title column
+        is not recognised is refused until it is mapped)."""
+        for path in self.paths:
+            if Path(path).suffix.lower() in DELIMITED:
+                for column in csv_header(Path(path)):
                     box = QComboBox(self, objectName=f"map:{column}")
                     box.addItems((AUTOMATIC,) + MAP_FIELDS)
                     box.setAccessibleName(f"Field for column {column}")
@@ -160,7 +164,6 @@ class ImportDialog(QDialog):
         _fill(self.records, [(Path(f.path).name, p["record"], p["title"], "; ".join(p["authors"]), p["year"],
                               p["journal"], p["doi"], p["duplicate_of"] or "")
                              for f in report.files for p in f.preview])
-        self._mapping_step(report)
         self.status.setText(f"{report.imported} new, {report.duplicates} duplicates (merged into the records "
                             f"already there), {report.skipped} unreadable. Nothing is written until you press "
                             "Import.")
