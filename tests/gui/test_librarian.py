@@ -135,3 +135,36 @@ def test_export_everything_as_ris_through_the_save_dialog(qtbot, gui_library, se
     with qtbot.waitSignal(w.librarian.exported, timeout=20000):
         pick_file(qtbot, "exportPicker", target)
     assert target.read_text(encoding="utf-8") == gui_library.export("ris")
+
+
+def test_files_dropped_on_the_window_open_the_import_preview(qtbot, writable_library, settings):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    w = shown_window(qtbot, writable_library, settings)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(RIS))])
+    at, copy, left, none = QPointF(200, 200), Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton, \
+        Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(at.toPoint(), copy, data, left, none)
+    QApplication.sendEvent(w, enter)  # a drop is delivered to the widget that accepted the drag
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(w, drop)
+    qtbot.waitUntil(lambda: w.librarian.dialog is not None and w.librarian.dialog.isVisible(), timeout=5000)
+    with qtbot.waitSignal(w.librarian.dialog.previewShown, timeout=10000):
+        pass
+    assert w.librarian.dialog.paths == [str(RIS)]
+
+
+def test_citation_style_from_the_edit_menu_is_used_and_remembered(qtbot, gui_library, settings):
+    w = shown_window(qtbot, gui_library, settings)
+    qtbot.keyClick(w.table, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: w.detail.review_id() is not None, timeout=5000)
+    rid = w.detail.review_id()
+    w.librarian.style_actions["apa"].trigger()
+    assert w.detail.copy_citation() == gui_library.cite([rid], "apa")[0] != gui_library.citation(rid)
+    assert settings.get("cite/style") == "apa"
+    again = shown_window(qtbot, gui_library, settings)
+    assert again.librarian.style_actions["apa"].isChecked() and again.detail.cite_style == "apa"
