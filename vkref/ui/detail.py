@@ -137,7 +137,9 @@ class DetailPane(QWidget):
 
     def copy_citation(self) -> str:
         rid = self.review_id()
-        text = self.library.citation(rid) if rid else ""
+        style = getattr(self, "cite_style", "vancouver")  # the window sets it from the cite/style setting
+        text = (self.library.citation(rid) if style == "vancouver" else self.library.cite([rid], style)[0]) \
+            if rid else ""
         if text:
             QGuiApplication.clipboard().setText(text)
             self.citationCopied.emit(text)

@@ -18,6 +18,7 @@ from vkref.ui.empty_state import EmptyState
 from vkref.ui.facet_panel import ChipBar, FacetPanel
 from vkref.ui.filters import Filters
 from vkref.ui.history import History
+from vkref.ui.librarian import Librarian
 from vkref.ui.models import KEY_ROLE, ResultsModel
 from vkref.ui.results_view import ResultsTable
 from vkref.ui.search_bar import SearchBar
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         self._build()
         self._build_menus()
         self._restore()
+        self.setAcceptDrops(True)
         self._index_timer = QTimer(self, interval=250)
         self._index_timer.timeout.connect(self._poll_index)
         self._poll_index()
@@ -146,8 +148,11 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
+        self.librarian = Librarian(self)
+        self.librarian.add_file_actions(file)
         self._action(file, "&Quit", self.close, "Ctrl+Q", "actionQuit")
         edit = bar.addMenu("&Edit")
+        self.librarian.add_edit_actions(edit)
         self._action(edit, "&Find…", self.focus_search, "Ctrl+K", "actionFind")
         find_too = QAction("Find", self, objectName="actionFindAlso", shortcut=QKeySequence("Ctrl+F"))
         find_too.triggered.connect(self.focus_search)
@@ -396,6 +401,16 @@ class MainWindow(QMainWindow):
         self._debounce.stop()
         self._index_timer.stop()
         self.worker.stop()
+
+    def dragEnterEvent(self, event):
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event):
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.librarian.import_paths(paths)
 
     def closeEvent(self, event):
         self.save_settings()
