@@ -69,21 +69,58 @@ def _from_mesh(headings, vocabulary: Vocabulary, mapping) -> dict[str, list[str]
 
 
 def _from_text(text: str, vocabulary: Vocabulary) -> dict[str, list[str]]:
-    """Vocabulary names found as whole words (1 to MAX_WORDS words) in ``text``."""
+    """Vocabulary names found as whole words (1 to MAX_WORDS words) in ``text``.
+
+    Each word is normalised once (cached: abstracts share most of their words) and a phrase is looked up only
+    when its first word starts some vocabulary name, so an abstract costs a few dictionary look-ups a word."""
+    names, first_words = _name_index(vocabulary)
     words = [w for w in re.split(r"[^\w()\-.,αβγκμ]+|[.,;:](?:\s|$)", text) if w]
+    keys = [_norm_word(w) for w in words]
     out: dict[str, list[str]] = {}
-    for n in range(1, MAX_WORDS + 1):
-        for i in range(len(words) - n + 1):
-            phrase = " ".join(words[i:i + n])
-            key = norm_label(phrase)
-            if len(key) < 3 or (n == 1 and key.isdigit()):
-                continue  # "Ca", "BP", "AD": too short to mean a concept in running text
-            for concept in vocabulary.find_all(phrase):
-                if concept.facet == "species" and key in WEAK_SPECIES_WORDS:
-                    continue
-                if concept.facet in REVIEW_FACETS:
-                    out.setdefault(concept.facet, []).append(concept.id)
+    for i, first in enumerate(keys):
+        if first not in first_words:
+            continue
+        for n in range(1, min(MAX_WORDS, len(keys) - i) + 1):
+            phrase = " ".join(keys[i:i + n])
+            candidates = [phrase]
+            if n > 1 and keys[i + n - 1].isdigit():
+                candidates.append(" ".join(keys[i:i + n - 1]) + keys[i + n - 1])  # "mk 4" = "mk4"
+            for key in candidates:
+                if len(key) < 3 or (n == 1 and key.isdigit()):
+                    continue  # "Ca", "BP", "AD": too short to mean a concept in running text
+                for cid in names.get(key, ()):
+                    concept = vocabulary[cid]
+                    if concept.facet == "species" and key in WEAK_SPECIES_WORDS:
+                        continue
+                    out.setdefault(concept.facet, []).append(cid)
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _norm_word(word: str) -> str:
+    return norm_label(word)
+
+
+_INDEX: dict[int, tuple] = {}
+
+
+def _name_index(vocabulary: Vocabulary) -> tuple[dict[str, list[str]], set[str]]:
+    """Normalised name -> concept ids of the facets reviews take part in, and the set of names' first words."""
+    cached = _INDEX.get(id(vocabulary))
+    if cached is not None and cached[0] is vocabulary:
+        return cached[1], cached[2]
+    names: dict[str, list[str]] = {}
+    for c in vocabulary.concepts.values():
+        if c.facet not in REVIEW_FACETS:
+            continue
+        for name in (c.id,) + c.names:
+            key = " ".join(_norm_word(w) for w in name.split())
+            if key and c.id not in names.setdefault(key, []):
+                names[key].append(c.id)
+    first = {k.split()[0] for k in names}
+    _INDEX.clear()
+    _INDEX[id(vocabulary)] = (vocabulary, names, first)
+    return names, first
 
 
 def _most_specific(ids: list[str], vocabulary: Vocabulary) -> list[str]:

@@ -288,10 +288,10 @@ def _write(lib: "Library", plan: _Plan, who: str, cancel) -> int:
     if plan.new or plan.updates:
         lib.db.backup("import")  # a rotating copy before every import batch (undo is the first way back)
     with lib._write_lock, changes.unit_of_work(lib.db, "import", label, who) as w:
-        for i, r in enumerate(plan.new):
-            if cancel and i % 200 == 0 and cancel():
+        for i in range(0, len(plan.new), 500):
+            if cancel and cancel():
                 raise ImportCancelled("import cancelled: nothing was imported")
-            w.save_review(r)
+            w.insert_new_reviews(plan.new[i:i + 500])
         for r in plan.updates.values():
             w.save_review(r)
         batch = w.batch_id

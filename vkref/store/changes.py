@@ -77,6 +77,10 @@ class Writer:
     def save_review(self, review: Review) -> bool:
         return repo.upsert_review(self._s, review, who=self.who)
 
+    def insert_new_reviews(self, reviews: list[Review]) -> None:
+        """Bulk insert of reviews with unused ids (imports): recorded and queued like every write."""
+        repo.insert_new_reviews(self._s, reviews, self.who)
+
     def save_finding(self, finding: Finding, position: int | None = None, new: bool = False) -> bool:
         return repo.upsert_finding(self._s, finding, position=position, who=self.who, new=new)
 
