@@ -48,8 +48,10 @@ def info(path):
 
 
 def copy_lib(built_library, tmp_path, name="lib") -> Path:
+    """A copy of a cleanly closed library (without the run files of a process that has the original open: a
+    copy with them looks like a library whose process died, which is what the unclean-shutdown tests make)."""
     path = tmp_path / name
-    shutil.copytree(built_library, path)
+    shutil.copytree(built_library, path, ignore=shutil.ignore_patterns("running"))
     return path
 
 
@@ -316,7 +318,9 @@ def test_restore_refuses_unknown_or_damaged_backups(built_library, tmp_path):
 def test_a_library_copied_while_open_in_this_process_can_be_restored(built_library, library, tmp_path):
     """The session's `library` fixture holds built_library open: a copy carries its run file (our own pid),
     which must count as stale in the copy."""
-    path = copy_lib(built_library, tmp_path)
+    path = tmp_path / "lib"
+    shutil.copytree(built_library, path)
+    assert list((path / "running").glob(f"{os.getpid()}-*"))  # the situation this test is about
     with Library.open(path) as lib:
         lib.db.backup("test")
     name = sorted(p.name for p in (path / "backups").glob("library-test-*.sqlite"))[-1]
