@@ -369,6 +369,28 @@ class Library:
         return exporting.cite(self, ids, style)
 
     # ------------------------------------------------------------------ information
+    @staticmethod
+    def backups_of(directory: str | Path | None = None) -> list[dict]:
+        """The database backups of a library directory (which need not open), newest first."""
+        from vkref.store.database import check_file, list_backups
+
+        folder = paths.library_dir(directory) / paths.BACKUP_DIRNAME
+        return [{"name": b.name, "bytes": b.stat().st_size, "sound": check_file(b) is None}
+                for b in list_backups(folder)]
+
+    @staticmethod
+    def restore_backup(directory: str | Path | None, name: str) -> Path:
+        """Put backup ``name`` in place of the library's database (see ``opening.restore_backup``)."""
+        from vkref.library.opening import restore_backup
+
+        return restore_backup(paths.library_dir(directory), name)
+
+    def check(self, repair: bool = False) -> dict:
+        """Integrity of the database, the index and the files (``vkref check``; see ``library/checking.py``)."""
+        from vkref.library import checking
+
+        return checking.check(self, repair=repair)
+
     def info(self) -> dict:
         from vkref.search import whoosh_version
         from vkref.store.database import head_revision

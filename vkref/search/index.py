@@ -513,6 +513,26 @@ class SearchIndex:
             self._table_cache = (reader, table)  # only the newest generation is kept
             return table
 
+    def stored(self, keys: Iterable[str]) -> dict[str, dict]:
+        """The stored fields of the documents with these keys (those present)."""
+        s = self.searcher()
+        out = {}
+        for key in keys:
+            doc = s.document(key=key)
+            if doc is not None:
+                out[key] = dict(doc)
+        return out
+
+    def damaged_sidecars(self) -> list[Path]:
+        """Facet sidecars of live segments that fail their checksum or format (they are ignored when read)."""
+        s = self.searcher()
+        bad = []
+        for leaf, _offset in s.reader().leaf_readers():
+            segid = segment_id(leaf)
+            if segid and self._sidecar(segid).exists() and self._load_sidecar(segid, leaf.doc_count_all()) is None:
+                bad.append(self._sidecar(segid))
+        return bad
+
     # ------------------------------------------------------------------ facet sidecars
     # A segment never changes once written, so its facet data is saved beside it the first time it is read
     # (JSON; bitsets as hex) and a new process loads it instead of unpickling every stored document
