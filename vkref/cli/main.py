@@ -193,6 +193,9 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    from vkref.core import logs
+
+    logs.install_thread_hook()
     try:
         args = build_parser().parse_args(argv)
         if args.version:

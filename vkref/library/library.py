@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import vkref
-from vkref.core import logs, paths
+from vkref.core import logs, paths, validation
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import LibraryError, QueryError
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
@@ -147,6 +147,7 @@ class Library:
                sort: str = "relevance", all_keys: bool = False) -> SearchPage:
         """Search findings and reviews. See PRODUCT.md for the semantics; raises QueryError on bad input."""
         start = time.perf_counter()
+        validation.check_search_args(query, filters, exclude, kind, year_from, year_to, limit, offset, sort)
         if limit < 0 or offset < 0:
             raise QueryError("limit and offset must not be negative")
         if sort not in ("relevance", "year", "year-asc"):
@@ -268,10 +269,10 @@ class Library:
     # ------------------------------------------------------------------ writing (vkref.library.curation)
     def save_finding(self, finding: Finding, who: str = "user") -> int:
         """Insert or update one finding as one change batch. Returns the batch id (0: nothing changed)."""
-        return curation.write(self, "edit", f"save finding {finding.id}", who, findings=[finding])
+        return curation.write(self, "edit", f"save finding {getattr(finding, 'id', '?')}", who, findings=[finding])
 
     def save_review(self, review: Review, who: str = "user") -> int:
-        return curation.write(self, "edit", f"save review {review.id}", who, reviews=[review])
+        return curation.write(self, "edit", f"save review {getattr(review, 'id', '?')}", who, reviews=[review])
 
     def add_records(self, reviews: list[Review], findings: list[Finding], who: str = "import",
                     sync: bool = True, kind: str = "import", label: str = "") -> int:
