@@ -5,7 +5,7 @@
 Each scenario runs vkref as subprocesses on libraries in a temporary directory and classifies every trial as
 "ok" (the library opened afterwards with all its data) or describes what went wrong. The summary table is
 printed (and written to ``--out`` when given); docs/reliability.md holds the figures of the last full run.
-CI runs this with ``--trials 3`` only (tests/test_robust_reliability.py).
+CI runs this with ``--trials 2`` only (tests/test_robust_reliability.py).
 """
 from __future__ import annotations
 
@@ -130,16 +130,99 @@ def simultaneous_first_runs(work: Path, _rnd: random.Random, _base: Path) -> str
     return "ok" if counts(lib) == EXPECTED else f"after both: {counts(lib)}"
 
 
+def _ris(path: Path, n: int) -> Path:
+    """A RIS file of ``n`` generated records (distinct titles, so none is a duplicate of another)."""
+    words = ["menaquinone", "osteoporosis", "fracture", "density", "trial", "cohort", "vitamin", "bone"]
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            title = " ".join(words[(i * 7 + k) % len(words)] for k in range(6)) + f" study {i}"
+            fh.write(f"TY  - JOUR\nTI  - {title}\nAU  - Trial, Author{i}\nPY  - {1990 + i % 30}\n"
+                     f"JO  - Journal {i % 50}\nER  - \n")
+    return path
+
+
+def _search_total(lib: Path, query: str) -> int | str:
+    r = vkref("--library", lib, "search", query, "--json", "--limit", "1")
+    return json.loads(r.stdout)["total"] if r.returncode == 0 else r.stderr.strip()[:160]
+
+
+def killed_import(work: Path, rnd: random.Random, base: Path) -> str:
+    """A 3,000-record import killed at a random moment: all of it or none, in the database and the index."""
+    lib = work / "lib"
+    shutil.copytree(base, lib)
+    ris = _ris(work / "refs.ris", 3000)
+    kill_after(["-m", "vkref", "--library", str(lib), "import", str(ris)], rnd.uniform(0.5, 6.0))
+    got = counts(lib)
+    if isinstance(got, str):
+        return f"after the kill: {got}"
+    reviews = got[0] - EXPECTED[0]
+    if reviews not in (0, 3000) or got[1:] != EXPECTED[1:]:
+        return f"after the kill: {reviews} of 3000 reviews imported, {got}"
+    found = _search_total(lib, '"menaquinone osteoporosis"')
+    return "ok" if found == reviews or (reviews and found == reviews) else f"index shows {found}, database {reviews}"
+
+
+def killed_edit(work: Path, rnd: random.Random, base: Path) -> str:
+    """An edit killed at a random moment: the old or the new statement, history and index agreeing."""
+    lib = work / "lib"
+    shutil.copytree(base, lib)
+    kill_after(["-m", "vkref", "--library", str(lib), "edit", "ymj-002", "--set",
+                "statement=Quokkaberry trial statement written by the reliability script"], rnd.uniform(0.2, 2.5))
+    r = vkref("--library", lib, "history", "ymj-002", "--json")
+    if r.returncode != 0:
+        return f"history: {r.stderr.strip()[:120]}"
+    edited = any(c.get("field") == "statement" for c in json.loads(r.stdout).get("changes", []))
+    found = _search_total(lib, "quokkaberry")
+    if counts(lib) != EXPECTED:
+        return f"after the kill: {counts(lib)}"
+    return "ok" if found == int(edited) else f"history says edited={edited}, index finds {found}"
+
+
+def killed_merge(work: Path, rnd: random.Random, base: Path) -> str:
+    """A merge of two reviews killed at a random moment: both reviews or one, never a finding lost."""
+    lib = work / "lib"
+    shutil.copytree(base, lib)
+    kill_after(["-m", "vkref", "--library", str(lib), "merge", "iwamoto-2006-ymj", "iwamoto-2006-cds"],
+               rnd.uniform(0.2, 3.0))
+    got = counts(lib)
+    if isinstance(got, str):
+        return f"after the kill: {got}"
+    if got[1:] != EXPECTED[1:] or got[0] not in (EXPECTED[0], EXPECTED[0] - 1):
+        return f"after the kill: {got}"
+    r = vkref("--library", lib, "search", "--filter", "review=iwamoto-2006-cds", "--json", "--limit", "1")
+    gone = got[0] == EXPECTED[0] - 1
+    if r.returncode == 0 and gone and json.loads(r.stdout)["total"] != 0:
+        return "merged in the database, the index still shows the merged-away review"
+    return "ok"
+
+
+def killed_rebuild(work: Path, rnd: random.Random, base: Path) -> str:
+    """``vkref reindex`` killed at a random moment: the next search answers in full."""
+    lib = work / "lib"
+    shutil.copytree(base, lib)
+    before = _search_total(lib, "bone")
+    kill_after(["-m", "vkref", "--library", str(lib), "reindex"], rnd.uniform(0.2, 3.0))
+    after = _search_total(lib, "bone")
+    leftovers = [p.name for p in lib.glob("index.build-*")]
+    if after != before:
+        return f"search found {after}, {before} before the kill"
+    return "ok" if not leftovers else f"left-over {leftovers}"
+
+
 SCENARIOS = {
     "first run killed at a random moment": killed_first_run,
     "migration (head -> a test revision) killed at a random moment": killed_migration,
     "one random page of the database overwritten": corrupt_pages,
     "database deleted or emptied": emptied_database,
     "two simultaneous first runs": simultaneous_first_runs,
+    "import of 3,000 records killed at a random moment": killed_import,
+    "edit killed at a random moment": killed_edit,
+    "merge killed at a random moment": killed_merge,
+    "index rebuild killed at a random moment": killed_rebuild,
 }
 
 
-def run(trials: int, seed: int) -> list[tuple[str, int, int, list[str]]]:
+def run(trials: int, seed: int, only: str = "") -> list[tuple[str, int, int, list[str]]]:
     rnd = random.Random(seed)
     rows = []
     with tempfile.TemporaryDirectory(prefix="vkref-reliability-") as tmp:
@@ -147,6 +230,8 @@ def run(trials: int, seed: int) -> list[tuple[str, int, int, list[str]]]:
         if counts(base) != EXPECTED:
             raise SystemExit("could not create the base library")
         for name, scenario in SCENARIOS.items():
+            if only and only not in name:
+                continue
             failures = []
             for n in range(trials):
                 work = Path(tmp) / f"t{len(rows)}-{n}"
@@ -172,8 +257,9 @@ def main(argv=None) -> int:
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--only", default="", help="run the scenarios whose name contains this text")
     args = parser.parse_args(argv)
-    rows = run(args.trials, args.seed)
+    rows = run(args.trials, args.seed, args.only)
     text = table(rows)
     print(text)
     if args.out:

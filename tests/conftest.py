@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ REPO = Path(__file__).resolve().parents[1]
 # The shared data sits beside the repository; from a git worktree nested one level deeper, look further up.
 SHARED = next((p / "shared" for p in REPO.parents if (p / "shared" / "seeds").is_dir()), REPO.parent / "shared")
 SEEDS = SHARED / "seeds"
+# The index signing key (vkref.search.trust) of this test run, shared with the vkref subprocesses it starts;
+# never the user's own key.
+os.environ.setdefault("VKREF_INDEX_KEY", os.path.join(tempfile.mkdtemp(prefix="vkref-key-"), "index.key"))
 
 
 # Test tiers (CONTRIBUTING.md), by module. tests/gui/ is the gui tier; a module not listed is integration.

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from vkref.cli import curation, evidence
+from vkref.cli import curation, evidence, maintenance
 from vkref.core.errors import UsageError, VkrefError
 
 
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     curation.add_parsers(sub)
     evidence.add_parsers(sub)
+    maintenance.add_parsers(sub)
 
     g = sub.add_parser("gui", help="open the desktop application (the default)")
     g.add_argument("--query", default="", help="start with this search")
@@ -185,11 +186,16 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
             "distinct": _with_library(curation.cmd_distinct),
             "bundle": _with_library(lambda a, lib: curation.cmd_bundle(a, lib, _facet_pairs)),
             "matrix": _with_library(lambda a, lib: evidence.cmd_matrix(a, lib, _facet_pairs)),
-            "answer": _with_library(lambda a, lib: evidence.cmd_answer(a, lib, _facet_pairs))}
+            "answer": _with_library(lambda a, lib: evidence.cmd_answer(a, lib, _facet_pairs)),
+            "check": lambda a: maintenance.cmd_check(a, _open), "backups": maintenance.cmd_backups,
+            "restore": maintenance.cmd_restore}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    from vkref.core import logs
+
+    logs.install_thread_hook()
     try:
         args = build_parser().parse_args(argv)
         if args.version:

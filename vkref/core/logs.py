@@ -104,3 +104,23 @@ def one_line(exc: BaseException) -> str:
     """``TypeName: first line of the message`` for the one line a user sees."""
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
+
+
+def install_thread_hook() -> None:
+    """A background thread's unexpected exception is written to a crash report and logged, with one line on
+    stderr naming the report, instead of Python's raw traceback (``threading.excepthook``)."""
+    import threading
+
+    def hook(args) -> None:
+        if args.exc_type is SystemExit:
+            return
+        report = write_crash_report((args.exc_type, args.exc_value, args.exc_traceback),
+                                    context=f"background thread {getattr(args.thread, 'name', '?')}")
+        where = f" (details in {report})" if report else ""
+        try:
+            print(f"vkref: internal error in a background task: {one_line(args.exc_value)}{where}",
+                  file=sys.stderr)
+        except (OSError, ValueError):  # no usable stderr (a GUI without a console)
+            pass
+
+    threading.excepthook = hook

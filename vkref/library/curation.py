@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Iterable
 
-from vkref.core import logs
+from vkref.core import logs, validation
 from vkref.core import records as R
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import ConflictError, DataError, UsageError, VkrefError
@@ -38,6 +38,11 @@ def write(lib: "Library", kind: str, label: str, who: str, reviews: Iterable[Rev
           findings: Iterable[Finding] = (), delete_findings: Iterable[str] = (), sync: bool = True) -> int:
     """Write records in one change batch. Returns the batch id (0 when nothing changed)."""
     reviews, findings = list(reviews), list(findings)
+    for expected, items in ((Review, reviews), (Finding, findings)):
+        for item in items:
+            if not isinstance(item, expected):
+                raise DataError(f"expected a {expected.__name__}, not {type(item).__name__}")
+            validation.check_record(item)
     for f in findings:
         check_codes(lib.vocabulary, f"finding {f.id!r}", f.concepts)
     for r in reviews:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from vkref.core import logs
 from vkref.core.entities import Review
+from vkref.core import validation
 from vkref.core.errors import DataError, VkrefError
 from vkref.core.text import fold
 from vkref.library import coding
@@ -248,6 +249,12 @@ def _plan(lib: "Library", parsed, tag, progress, cancel) -> _Plan:
             r = rec.review
             if tag:
                 r.tags = list(dict.fromkeys(r.tags + [tag]))
+            why = validation.record_problem(replace(r, id="x"))  # its id is given below
+            if why:  # skipped with its reason, like a record the parser could not use
+                rep.skipped += 1
+                rep.errors.append({"record": rec.number, "line": rec.line, "reason": why})
+                done += 1
+                continue
             hit = matcher.match(r)
             if hit is None:
                 r.id = new_id(r, taken)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import vkref
-from vkref.core import logs, paths
+from vkref.core import logs, paths, validation
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import LibraryError, QueryError
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
@@ -147,6 +147,7 @@ class Library:
                sort: str = "relevance", all_keys: bool = False) -> SearchPage:
         """Search findings and reviews. See PRODUCT.md for the semantics; raises QueryError on bad input."""
         start = time.perf_counter()
+        validation.check_search_args(query, filters, exclude, kind, year_from, year_to, limit, offset, sort)
         if limit < 0 or offset < 0:
             raise QueryError("limit and offset must not be negative")
         if sort not in ("relevance", "year", "year-asc"):
@@ -268,10 +269,10 @@ class Library:
     # ------------------------------------------------------------------ writing (vkref.library.curation)
     def save_finding(self, finding: Finding, who: str = "user") -> int:
         """Insert or update one finding as one change batch. Returns the batch id (0: nothing changed)."""
-        return curation.write(self, "edit", f"save finding {finding.id}", who, findings=[finding])
+        return curation.write(self, "edit", f"save finding {getattr(finding, 'id', '?')}", who, findings=[finding])
 
     def save_review(self, review: Review, who: str = "user") -> int:
-        return curation.write(self, "edit", f"save review {review.id}", who, reviews=[review])
+        return curation.write(self, "edit", f"save review {getattr(review, 'id', '?')}", who, reviews=[review])
 
     def add_records(self, reviews: list[Review], findings: list[Finding], who: str = "import",
                     sync: bool = True, kind: str = "import", label: str = "") -> int:
@@ -369,6 +370,28 @@ class Library:
         return exporting.cite(self, ids, style)
 
     # ------------------------------------------------------------------ information
+    @staticmethod
+    def backups_of(directory: str | Path | None = None) -> list[dict]:
+        """The database backups of a library directory (which need not open), newest first."""
+        from vkref.store.database import check_file, list_backups
+
+        folder = paths.library_dir(directory) / paths.BACKUP_DIRNAME
+        return [{"name": b.name, "bytes": b.stat().st_size, "sound": check_file(b) is None}
+                for b in list_backups(folder)]
+
+    @staticmethod
+    def restore_backup(directory: str | Path | None, name: str) -> Path:
+        """Put backup ``name`` in place of the library's database (see ``opening.restore_backup``)."""
+        from vkref.library.opening import restore_backup
+
+        return restore_backup(paths.library_dir(directory), name)
+
+    def check(self, repair: bool = False) -> dict:
+        """Integrity of the database, the index and the files (``vkref check``; see ``library/checking.py``)."""
+        from vkref.library import checking
+
+        return checking.check(self, repair=repair)
+
     def info(self) -> dict:
         from vkref.search import whoosh_version
         from vkref.store.database import head_revision

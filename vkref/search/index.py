@@ -17,6 +17,8 @@ Invariants
   such as "disk full"); anything else Whoosh raises while the index is written is :class:`IndexDamaged`.
 - Facet sidecars carry a checksum of their content and are ignored (re-read from the index) when it does
   not match.
+- Whoosh opens or re-reads a directory only after :mod:`vkref.search.trust` found every file it may read
+  signed by this user's vkref (``_open_dir``, ``_verified``): a planted index is rebuilt, never unpickled.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ from vkref.search import bitsets
 from vkref.search.facets import FacetTable, SegmentFacets, read_segment
 from vkref.search.schema import INDEX_FORMAT, META_KEY, IndexDoc, make_schema
 from vkref.search.segcache import SegmentCache, segment_id
+from vkref.search.trust import Trust
 
 Progress = Callable[[int, int], None]
 SIDECAR_PREFIX = "vkref-facets-"
@@ -150,14 +153,52 @@ class SearchIndex:
         self.segments = SegmentCache()  # postings and lengths per segment, kept across generations
         self._lock = threading.RLock()
         self.rebuild_lock = FileLock(self.directory.with_name(self.directory.name + ".rebuild.lock"))
+        # held by a writer from Whoosh's writer lock until its commit is signed; a FileLock object per use, as
+        # threads of one process may wait on it at once
+        self.sign_lock_path = self.directory.with_name(self.directory.name + ".sign.lock")
+        self.trust = Trust()
+
+    # ------------------------------------------------------------------ trust (vkref.search.trust)
+    def untrusted(self, directory: Path | None = None) -> str | None:
+        """Why Whoosh must not read ``directory`` (default: the live index), or None. A file not yet signed
+        may belong to a commit under way in another process: wait for its sign lock and look again."""
+        directory = directory or self.directory
+        why = self.trust.problem(directory)
+        if why is None or directory != self.directory:
+            return why
+        lock = FileLock(self.sign_lock_path)
+        try:
+            if not lock.acquire(30.0):
+                return why
+        except OSError:  # a read-only library directory: no commit can be under way
+            return why
+        try:
+            return self.trust.problem(directory)
+        finally:
+            lock.release()
+
+    def _open_dir(self):
+        why = self.untrusted()
+        if why:
+            raise IndexDamaged(f"search index {self.directory} is not trusted: {why}")
+        return windex.open_dir(str(self.directory))
+
+    def _sign(self, directory: Path) -> None:
+        try:
+            self.trust.sign(directory)
+        except OSError as exc:  # an unsigned index is rebuilt at the next open: nothing is lost
+            raise IndexWriteError(directory, os_reason(exc)) from exc
 
     # ------------------------------------------------------------------ state
     def problem(self) -> str | None:
         """Why the index cannot be used as it is ("missing", "corrupt", ...), or None when it can."""
         self.cleanup_leftovers()
         try:
-            if not windex.exists_in(str(self.directory)):
+            if not self.directory.is_dir() or not any(self.directory.glob("_*.toc")):
                 return "missing"
+            why = self.untrusted()
+            if why:
+                return f"not trusted ({why})"
             ix = windex.open_dir(str(self.directory))
             with ix.searcher() as s:
                 meta = (s.document(key=META_KEY) or {}).get("meta")
@@ -204,7 +245,9 @@ class SearchIndex:
                 self._ix = None
             if self._ix is None:
                 try:
-                    self._ix, self._identity = windex.open_dir(str(self.directory)), self._stat()
+                    self._ix, self._identity = self._open_dir(), self._stat()
+                except IndexDamaged:
+                    raise
                 except Exception as exc:
                     raise IndexDamaged(f"search index {self.directory} cannot be opened: "
                                        f"{exc.__class__.__name__}") from exc
@@ -272,17 +315,27 @@ class SearchIndex:
         """Hold the index writer lock for a read-then-commit. The yielded commit's ``last_change`` is read after
         the lock was taken, so no other process can commit in between; nothing applied: nothing committed."""
         ix = self._index()
-        writer = self._guard(lambda: ix.writer(timeout=timeout))
+        sign_lock = FileLock(self.sign_lock_path)
+        if not self._guard(lambda: sign_lock.acquire(timeout)):
+            raise IndexWriteError(self.directory, "locked by another process")
         try:
-            job = IndexCommit(writer, self._guard(lambda: self._locked_last_change(ix)), self._guard)
-            yield job
-            if job.written:
-                self._guard(lambda: self._commit(writer, job.last_change))
-            else:
-                writer.cancel()
-        except BaseException:
-            _cancel(writer)
-            raise
+            # the sign lock is taken by every vkref writer first: no other commit can follow this read
+            last_change = self._guard(lambda: self._locked_last_change(ix))
+            writer = self._guard(lambda: ix.writer(timeout=timeout))  # its new segment's files are not signed yet
+            try:
+                job = IndexCommit(writer, last_change, self._guard)
+                yield job
+                if job.written:
+                    self._guard(lambda: self._commit(writer, job.last_change))
+                else:
+                    writer.cancel()
+                    self._drop_unsigned(writer)
+            except BaseException:
+                _cancel(writer)
+                self._drop_unsigned(writer)
+                raise
+        finally:
+            sign_lock.release()
         self._invalidate()
 
     def _guard(self, action):
@@ -298,14 +351,27 @@ class SearchIndex:
         except Exception as exc:
             raise IndexDamaged(f"search index {self.directory} is damaged ({exc.__class__.__name__})") from exc
 
-    @staticmethod
-    def _locked_last_change(ix) -> int:
-        with ix.searcher() as s:  # a fresh reader of the newest commit: the lock is ours, no other can follow
+    def _drop_unsigned(self, writer) -> None:
+        """Remove the files a cancelled writer left for its new segment (Whoosh leaves them to a later commit's
+        clean-up): unsigned files would make the index look planted."""
+        try:
+            prefix = writer.newsegment.segment_id() + "."
+            for path in self.directory.glob(prefix + "*"):
+                path.unlink(missing_ok=True)
+        except Exception:  # best effort: a later commit's clean-up removes them and the signature follows
+            pass
+
+    def _locked_last_change(self, ix) -> int:
+        why = self.trust.problem(self.directory)  # another process's commit: checked before Whoosh reads it
+        if why:
+            raise IndexDamaged(f"search index {self.directory} is not trusted: {why}")
+        with ix.searcher() as s:  # a fresh reader of the newest commit
             return int(((s.document(key=META_KEY) or {}).get("meta") or {}).get("last_change", 0))
 
     def _commit(self, writer, last_change: int) -> None:
         self._write_meta(writer, last_change)
         writer.commit()
+        self._sign(self.directory)
 
     def apply(self, last_change: int, upserts: Iterable[IndexDoc], deletes: Iterable[str]) -> None:
         """One commit: delete ``deletes`` (keys), replace ``upserts``, record ``last_change`` (never lower)."""
@@ -354,6 +420,7 @@ class SearchIndex:
             raise
         ix.close()
         (tmp / PROGRESS_FILE).unlink(missing_ok=True)
+        self._sign(tmp)
         return done
 
     def _swap(self, tmp: Path) -> None:
@@ -366,6 +433,7 @@ class SearchIndex:
                     old = self.directory.with_name(f"{self.directory.name}.old-{uuid.uuid4().hex[:6]}")
                     os.replace(self.directory, old)
                 os.replace(tmp, self.directory)
+                self.trust.moved(tmp, self.directory)
             finally:
                 if live is not None:
                     live.release()
@@ -382,6 +450,8 @@ class SearchIndex:
         Not on Windows, which cannot rename a directory while a file in it is open."""
         if os.name == "nt":
             return None
+        if self.untrusted() is not None:
+            return None  # never opened: an untrusted directory is only renamed away
         try:
             lock = windex.open_dir(str(self.directory)).lock("WRITELOCK")
         except Exception:
@@ -404,6 +474,9 @@ class SearchIndex:
         held = getattr(self._local, "searcher", None)
         if held is not None and held[0] is ix and held[1].up_to_date():
             return held[1]
+        why = self.untrusted()  # a newer commit, maybe from another process: checked before Whoosh reads it
+        if why:
+            raise IndexDamaged(f"search index {self.directory} is not trusted: {why}")
         s = ix.searcher()  # the old one is left to the garbage collector: a caller may still be reading it
         self._local.searcher = (ix, s)
         return s
@@ -439,6 +512,26 @@ class SearchIndex:
             table = FacetTable(parts)
             self._table_cache = (reader, table)  # only the newest generation is kept
             return table
+
+    def stored(self, keys: Iterable[str]) -> dict[str, dict]:
+        """The stored fields of the documents with these keys (those present)."""
+        s = self.searcher()
+        out = {}
+        for key in keys:
+            doc = s.document(key=key)
+            if doc is not None:
+                out[key] = dict(doc)
+        return out
+
+    def damaged_sidecars(self) -> list[Path]:
+        """Facet sidecars of live segments that fail their checksum or format (they are ignored when read)."""
+        s = self.searcher()
+        bad = []
+        for leaf, _offset in s.reader().leaf_readers():
+            segid = segment_id(leaf)
+            if segid and self._sidecar(segid).exists() and self._load_sidecar(segid, leaf.doc_count_all()) is None:
+                bad.append(self._sidecar(segid))
+        return bad
 
     # ------------------------------------------------------------------ facet sidecars
     # A segment never changes once written, so its facet data is saved beside it the first time it is read

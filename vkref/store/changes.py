@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from vkref.core import records as R
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import ConflictError, DataError
+from vkref.core.validation import check_record
 from vkref.core.vocabulary import Concept
 from vkref.store import models as M
 from vkref.store import repository as repo
@@ -75,13 +76,17 @@ class Writer:
         return self.batch.id
 
     def save_review(self, review: Review) -> bool:
+        check_record(review)  # every write path passes here: a bad record fails its whole batch
         return repo.upsert_review(self._s, review, who=self.who)
 
     def insert_new_reviews(self, reviews: list[Review]) -> None:
         """Bulk insert of reviews with unused ids (imports): recorded and queued like every write."""
+        for review in reviews:
+            check_record(review)
         repo.insert_new_reviews(self._s, reviews, self.who)
 
     def save_finding(self, finding: Finding, position: int | None = None, new: bool = False) -> bool:
+        check_record(finding)
         return repo.upsert_finding(self._s, finding, position=position, who=self.who, new=new)
 
     def delete_review(self, review_id: str) -> bool:

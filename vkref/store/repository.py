@@ -479,3 +479,9 @@ def outbox_cleanup(db: Database, through_id: int) -> None:
         s.execute(delete(M.Outbox).where(M.Outbox.id <= through_id))
         if through_id > int(_meta_in(s, "outbox_cleaned_through", "0")):
             set_meta(s, "outbox_cleaned_through", str(through_id))
+
+
+def sample_finding_ids(db: Database, n: int) -> list[str]:
+    """Up to ``n`` finding ids chosen at random (for ``vkref check``'s comparison with the index)."""
+    with db.session() as s:
+        return list(s.scalars(select(M.Finding.id).order_by(func.random()).limit(n)))

@@ -83,6 +83,9 @@ def install_crash_handler(parent_getter=lambda: None, fatal: bool = False) -> No
             box.show()
 
     sys.excepthook = hook
+    from vkref.core import logs
+
+    logs.install_thread_hook()
 
 
 def resolve_filters(library, spec: dict | None) -> dict[str, list[str]]:
