@@ -258,8 +258,9 @@ class SearchEngine:
         n_all = (matched & table.searchable).bit_count()
         options = self.builder.options
         pair_only = need == 2 and n_all >= PAIR_FEW  # two words: relaxed only when almost none holds both
-        if options.relax and need > 1 and n_all < options.few and not pair_only:
-            relaxed, need = self._relaxed(s, plan, table.searchable, options.few, options.min_share)
+        few = options.too_few(table.searchable.bit_count())
+        if options.relax and need > 1 and n_all < few and not pair_only:
+            relaxed, need = self._relaxed(s, plan, table.searchable, few, options.min_share)
             if (relaxed & table.searchable).bit_count() > n_all:
                 matched, mode = relaxed, "any"
         result = self._collect(s, table, plan, plan.scoring(), matched, mode, filters, exclude, year_from,
