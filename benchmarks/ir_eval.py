@@ -30,7 +30,9 @@ from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data" / "ir" / "nfcorpus"
+# the shared data sits beside the checkout (or beside the directory holding a git worktree of it)
+DATA = next((p / "shared" / "data" / "ir" / "nfcorpus" for p in REPO.parents if (p / "shared" / "data").is_dir()),
+            REPO.parent / "shared" / "data" / "ir" / "nfcorpus")
 PREFIX = "nf-"
 K1, B = 1.2, 0.75
 

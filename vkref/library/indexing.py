@@ -75,6 +75,7 @@ class Indexing:
         self._behind: str | None = None  # "behind: ..." after a sync that could not be written
         self._progress = (0, 0)
         self.background = False  # rebuild in a child process (GUI) rather than before returning
+        self._checked_token = None  # the database's change token when catch_up last found nothing to do
 
     @property
     def index(self):
@@ -142,6 +143,9 @@ class Indexing:
     def catch_up(self) -> None:
         """Before a search: apply changes written since the index was last brought up to date (one cheap query
         when there are none; other processes writing the same library are seen too)."""
+        token = self.db.change_token()  # taken first: a write after it changes it again
+        if token is not None and token == self._checked_token:
+            return  # the database files have not changed since the last check: nothing to catch up
         try:
             behind = repo.outbox_max_id(self.db) > self.index.last_change()
         except IndexDamaged as exc:
@@ -149,6 +153,7 @@ class Indexing:
             return
         if behind:
             self.sync(timeout=CATCH_UP_WAIT)
+        self._checked_token = token if not behind or self._behind is None else None
 
     def sync(self, timeout: float = 10.0) -> int:
         """Apply outbox changes the index has not seen; then forget them. Returns how many were applied.

@@ -150,20 +150,47 @@ def _name_key(words) -> tuple[tuple[str, str], ...]:
     return tuple((terms(w)[0] if terms(w) else w, w) for w in words)
 
 
+class _Tok:
+    """A token as Whoosh's fragmenters, fragment scorer and formatter read it."""
+
+    __slots__ = ("text", "pos", "startchar", "endchar", "matched")
+    boost = 1.0
+
+    def __init__(self, text, pos, startchar, endchar, matched=False):
+        self.text, self.pos, self.startchar, self.endchar, self.matched = text, pos, startchar, endchar, matched
+
+    def copy(self) -> "_Tok":
+        return _Tok(self.text, self.pos, self.startchar, self.endchar, self.matched)
+
+
+# Analysing a hit's text is most of a highlight's cost (~0.7 ms per hit): the same records come back as a
+# question is typed, refined or paged, so each text's analysis is kept (one entry per text, a few KB; see the
+# cache table in docs/ARCHITECTURE.md).
+TOKEN_CACHE_TEXTS = 2048
+
+
+@lru_cache(maxsize=TOKEN_CACHE_TEXTS)
+def _analysed(text: str) -> tuple[tuple[str, int, int, int], ...]:
+    return tuple((t.text, t.pos, t.startchar, t.endchar) for t in _ANALYZER(text, positions=True, chars=True))
+
+
+@lru_cache(maxsize=TOKEN_CACHE_TEXTS)
+def _unstemmed(text: str) -> tuple[str, ...]:
+    return tuple(w.text for w in _WORDS(text))
+
+
 def _marked_tokens(text: str, names: list[tuple[tuple[str, str], ...]]) -> list:
     """The text's tokens, ``matched`` where a name occurs: same stems, the same word (see :func:`same_word`),
     each next word of the name within :data:`PHRASE_GAP` positions."""
-    tokens = [t.copy() for t in _ANALYZER(text, positions=True, chars=True)]
-    for t in tokens:
-        t.matched = False
+    tokens = [_Tok(*t) for t in _analysed(text)]
     by_first: dict[str, list] = {}
     for name in names:
         if name:
             by_first.setdefault(name[0][0], []).append(name)
-    words: list[str] = []  # the unstemmed words, read only once a stem matches
+    words: tuple[str, ...] = ()  # the unstemmed words, read only once a stem matches
     for i, t in enumerate(tokens):
         for name in by_first.get(t.text, ()):
-            words = words or [w.text for w in _WORDS(text)]
+            words = words or _unstemmed(text)
             span = _match_at(tokens, words, i, name)
             for j in span:
                 tokens[j].matched = True
@@ -258,8 +285,9 @@ class SearchEngine:
         n_all = (matched & table.searchable).bit_count()
         options = self.builder.options
         pair_only = need == 2 and n_all >= PAIR_FEW  # two words: relaxed only when almost none holds both
-        if options.relax and need > 1 and n_all < options.few and not pair_only:
-            relaxed, need = self._relaxed(s, plan, table.searchable, options.few, options.min_share)
+        few = options.too_few(table.searchable.bit_count())
+        if options.relax and need > 1 and n_all < few and not pair_only:
+            relaxed, need = self._relaxed(s, plan, table.searchable, few, options.min_share)
             if (relaxed & table.searchable).bit_count() > n_all:
                 matched, mode = relaxed, "any"
         result = self._collect(s, table, plan, plan.scoring(), matched, mode, filters, exclude, year_from,

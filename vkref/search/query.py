@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from math import ceil
 
 from whoosh import query as Q
 
@@ -64,7 +65,13 @@ class PlanOptions:
     soft: bool = True  # generic question words are optional
     everyday: bool = True  # everyday words are not expanded
     relax: bool = True  # too few records hold every word: require all but one, then fewer
-    few: int = 10  # below this many records holding every word, relax
+    few: int = 10  # below this many records holding every word, relax ...
+    few_share: float = 0.03  # ... or below this share of the searchable records, if that is more
+
+    def too_few(self, searchable: int) -> int:
+        """How many records holding every word are too few (a number that grows with the library: three in a
+        hundred of a large library hold the words of a narrow question by chance)."""
+        return max(self.few, ceil(self.few_share * searchable))
     min_share: float = 0.0  # a relaxed search still needs this share of the required words (at least one)
 
 

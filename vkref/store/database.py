@@ -180,6 +180,23 @@ class Database:
         self.mark_damaged("; ".join(rows)[:200])
         return rows[0]
 
+    def change_token(self) -> tuple | None:
+        """Something that changes whenever any process commits to this SQLite database: the size and
+        modification time of the file and of its write-ahead log (None where no such cheap sign exists).
+        A commit appends to the -wal file, so its size changes even within one tick of a coarse clock."""
+        if self.sqlite_path is None:
+            return None
+        out = []
+        for path in (self.sqlite_path, Path(f"{self.sqlite_path}-wal")):
+            try:
+                st = os.stat(path)
+                out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+            except FileNotFoundError:
+                out.append(None)
+            except OSError:
+                return None
+        return tuple(out)
+
     def integrity_check(self) -> list[str]:
         """SQLite's full ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check``: the problems found
         (empty when sound). Unlike :meth:`quick_check` it also verifies indexes against their tables."""
