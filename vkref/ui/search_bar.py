@@ -82,7 +82,7 @@ class SearchBar(QWidget):
         self.field.setClearButtonEnabled(True)
         self._name_clear_button()
         self._spell_off_for: str | None = None  # the query searched as typed, without spelling correction
-        self.field.textEdited.connect(lambda _t: self.edited.emit())
+        self.field.textEdited.connect(self._text_edited)
         self.field.textChanged.connect(lambda t: None if t else self.edited.emit())
         self.field.returnPressed.connect(self.submitted)
         self.field.installEventFilter(self)
@@ -167,6 +167,10 @@ class SearchBar(QWidget):
     def spell(self) -> bool:
         """Whether a query that finds nothing may be retried with a corrected spelling."""
         return self._spell_off_for is None or self._spell_off_for != self.text()
+
+    def _text_edited(self, _text: str) -> None:
+        self._spell_off_for = None  # an edited query may be corrected again
+        self.edited.emit()
 
     def _search_as_typed(self) -> None:
         self._spell_off_for = self.text()
