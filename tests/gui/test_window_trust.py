@@ -57,13 +57,14 @@ def test_review_rows_show_their_findings_by_direction(qtbot, window, gui_library
 def test_search_instead_for_what_was_typed(qtbot, window, gui_library):
     type_and_enter(qtbot, window, "menatetreone")
     bar = window.bar
-    assert bar.notice.isVisible() and "Showing results for menatetrenone" in bar.notice.text()
+    assert bar.corrected.isVisible() and "Showing results for menatetrenone —" in bar.corrected.text()
+    assert bar.corrected.y() < bar.summary.y()  # first, above the count
     assert bar.instead.isVisible() and bar.instead.text() == "search instead for menatetreone"
     assert window.model.keys() == core(gui_library, "menatetreone").keys and window.model.total() > 0
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
         qtbot.mouseClick(bar.instead, Qt.MouseButton.LeftButton)
     assert window.model.total() == 0 and core(gui_library, "menatetreone", spell=False).total == 0
-    assert not bar.instead.isVisible() and "Showing results" not in bar.notice.text()
+    assert not bar.instead.isVisible() and not bar.corrected.isVisible()
     assert window.stack.currentWidget() is window.empty
     # editing the query turns spelling correction back on
     qtbot.keyClick(window.search_field, Qt.Key.Key_End)

@@ -52,9 +52,7 @@ class ElidedLabel(QLabel):
 def notice_of(page) -> str:
     """The line that must be read before the results (plain text), or ""."""
     lines = []
-    if page.suggestion:
-        lines.append(f"Showing results for {page.suggestion} —")
-    elif page.mode == "any":
+    if page.mode == "any" and not page.suggestion:
         lines.append("No record held every word: showing partial matches, best match first.")
     if getattr(page, "undated_outside", 0):
         n = page.undated_outside
@@ -100,10 +98,15 @@ class SearchBar(QWidget):
         self.notice.setTextFormat(Qt.TextFormat.RichText)
         self.notice.setWordWrap(True)
         self.notice.hide()
+        self.corrected = QLabel(self)  # "Showing results for menatetrenone —", beside the button
+        self.corrected.setObjectName("correctedQuery")
+        self.corrected.setTextFormat(Qt.TextFormat.RichText)
+        self.corrected.hide()
         self.instead = QToolButton(self)
         self.instead.setObjectName("searchInstead")
         self.instead.setAutoRaise(True)
         self.instead.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.instead.setStyleSheet("QToolButton { color: palette(link); text-decoration: underline; border: none; }")
         self.instead.clicked.connect(self._search_as_typed)
         self.instead.hide()
         self.summary = QLabel(self)
@@ -143,13 +146,14 @@ class SearchBar(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        notice = QHBoxLayout()
-        notice.setSpacing(2)
-        notice.addWidget(self.notice)
-        notice.addWidget(self.instead)
-        notice.addStretch(1)
+        corrected = QHBoxLayout()
+        corrected.setSpacing(2)
+        corrected.addWidget(self.corrected)
+        corrected.addWidget(self.instead)
+        corrected.addStretch(1)
         layout.addWidget(self.field)
-        layout.addLayout(notice)
+        layout.addLayout(corrected)
+        layout.addWidget(self.notice)
         layout.addLayout(line)
         layout.addWidget(self.full)
 
@@ -186,6 +190,8 @@ class SearchBar(QWidget):
     def show_page(self, page) -> None:
         n = page.total
         self._set_notice(escape(notice_of(page)))
+        self.corrected.setText(f"<b>Showing results for {escape(page.suggestion)} —</b>" if page.suggestion else "")
+        self.corrected.setVisible(bool(page.suggestion))
         self.instead.setText(f"search instead for {page.query}" if page.suggestion else "")
         self.instead.setAccessibleName(f"Search instead for {page.query}, as typed" if page.suggestion else "")
         self.instead.setVisible(bool(page.suggestion))
@@ -195,6 +201,7 @@ class SearchBar(QWidget):
 
     def show_error(self, message: str) -> None:
         self.instead.hide()
+        self.corrected.hide()
         self._set_notice(f'<span style="color:{self._error_colour()}">{escape(message)}</span>')
         self.summary.setText("No results")
         self._set_expansion("")
