@@ -164,3 +164,34 @@ def test_keyboard_only_from_question_to_copied_citation(qtbot, window, gui_libra
     assert window.table.hasFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QGuiApplication.clipboard().text() == citation
+
+
+def test_first_start_shows_preparing_the_library_at_once(qtbot, tmp_path, monkeypatch):
+    """A new library is built behind a shown "Preparing the library…" window with a progress bar; the main
+    window follows and the preparing window is gone."""
+    from PySide6.QtWidgets import QApplication, QProgressBar
+
+    from vkref.library import Library
+    from vkref.ui import app as app_module
+    from vkref.ui import preparing
+
+    target = tmp_path / "new-lib"
+    assert Library.must_build(target)
+    seen = {}
+
+    def shown(window):
+        seen["visible"] = window.isVisible()
+        seen["text"] = window.label.text()
+        seen["busy"] = window.findChild(QProgressBar).maximum() == 0
+        window.grab().save(str(tmp_path / "preparing.png"))
+
+    real = preparing.open_with_feedback
+    monkeypatch.setattr(preparing, "open_with_feedback", lambda open_library, shown_=None: real(open_library, shown))
+    lib, owned = app_module._open_library(str(target))
+    try:
+        assert owned and seen == {"visible": True, "text": "Preparing the library…", "busy": True}
+        assert not any(w.objectName() == "preparingWindow" and w.isVisible() for w in QApplication.topLevelWidgets())
+        assert lib.search("menatetrenone", limit=1).total > 0
+        assert not Library.must_build(target)
+    finally:
+        lib.close()

@@ -82,6 +82,12 @@ class Library:
         return lib
 
     @staticmethod
+    def must_build(path: str | Path | None = None) -> bool:
+        """Whether opening ``path`` (as :meth:`open` resolves it) will first build a new library: no database is
+        there yet (a GUI then shows that it is preparing the library)."""
+        return not (paths.library_dir(path) / paths.DB_FILENAME).exists()
+
+    @staticmethod
     def _load_bundled(s, directory: Path) -> None:
         """Fill a new library's database in the session of its creation (one transaction with the schema)."""
         data = bundled.load(directory)  # validates everything before anything is written

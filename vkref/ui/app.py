@@ -99,10 +99,16 @@ def _label(library, facet: str, value: str) -> str:
 
 
 def _open_library(library):
+    """A new library is built while a "Preparing the library…" window shows progress (see
+    :mod:`vkref.ui.preparing`); an existing one opens at once (a damaged index is rebuilt in the background)."""
     from vkref.library import Library
 
     if isinstance(library, Library):
         return library, False
+    if Library.must_build(library):
+        from vkref.ui.preparing import open_with_feedback
+
+        return open_with_feedback(lambda: Library.open(library, background_rebuild=True)), True
     return Library.open(library, background_rebuild=True), True
 
 
