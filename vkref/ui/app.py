@@ -1,6 +1,6 @@
 """Start the desktop application: QApplication set-up, theme, crash handler, and the ``--screenshot`` mode.
 
-``run()`` returns the exit code. With ``screenshot`` it shows the real window at 1280×800 with the query and
+``run()`` returns the exit code. With ``screenshot`` it shows the real window at 1280×800 (or ``size``) with the query and
 filters applied, waits for the worker to deliver that search (a signal, not a timer), saves ``window.grab()``
 and exits 0. Known problems (a library that cannot be opened, a bad filter) get a one-line message; anything
 unexpected reaches one crash handler that writes a report and tells the user where it is.
@@ -113,7 +113,7 @@ def _open_library(library):
 
 
 def run(library=None, query: str = "", screenshot: str | None = None, filters: dict | None = None,
-        exclude: dict | None = None, select: str | None = None) -> int:
+        exclude: dict | None = None, select: str | None = None, size: tuple[int, int] | None = None) -> int:
     """Open the main window on ``library`` (a Library, a directory, or None for the default) and run."""
     # Import the library layer (SQLAlchemy, Whoosh: ~0.5 s) in a thread while Qt loads in this one: much of
     # either import is file reading and native loading, so on two cores they overlap.
@@ -133,13 +133,13 @@ def run(library=None, query: str = "", screenshot: str | None = None, filters: d
     try:
         include = resolve_filters(lib, filters)
         avoid = resolve_filters(lib, exclude)
-        return _run_window(app, lib, query, screenshot, include, avoid, select)
+        return _run_window(app, lib, query, screenshot, include, avoid, select, size)
     finally:
         if owned:
             lib.close()
 
 
-def _run_window(app, lib, query, screenshot, include, avoid, select) -> int:
+def _run_window(app, lib, query, screenshot, include, avoid, select, size=None) -> int:
     from PySide6.QtCore import QSettings, QTimer
 
     from vkref.ui.main_window import MainWindow
@@ -159,7 +159,7 @@ def _run_window(app, lib, query, screenshot, include, avoid, select) -> int:
     install_crash_handler(lambda: window, fatal=bool(screenshot))
     _apply_filters(window, include, avoid)
     if screenshot:
-        window.resize(1280, 800)
+        window.resize(*(size or (1280, 800)))
     window.show()
     result = {"code": 0}
 
