@@ -182,6 +182,11 @@ def _run_window(app, lib, query, screenshot, include, avoid, select, size=None) 
         code = app.exec()
     finally:
         sys.excepthook = previous_hook
+        # the last window closing posts a Quit event to the application; delivered later, it would end the next
+        # event loop of a process that goes on (tests, docs/screenshots/make_screenshots.py) at once
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
     window.shutdown()
     window.deleteLater()
     return result["code"] or code
