@@ -120,6 +120,10 @@ def run(library=None, query: str = "", screenshot: str | None = None, filters: d
     preload = threading.Thread(target=importlib.import_module, args=("vkref.library",), daemon=True)
     preload.start()
     app = _qt_app()
+    from vkref.ui.theme import Theme
+
+    theme = Theme(app)
+    theme.apply()  # before a "Preparing the library…" window is shown
     preload.join()
     try:
         lib, owned = _open_library(library)
@@ -133,20 +137,20 @@ def run(library=None, query: str = "", screenshot: str | None = None, filters: d
     try:
         include = resolve_filters(lib, filters)
         avoid = resolve_filters(lib, exclude)
-        return _run_window(app, lib, query, screenshot, include, avoid, select, size)
+        return _run_window(app, lib, query, screenshot, include, avoid, select, size, theme)
     finally:
         if owned:
             lib.close()
 
 
-def _run_window(app, lib, query, screenshot, include, avoid, select, size=None) -> int:
+def _run_window(app, lib, query, screenshot, include, avoid, select, size=None, theme=None) -> int:
     from PySide6.QtCore import QSettings, QTimer
 
     from vkref.ui.main_window import MainWindow
     from vkref.ui.settings import Settings
     from vkref.ui.theme import Theme
 
-    theme = Theme(app)
+    theme = theme or Theme(app)
     dark = theme.apply()
     settings = None
     if screenshot:  # reproducible: a fresh, throw-away settings file
