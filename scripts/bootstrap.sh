@@ -32,6 +32,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.vkref-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "bootstrap: installing vkref (editable) with its dependencies and test tools into .venv:" \
+       "PySide6, SQLAlchemy, Alembic, Whoosh, rapidfuzz, citation and file-format libraries, pytest, pytest-qt" \
+       "(pip install -e '.[test]'; a few minutes the first time)"
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
   .venv/bin/python -m pip install -q -e ".[test]"
   touch "$stamp"

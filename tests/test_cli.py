@@ -49,6 +49,17 @@ def test_filters_and_exclusions(libdir):
             assert "In vitro study" not in hit["facets"]["evidence"]
 
 
+def test_sort_evidence_and_no_spell(libdir):
+    r = run("search", "MK-4 fracture", "--sort", "evidence", "--kind", "finding", "--json", library=libdir)
+    assert r.returncode == 0, r.stderr
+    first = json.loads(r.stdout)["hits"][0]["facets"]
+    assert first["species"] == ["Human"] and first["evidence"][0] in ("Meta-analysis", "Randomized controlled trial")
+    corrected = json.loads(run("search", "menatetreone", "--json", library=libdir).stdout)
+    assert corrected["suggestion"] == "menatetrenone" and corrected["total"] > 0
+    r = run("search", "menatetreone", "--no-spell", "--json", library=libdir)
+    assert r.returncode == 0 and json.loads(r.stdout)["total"] == 0
+
+
 def test_readable_table_by_default(libdir):
     r = run("search", "MK-4 vertebral fracture", library=libdir)
     assert r.returncode == 0 and "results for" in r.stdout and "searched as:" in r.stdout

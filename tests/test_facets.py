@@ -18,7 +18,7 @@ def _records(library):
                       for facet in CONCEPT_FACETS}
             facets["kind"] = {"finding"}
             facets["review"] = {library.review_label(review.id)}
-            facets["year"] = {str(review.year)} if review.year else set()
+            facets["year"] = {str(review.year)} if review.year else {"No year"}
             out.append(("finding", f.id, facets))
         mine = by_review.get(review.id, [])
         facets = {facet: {voc[c].label for f in mine for c in voc.with_ancestors(f.concepts.get(facet, []))}
@@ -34,7 +34,7 @@ def _records(library):
             facets[facet] |= {voc[c].label for c in voc.with_ancestors(review.concepts.get(facet, []))}
         facets.update({"direction": set(), "evidence": set(), "kind": {"review"},
                        "review": {library.review_label(review.id)},
-                       "year": {str(review.year)} if review.year else set()})
+                       "year": {str(review.year)} if review.year else {"No year"}})
         out.append(("review", review.id, facets))
     return out
 
@@ -135,6 +135,37 @@ def test_year_range(library):
     assert 0 < y2006.total < all_
     assert all(h.review.get("year") == 2006 for h in y2006.hits)
     assert library.search("", year_from=2030, limit=0).total == 0
+
+
+def test_undated_records_have_a_no_year_value_and_a_range_says_it_left_them_out(library):
+    everything = library.search("", limit=0)
+    undated = everything.facets["year"]["No year"]
+    assert undated > 0 and list(everything.facets["year"])[-1] == "No year"  # last, after the years
+    only = library.search("", filters={"year": ["No year"]}, limit=10000)
+    assert only.total == undated and all(h.review.get("year") is None for h in only.hits)
+    assert library.search("", filters={"year": ["n.d."]}, limit=0).total == undated  # a synonym
+    ranged = library.search("", year_from=2006, limit=0)
+    assert ranged.undated_outside == undated
+    assert f"{undated} undated records are outside the year range" in ranged.searched_as
+    # the year facet offers only years inside the range: no 2003, no "No year"
+    assert set(ranged.facets["year"]) == {"2006"}
+    assert library.search("", limit=0).undated_outside == 0
+
+
+def test_review_hits_count_their_findings_by_direction(library):
+    """The counts a review row shows come from the index, and equal its findings' coded directions."""
+    page = library.search("", kind="review", limit=100)
+    assert page.hits
+    voc = library.vocabulary
+    for hit in page.hits:
+        expected = {}
+        for f in library.findings_of(hit.id):
+            for c in set(f.concepts.get("direction", [])):
+                expected[voc[c].label] = expected.get(voc[c].label, 0) + 1
+        assert hit.findings == expected, hit.id
+        assert "findings" not in hit.to_dict()  # the JSON of PRODUCT.md is unchanged
+    assert any(len(h.findings) >= 3 for h in page.hits)
+    assert all(h.findings == {} for h in library.search("", kind="finding", limit=20).hits)
 
 
 def test_unknown_filter_value_is_a_query_error(library):

@@ -82,6 +82,36 @@ def test_spelling_suggestion_applied(library):
     assert page.total == library.search("menatetrenone", limit=0).total > 0
 
 
+def test_spelling_correction_can_be_turned_off(library):
+    page = library.search("menatetreone", limit=1, spell=False)
+    assert page.total == 0 and page.suggestion is None
+
+
+def test_evidence_sort_puts_human_then_strongest_design_first(library):
+    from vkref.library.documents import evidence_strength
+
+    page = library.search("fracture", sort="evidence", kind="finding", limit=500)
+    ranks = [evidence_strength(library.get_finding(h.id), library.vocabulary) for h in page.hits]
+    assert ranks == sorted(ranks) and len(set(ranks)) >= 3
+    first, last = page.hits[0], page.hits[-1]
+    assert "Human" in first.facets["species"] and first.facets["evidence"][0] in (
+        "Meta-analysis", "Randomized controlled trial")
+    assert "Human" not in last.facets["species"] or "In vitro study" in last.facets["evidence"]
+
+
+def test_relevance_ties_are_broken_by_strength_of_evidence(library):
+    from vkref.library.documents import evidence_strength
+
+    page = library.search("vitamin K2", limit=10000)
+    seen = {}
+    for h in page.hits:
+        if h.kind == "finding":
+            seen.setdefault(h.score, []).append(evidence_strength(library.get_finding(h.id), library.vocabulary))
+    ties = [ranks for ranks in seen.values() if len(set(ranks)) > 1]
+    assert ties, "no tie with different evidence to check"
+    assert all(ranks == sorted(ranks) for ranks in ties)
+
+
 def test_no_suggestion_when_results(library):
     assert library.search("osteocalcin", limit=1).suggestion is None
 

@@ -270,7 +270,7 @@ def test_polish(qtbot, window, gui_library):
     qtbot.keyClick(window.search_field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     search(qtbot, window, "menatetreone")
     assert window.page.suggestion == "menatetrenone"
-    assert "Showing results for menatetrenone" in window.bar.notice.text()
+    assert "Showing results for menatetrenone" in window.bar.corrected.text()
     assert "Did you mean" not in window.bar.summary.text()
 
 

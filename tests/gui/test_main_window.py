@@ -260,7 +260,7 @@ def test_open_review_from_detail(qtbot, window, gui_library):
 def test_sort_by_year(qtbot, window, gui_library):
     search(qtbot, window, "vitamin K2")
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
-        window.sort_box.setCurrentIndex(1)
+        window.sort_box.setCurrentIndex(window.sort_box.findText("Newest first"))
     assert window.model.keys() == core(gui_library, "vitamin K2", sort="year").keys
 
 

@@ -40,7 +40,8 @@ def test_results_model(qtmodeltester, gui_library):
 
 
 def test_rows_are_the_hits(gui_library):
-    """Row data comes from what Library.search returned: a review row carries no direction or evidence."""
+    """Row data comes from what Library.search returned: a review row carries no evidence, and instead of a
+    direction its findings counted by direction as its hit counted them."""
     model, page = _paged_model(gui_library, "bone")
     while model.canFetchMore():
         model.fetchMore()
@@ -49,10 +50,15 @@ def test_rows_are_the_hits(gui_library):
     for r, hit in enumerate(page.hits):
         assert model.index(r, 1).data() == (hit.text if hit.kind == "finding" else hit.review["title"])
         assert model.index(r, 2).data() == ", ".join(hit.facets.get("species", []))
-        assert model.index(r, 6).data() == ", ".join(hit.facets.get("direction", []))
+        if hit.kind == "finding":
+            assert model.index(r, 6).data() == ", ".join(hit.facets.get("direction", []))
+        else:
+            assert model.index(r, 6).data() == " · ".join(
+                f"{n} {label.split(' (')[0].split(' or ')[0].lower()}".replace("no significant effect", "no effect")
+                for label, n in hit.findings.items())
     reviews = [r for r, h in enumerate(page.hits) if h.kind == "review"]
     assert reviews
-    assert all(model.index(r, 6).data() == "" and model.index(r, 7).data() == "" for r in reviews)
+    assert all(model.index(r, 6).data() and model.index(r, 7).data() == "" for r in reviews)
 
 
 def _facet_model(gui_library, filters=None):

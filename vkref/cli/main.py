@@ -38,7 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--year-to", type=int)
     s.add_argument("--limit", type=int, default=20)
     s.add_argument("--offset", type=int, default=0)
-    s.add_argument("--sort", choices=["relevance", "year", "year-asc"], default="relevance")
+    s.add_argument("--sort", choices=["relevance", "evidence", "year", "year-asc"], default="relevance",
+                   help="relevance (ties: strongest evidence first), evidence (strongest evidence first), year, "
+                        "year-asc")
+    s.add_argument("--no-spell", action="store_true",
+                   help="do not retry a query that finds nothing with a corrected spelling")
     s.add_argument("--json", action="store_true", help="print the result as one JSON object")
 
     i = sub.add_parser("info", help="library path, counts, index state, versions")
@@ -82,7 +86,8 @@ def cmd_search(args) -> int:
     lib = _open(args)
     try:
         page = lib.search(args.query, filters=filters, exclude=exclude, kind=args.kind, year_from=args.year_from,
-                          year_to=args.year_to, limit=args.limit, offset=args.offset, sort=args.sort)
+                          year_to=args.year_to, limit=args.limit, offset=args.offset, sort=args.sort,
+                          spell=not args.no_spell)
     finally:
         lib.close()
     if args.json:

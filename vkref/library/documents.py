@@ -7,6 +7,37 @@ from vkref.io.citation import short_label
 from vkref.search.schema import IndexDoc
 
 REVIEW_FACETS = ("agent", "population", "species", "outcome")  # a review carries its findings' subjects
+NO_YEAR = "none"  # the year facet's value for undated records (label "No year")
+NO_YEAR_LABEL = "No year"
+REVIEW_STRENGTH = 1000  # reviews come after every finding in the evidence order
+
+
+def year_values(year: int | None) -> list[str]:
+    return [str(year)] if year else [NO_YEAR]
+
+
+def _kinds(vocabulary: Vocabulary):
+    """The evidence groups and strengths of ``vocabulary`` (vkref.library.evidence.Kinds), built once per
+    vocabulary object."""
+    from vkref.library.evidence import Kinds
+
+    held = getattr(vocabulary, "_vkref_kinds", None)
+    if held is None:
+        held = Kinds(vocabulary)
+        try:
+            vocabulary._vkref_kinds = held
+        except AttributeError:  # a vocabulary with __slots__: no cache
+            pass
+    return held
+
+
+def evidence_strength(finding: Finding, vocabulary: Vocabulary) -> int:
+    """A finding's place in "strongest evidence first", smaller first: human before animal before in vitro,
+    then meta-analysis > RCT > controlled trial > observational > expert/mechanistic (the answer card's order)."""
+    from vkref.library.evidence import STRENGTH
+
+    group, rank = _kinds(vocabulary).order(finding)
+    return group * (len(STRENGTH) + 1) + rank
 
 
 def finding_title(finding: Finding, vocabulary: Vocabulary) -> str:
@@ -26,7 +57,7 @@ def _short(label: str) -> str:
 def finding_doc(finding: Finding, review: Review, vocabulary: Vocabulary) -> IndexDoc:
     facets = {facet: vocabulary.with_ancestors(finding.concepts.get(facet, [])) for facet in CONCEPT_FACETS}
     facets["review"] = [review.id]
-    facets["year"] = [str(review.year)] if review.year else []
+    facets["year"] = year_values(review.year)
     # the section heading is navigation, not content: it would make "menatetrenone" match findings filed
     # under "Treatment with Alfacalcidol or Menatetrenone" that are about alfacalcidol alone
     body = " ".join(x for x in (finding.cited_author, finding.dose, finding.duration,
@@ -35,6 +66,7 @@ def finding_doc(finding: Finding, review: Review, vocabulary: Vocabulary) -> Ind
         kind="finding", id=finding.id, title=finding_title(finding, vocabulary), text=finding.statement,
         body=body, concepts=[c for ids in finding.concepts.values() for c in ids], facets=facets,
         coded={facet: list(finding.concepts.get(facet, [])) for facet in CONCEPT_FACETS}, year=review.year,
+        strength=evidence_strength(finding, vocabulary),
     )
 
 
@@ -69,13 +101,22 @@ def review_doc(review: Review, findings: list[Finding], vocabulary: Vocabulary) 
     coded = review_codes(review, findings)
     facets: dict[str, list[str]] = {facet: vocabulary.with_ancestors(coded[facet]) for facet in REVIEW_FACETS}
     facets["review"] = [review.id]
-    facets["year"] = [str(review.year)] if review.year else []
+    facets["year"] = year_values(review.year)
     authors = " ".join(f"{a.family} {a.given}" for a in review.authors)
     body = " ".join(x for x in (authors, review.journal, review.journal_abbrev, " ".join(review.keywords),
                                 review.notes, " ".join(review.tags)) if x)
     return IndexDoc(kind="review", id=review.id, title=review.title, text=review.summary, body=body,
                     fulltext=review.fulltext, concepts=[c for ids in coded.values() for c in ids], facets=facets,
-                    coded=coded, year=review.year)
+                    coded=coded, year=review.year, strength=REVIEW_STRENGTH, counts=direction_counts(findings))
+
+
+def direction_counts(findings: list[Finding]) -> dict[str, int]:
+    """A review's findings counted by coded direction (a finding counts once under each direction it holds)."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        for c in dict.fromkeys(f.concepts.get("direction", [])):
+            counts[c] = counts.get(c, 0) + 1
+    return counts
 
 
 def facet_label(facet: str, value: str, vocabulary: Vocabulary, review_labels: dict[str, str]) -> str:
@@ -83,6 +124,8 @@ def facet_label(facet: str, value: str, vocabulary: Vocabulary, review_labels: d
         return vocabulary[value].label if value in vocabulary else value
     if facet == "review":
         return review_labels.get(value, value)
+    if facet == "year" and value == NO_YEAR:
+        return NO_YEAR_LABEL
     return value
 
 

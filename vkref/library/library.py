@@ -29,6 +29,9 @@ from vkref.store import Database, changes, repository as repo
 Progress = Callable[[int, int], None]
 
 
+SORTS = ("relevance", "evidence", "year", "year-asc")
+
+
 class Library:
     """One open library. Thread-safe for searching; writes are serialised."""
 
@@ -77,6 +80,12 @@ class Library:
                     opened.run_file.stop()
                 raise
         return lib
+
+    @staticmethod
+    def must_build(path: str | Path | None = None) -> bool:
+        """Whether opening ``path`` (as :meth:`open` resolves it) will first build a new library: no database is
+        there yet (a GUI then shows that it is preparing the library)."""
+        return not (paths.library_dir(path) / paths.DB_FILENAME).exists()
 
     @staticmethod
     def _load_bundled(s, directory: Path) -> None:
@@ -144,14 +153,19 @@ class Library:
     def search(self, query: str = "", filters: dict[str, Iterable[str]] | None = None,
                exclude: dict[str, Iterable[str]] | None = None, kind: str | None = None,
                year_from: int | None = None, year_to: int | None = None, limit: int = 20, offset: int = 0,
-               sort: str = "relevance", all_keys: bool = False) -> SearchPage:
-        """Search findings and reviews. See PRODUCT.md for the semantics; raises QueryError on bad input."""
+               sort: str = "relevance", all_keys: bool = False, spell: bool = True) -> SearchPage:
+        """Search findings and reviews. See PRODUCT.md for the semantics; raises QueryError on bad input.
+
+        ``sort``: ``relevance`` (ties: strongest evidence first), ``evidence`` (strongest evidence first: human,
+        animal, in vitro, then meta-analysis > RCT > controlled trial > observational > expert; ties by score),
+        ``year`` or ``year-asc``. ``spell=False``: a query that finds nothing is not retried with a corrected
+        spelling. Undated records are never inside a year range; ``undated_outside`` counts those left out."""
         start = time.perf_counter()
         validation.check_search_args(query, filters, exclude, kind, year_from, year_to, limit, offset, sort)
         if limit < 0 or offset < 0:
             raise QueryError("limit and offset must not be negative")
-        if sort not in ("relevance", "year", "year-asc"):
-            raise QueryError(f"unknown sort {sort!r}: use relevance, year or year-asc")
+        if sort not in SORTS:
+            raise QueryError(f"unknown sort {sort!r}: use {', '.join(SORTS)}")
         if year_from is not None and year_to is not None and year_from > year_to:
             raise QueryError(f"year range {year_from}-{year_to} is empty: the first year is after the last")
         want = self._resolve(filters or {})
@@ -160,16 +174,21 @@ class Library:
         avoid = self._resolve(exclude or {})
         raw, state, note = self.indexing.search(query or "", filters=want, exclude=avoid, year_from=year_from,
                                                 year_to=year_to, limit=limit, offset=offset, sort=sort,
-                                                all_keys=all_keys)
+                                                all_keys=all_keys, spell=spell)
         hits = [self._hit(h, raw.plan) for h in raw.hits]
         facets = {f: {self.facet_label(f, v): n for v, n in sorted(raw.facets.get(f, {}).items(),
                                                                   key=lambda kv: (-kv[1], kv[0]))}
                   for f in ALL_FACETS}
-        facets["year"] = dict(sorted(facets["year"].items(), reverse=True))
+        # newest year first, "No year" last
+        facets["year"] = dict(sorted(facets["year"].items(), key=lambda kv: (kv[0] != D.NO_YEAR_LABEL, kv[0]),
+                                     reverse=True))
         searched_as = raw.searched_as + note
+        if raw.undated_outside:
+            n = raw.undated_outside
+            searched_as += f" ({n} undated record{'s are' if n != 1 else ' is'} outside the year range)"
         elapsed = round((time.perf_counter() - start) * 1000, 1)
         return SearchPage(query or "", searched_as, raw.suggestion, raw.total, elapsed, hits, facets, raw.mode,
-                          state, raw.keys)
+                          state, raw.keys, raw.undated_outside)
 
     def _resolve(self, spec: dict[str, Iterable[str]]) -> dict[str, set[str]]:
         """Facet labels or synonyms (case-insensitive) -> index values; unknown ones are a QueryError."""
@@ -196,8 +215,10 @@ class Library:
                 raise QueryError(f"unknown kind {value!r}: use finding or review")
             return v.lower()
         if facet == "year":
+            if v.lower() in (D.NO_YEAR, D.NO_YEAR_LABEL.lower(), "n.d.", "undated"):
+                return D.NO_YEAR
             if not v.isdigit():
-                raise QueryError(f"year {value!r} is not a number")
+                raise QueryError(f"year {value!r} is not a number (or \"No year\")")
             return str(int(v))
         for rid, label in self._review_labels.items():
             r = self._reviews[rid]
@@ -225,7 +246,13 @@ class Library:
         review = self._reviews.get(raw.review_id or raw.id)
         return Hit(raw.kind, raw.id, raw.score, raw.title, raw.text, highlights(raw.text, terms) or
                    highlights(raw.title, terms), (review.source_id or None) if review else None,
-                   self.review_ref(review) if review else {}, facets)
+                   self.review_ref(review) if review else {}, facets, self._direction_counts(raw.counts))
+
+    def _direction_counts(self, counts: dict[str, int]) -> dict[str, int]:
+        """Direction concept id -> n as labels, in the vocabulary's order of the direction facet."""
+        order = {c.id: n for n, c in enumerate(self.vocabulary.in_facet("direction"))} if counts else {}
+        return {self.vocabulary[c].label: n for c, n in sorted(counts.items(), key=lambda kv: order.get(kv[0], 99))
+                if c in self.vocabulary}
 
     def review_ref(self, review: Review) -> dict:
         return {"id": review.id, "title": review.title, "authors": [a.display for a in review.authors],

@@ -15,9 +15,13 @@ class Hit:
     source_id: str | None
     review: dict
     facets: dict[str, list[str]]
+    # not in the JSON: a review's findings counted by direction (label -> n, in the vocabulary's order)
+    findings: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out.pop("findings")
+        return out
 
 
 @dataclass
@@ -32,6 +36,7 @@ class SearchPage:
     mode: str = "all"  # not in the JSON: "all" | "any" | "filters"
     index_state: str = "ready"  # not in the JSON: "ready" | "rebuilding"
     keys: list[str] = field(default_factory=list)  # not in the JSON: every result "kind:id", in order
+    undated_outside: int = 0  # not in the JSON: undated records a year range left out (also in searched_as)
 
     def to_dict(self) -> dict:
         return {

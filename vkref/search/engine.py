@@ -94,6 +94,7 @@ class RawHit:
     text: str
     coded: dict = field(default_factory=dict)  # facet -> concept ids as coded (not rolled up)
     review_id: str = ""
+    counts: dict = field(default_factory=dict)  # a review's findings by direction concept id
 
 
 @dataclass
@@ -103,9 +104,10 @@ class RawResult:
     facets: dict[str, dict[str, int]]
     searched_as: str
     suggestion: str | None = None
-    mode: str = "all"  # "all" words required | "any" words, ranked by how many match | "filters" only
+    mode: str = "all"  # "all" words required | "any": records holding enough of them, by score | "filters" only
     plan: QueryPlan | None = None
     keys: list[str] = field(default_factory=list)  # every result key in order (for lazy GUI models)
+    undated_outside: int = 0  # undated records a year range left out
 
 
 class MarkFormatter(highlight.HtmlFormatter):
@@ -324,23 +326,31 @@ class SearchEngine:
 
     def _collect(self, s, table, plan, q, matched, mode, filters, exclude, year_from, year_to, limit, offset,
                  sort, all_keys, n_all=0, need=0) -> RawResult:
-        final, counts = constrain(table, matched, filters, exclude, year_from, year_to)
+        final, counts, undated_outside = constrain(table, matched, filters, exclude, year_from, year_to)
         total = final.bit_count()
         order: list[tuple[int, float]]
-        if q is not None and sort == "relevance":
+        strengths = table.strengths
+        if q is not None and sort in ("relevance", "evidence"):
             docs = bitsets.to_docnums(final)
             scores = self._scores(s, q, docs)
-            # best score first, ties by document number: (score, -docnum) compares natively in C
-            pairs = zip(scores, map(neg, docs))
             k = len(docs) if all_keys else offset + limit
-            best = heapq.nlargest(k, pairs) if k < len(docs) else sorted(pairs, reverse=True)
-            order = [(-nd, sc) for sc, nd in best]
+            if sort == "relevance":
+                # best score first, ties by strength of evidence, then by document number:
+                # (score, -strength, -docnum) compares natively in C
+                pairs = zip(scores, [-strengths[d] for d in docs], map(neg, docs))
+                best = heapq.nlargest(k, pairs) if k < len(docs) else sorted(pairs, reverse=True)
+                order = [(-nd, sc) for sc, _st, nd in best]
+            else:  # strongest evidence first, then best score
+                triples = zip([strengths[d] for d in docs], [-sc for sc in scores], docs)
+                best = heapq.nsmallest(k, triples) if k < len(docs) else sorted(triples)
+                order = [(d, -nsc) for _st, nsc, d in best]
         else:
             # walk the cached year order and keep the documents in ``final``; stop once the page is full
             wanted = None if all_keys else offset + limit
             keep = set(bitsets.to_docnums(final)) if total else set()
             order = []
-            for d in table.order_by_year(sort != "year-asc") if keep else ():
+            walk = table.order_by_strength() if sort == "evidence" else table.order_by_year(sort != "year-asc")
+            for d in walk if keep else ():
                 if d in keep:
                     order.append((d, 0.0))
                     if wanted is not None and len(order) >= wanted:
@@ -352,10 +362,11 @@ class SearchEngine:
             kind, _, rid = stored["key"].partition(":")
             hits.append(RawHit(stored["key"], kind, rid, round(float(score), 3), stored.get("title", ""),
                                stored.get("text", ""), stored.get("coded") or {},
-                               ((stored.get("facets") or {}).get("review") or [""])[0]))
+                               ((stored.get("facets") or {}).get("review") or [""])[0],
+                               stored.get("counts") or {}))
         keys = [table.keys[d] for d, _ in order] if all_keys else []
         searched_as = self._describe(plan, mode, n_all, need)
-        return RawResult(total, hits, counts, searched_as, None, mode, plan, keys)
+        return RawResult(total, hits, counts, searched_as, None, mode, plan, keys, undated_outside)
 
     @staticmethod
     def _describe(plan: QueryPlan, mode: str, n_all: int = 0, need: int = 1) -> str:

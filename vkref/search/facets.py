@@ -17,6 +17,7 @@ FACET_ORDER = ("kind", "agent", "population", "species", "outcome", "direction",
 # One value per document and thousands of values in a large library: held as a per-document list and counted
 # by walking the matching documents (a bitset per review would cost 12.5 KB each at 100,000 documents).
 LIST_FACET = "review"
+NO_YEAR = "none"  # the year value of undated records: counted and filterable, never inside a year range
 
 
 @dataclass
@@ -26,16 +27,18 @@ class SegmentFacets:
     keys: list[str] = field(default_factory=list)
     years: list[int | None] = field(default_factory=list)
     reviews: list[str] = field(default_factory=list)
+    strengths: list[int] = field(default_factory=list)  # evidence order per document, smaller is stronger
 
 
 def read_segment(reader) -> SegmentFacets:
     """Read the stored facet data of the live documents of one segment reader."""
     size = reader.doc_count_all()
-    seg = SegmentFacets(size, keys=[""] * size, years=[None] * size, reviews=[""] * size)
+    seg = SegmentFacets(size, keys=[""] * size, years=[None] * size, reviews=[""] * size, strengths=[0] * size)
     lists: dict[tuple[str, str], list[int]] = {}
     for docnum, stored in reader.iter_docs():  # live documents only
         seg.keys[docnum] = stored.get("key", "")
         seg.years[docnum] = stored.get("year")
+        seg.strengths[docnum] = stored.get("strength") or 0
         lists.setdefault(("kind", stored.get("kind", "")), []).append(docnum)
         for facet, values in (stored.get("facets") or {}).items():
             if facet == LIST_FACET:
@@ -54,7 +57,8 @@ def _finish(seg: SegmentFacets, lists: dict[tuple[str, str], list[int]]) -> Segm
 def segment_from_docs(docs) -> SegmentFacets:
     """Facet data of in-memory index documents (the fallback scan while an index is rebuilt)."""
     seg = SegmentFacets(len(docs), keys=[d.key for d in docs], years=[d.year for d in docs],
-                        reviews=[(d.facets.get(LIST_FACET) or [""])[0] for d in docs])
+                        reviews=[(d.facets.get(LIST_FACET) or [""])[0] for d in docs],
+                        strengths=[d.strength for d in docs])
     lists: dict[tuple[str, str], list[int]] = {}
     for n, d in enumerate(docs):
         lists.setdefault(("kind", d.kind), []).append(n)
@@ -74,6 +78,7 @@ class FacetTable:
         self.keys: list[str] = []
         self.years: list[int | None] = []
         self.reviews: list[str] = []
+        self.strengths: list[int] = []
         self.live = 0
         for seg, offset, live in segments:
             self.live |= live << offset
@@ -82,12 +87,13 @@ class FacetTable:
             self.keys.extend(seg.keys)
             self.years.extend(seg.years)
             self.reviews.extend(seg.reviews)
+            self.strengths.extend(seg.strengths or [0] * len(seg.keys))
         self.searchable = self.live & (self.get("kind", "finding") | self.get("kind", "review"))
         everything = (1 << len(self.keys)) - 1
         self.by_facet: dict[str, list[tuple[str, int]]] = {}
         for (facet, value), bits in self.postings.items():
             self.by_facet.setdefault(facet, []).append((value, bits if self.live == everything else bits & self.live))
-        self._orders: dict[bool, list[int]] = {}
+        self._orders: dict[object, list[int]] = {}
         self._review_bits: dict[frozenset, int] = {}
 
     def order_by_year(self, newest_first: bool = True) -> list[int]:
@@ -100,6 +106,14 @@ class FacetTable:
                 key = lambda d: (years[d] or 9999, _natural(keys[d]))  # noqa: E731
             self._orders[newest_first] = sorted(range(len(keys)), key=key)
         return self._orders[newest_first]
+
+    def order_by_strength(self) -> list[int]:
+        """Every document number, strongest evidence first, then newest first, then naturally by key; cached."""
+        if "strength" not in self._orders:
+            strengths, years, keys = self.strengths, self.years, self.keys
+            self._orders["strength"] = sorted(
+                range(len(keys)), key=lambda d: (strengths[d], -(years[d] or 0), _natural(keys[d])))
+        return self._orders["strength"]
 
     def get(self, facet: str, value: str) -> int:
         return self.postings.get((facet, value), 0)
@@ -121,6 +135,8 @@ class FacetTable:
     def year_range(self, year_from: int | None, year_to: int | None) -> int:
         bits = 0
         for value, vbits in self.by_facet.get("year", ()):
+            if value == NO_YEAR:
+                continue
             y = int(value)
             if (year_from is None or y >= year_from) and (year_to is None or y <= year_to):
                 bits |= vbits
@@ -141,17 +157,27 @@ class FacetTable:
 
 
 def constrain(table: FacetTable, matched: int, filters: dict[str, set[str]], exclude: dict[str, set[str]],
-              year_from: int | None, year_to: int | None) -> tuple[int, dict[str, dict[str, int]]]:
-    """Apply filters to ``matched``; return the final set and every facet's counts (own filter left out)."""
+              year_from: int | None, year_to: int | None) -> tuple[int, dict[str, dict[str, int]], int]:
+    """Apply filters to ``matched``; return the final set, every facet's counts (own filter left out) and how
+    many undated records the year range left out.
+
+    A year range is not the year facet's own filter: it narrows every facet's counts, the year facet's too, so
+    the facet never offers a year (or "No year") outside the range. Undated records are never inside a range;
+    the third value says how many of them would otherwise have been shown."""
     per_facet: dict[str, int] = {}
     for facet in set(filters) | set(exclude):
         bits = table.any_of(facet, filters[facet]) if filters.get(facet) else -1
         if exclude.get(facet):
             bits &= ~table.any_of(facet, exclude[facet])
         per_facet[facet] = bits
-    if year_from is not None or year_to is not None:
-        per_facet["year"] = per_facet.get("year", -1) & table.year_range(year_from, year_to)
     base = matched & table.searchable
+    undated_outside = 0
+    if year_from is not None or year_to is not None:
+        unranged = base
+        for bits in per_facet.values():
+            unranged &= bits
+        undated_outside = (unranged & table.get("year", NO_YEAR)).bit_count()
+        base &= table.year_range(year_from, year_to)
     final = base
     for bits in per_facet.values():
         final &= bits
@@ -165,7 +191,7 @@ def constrain(table: FacetTable, matched: int, filters: dict[str, set[str]], exc
             if other != facet:
                 others &= bits
         counts[facet] = table.count(others, facet)
-    return final, counts
+    return final, counts, undated_outside
 
 
 def _natural(key: str):

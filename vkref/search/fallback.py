@@ -69,16 +69,20 @@ class FallbackEngine:
             docs = [n for n in range(len(self.docs)) if self._match(q, n)]
             scores = {n: float(sum(self._match(c.query, n) for c in plan.positive)) for n in docs}
             matched, mode = bitsets.from_docnums(docs), "all"
-        final, counts = constrain(self.table, matched, filters, exclude, year_from, year_to)
+        final, counts, undated_outside = constrain(self.table, matched, filters, exclude, year_from, year_to)
         order = bitsets.to_docnums(final)
         if mode == "all" and sort == "relevance":
-            order.sort(key=lambda n: -scores.get(n, 0.0))
+            order.sort(key=lambda n: (-scores.get(n, 0.0), self.docs[n].strength))
+        elif sort == "evidence":
+            order.sort(key=lambda n: (self.docs[n].strength, -scores.get(n, 0.0)))
         else:
             order.sort(key=lambda n: -(self.docs[n].year or 0) if sort != "year-asc" else (self.docs[n].year or 9999))
         hits = [RawHit(self.docs[n].key, self.docs[n].kind, self.docs[n].id, scores.get(n, 0.0),
                        self.docs[n].title, self.docs[n].text, self.docs[n].coded,
-                       (self.docs[n].facets.get("review") or [""])[0]) for n in order[offset:offset + limit]]
+                       (self.docs[n].facets.get("review") or [""])[0], self.docs[n].counts)
+                for n in order[offset:offset + limit]]
         from vkref.search.engine import SearchEngine
 
         keys = [self.docs[n].key for n in order] if all_keys else []
-        return RawResult(len(order), hits, counts, SearchEngine._describe(plan, mode), None, mode, plan, keys)
+        return RawResult(len(order), hits, counts, SearchEngine._describe(plan, mode), None, mode, plan, keys,
+                         undated_outside)

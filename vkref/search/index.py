@@ -552,13 +552,13 @@ class SearchIndex:
             if data.get("format") != INDEX_FORMAT or data.get("size") != size:
                 return None
             return SegmentFacets(size, {(f, v): int(h, 16) for f, v, h in data["postings"]},
-                                 data["keys"], data["years"], data["reviews"])
+                                 data["keys"], data["years"], data["reviews"], data["strengths"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def _save_sidecar(self, segid: str, seg: SegmentFacets) -> None:
         data = {"format": INDEX_FORMAT, "size": seg.size, "keys": seg.keys, "years": seg.years,
-                "reviews": seg.reviews, "postings": [[f, v, format(b, "x")] for (f, v), b in seg.postings.items()]}
+                "reviews": seg.reviews, "strengths": seg.strengths, "postings": [[f, v, format(b, "x")] for (f, v), b in seg.postings.items()]}
         body = json.dumps(data, separators=(",", ":"))
         target = self._sidecar(segid)
         tmp = target.with_name(target.name + ".tmp")

@@ -11,7 +11,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer
 
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 META_KEY = "__meta__"
 
 # Field boosts used by query building: statement/title above abstract/summary above full text.
@@ -32,6 +32,8 @@ def make_schema() -> Schema:
         facets=STORED(),  # {"agent": [...rolled-up ids], ..., "review": [id], "year": ["2006"]}
         coded=STORED(),  # {"agent": [ids as coded], ...}: what a hit shows, without a database look-up
         year=NUMERIC(stored=True),
+        strength=STORED(),  # evidence order, smaller is stronger: the "evidence" sort and relevance's tie-breaker
+        counts=STORED(),  # a review's findings counted by direction: {concept id: n}
         meta=STORED(),  # only on the META_KEY document: {"last_change": n, "library": uuid, "format": f}
     )
 
@@ -50,6 +52,8 @@ class IndexDoc:
     facets: dict[str, list[str]] = field(default_factory=dict)
     coded: dict[str, list[str]] = field(default_factory=dict)
     year: int | None = None
+    strength: int = 0  # smaller is stronger (see vkref.library.documents.evidence_strength)
+    counts: dict[str, int] = field(default_factory=dict)  # a review's findings by direction concept
 
     @property
     def key(self) -> str:
@@ -60,6 +64,7 @@ class IndexDoc:
             "key": self.key, "kind": self.kind, "title": self.title, "text": self.text, "body": self.body,
             "fulltext": self.fulltext, "spell": " ".join((self.title, self.text, self.body)),
             "concepts": ",".join(self.concepts), "facets": self.facets, "coded": self.coded,
+            "strength": self.strength, "counts": self.counts,
         }
         if self.year is not None:
             out["year"] = self.year

@@ -1,6 +1,6 @@
 """Start the desktop application: QApplication set-up, theme, crash handler, and the ``--screenshot`` mode.
 
-``run()`` returns the exit code. With ``screenshot`` it shows the real window at 1280×800 with the query and
+``run()`` returns the exit code. With ``screenshot`` it shows the real window at 1280×800 (or ``size``) with the query and
 filters applied, waits for the worker to deliver that search (a signal, not a timer), saves ``window.grab()``
 and exits 0. Known problems (a library that cannot be opened, a bad filter) get a one-line message; anything
 unexpected reaches one crash handler that writes a report and tells the user where it is.
@@ -102,21 +102,31 @@ def _label(library, facet: str, value: str) -> str:
 
 
 def _open_library(library):
+    """A new library is built while a "Preparing the library…" window shows progress (see
+    :mod:`vkref.ui.preparing`); an existing one opens at once (a damaged index is rebuilt in the background)."""
     from vkref.library import Library
 
     if isinstance(library, Library):
         return library, False
+    if Library.must_build(library):
+        from vkref.ui.preparing import open_with_feedback
+
+        return open_with_feedback(lambda: Library.open(library, background_rebuild=True)), True
     return Library.open(library, background_rebuild=True), True
 
 
 def run(library=None, query: str = "", screenshot: str | None = None, filters: dict | None = None,
-        exclude: dict | None = None, select: str | None = None) -> int:
+        exclude: dict | None = None, select: str | None = None, size: tuple[int, int] | None = None) -> int:
     """Open the main window on ``library`` (a Library, a directory, or None for the default) and run."""
     # Import the library layer (SQLAlchemy, Whoosh: ~0.5 s) in a thread while Qt loads in this one: much of
     # either import is file reading and native loading, so on two cores they overlap.
     preload = threading.Thread(target=importlib.import_module, args=("vkref.library",), daemon=True)
     preload.start()
     app = _qt_app()
+    from vkref.ui.theme import Theme
+
+    theme = Theme(app)
+    theme.apply()  # before a "Preparing the library…" window is shown
     preload.join()
     try:
         lib, owned = _open_library(library)
@@ -130,20 +140,20 @@ def run(library=None, query: str = "", screenshot: str | None = None, filters: d
     try:
         include = resolve_filters(lib, filters)
         avoid = resolve_filters(lib, exclude)
-        return _run_window(app, lib, query, screenshot, include, avoid, select)
+        return _run_window(app, lib, query, screenshot, include, avoid, select, size, theme)
     finally:
         if owned:
             lib.close()
 
 
-def _run_window(app, lib, query, screenshot, include, avoid, select) -> int:
+def _run_window(app, lib, query, screenshot, include, avoid, select, size=None, theme=None) -> int:
     from PySide6.QtCore import QSettings, QTimer
 
     from vkref.ui.main_window import MainWindow
     from vkref.ui.settings import Settings
     from vkref.ui.theme import Theme
 
-    theme = Theme(app)
+    theme = theme or Theme(app)
     dark = theme.apply()
     settings = None
     if screenshot:  # reproducible: a fresh, throw-away settings file
@@ -156,7 +166,7 @@ def _run_window(app, lib, query, screenshot, include, avoid, select) -> int:
     install_crash_handler(lambda: window, fatal=bool(screenshot))
     _apply_filters(window, include, avoid)
     if screenshot:
-        window.resize(1280, 800)
+        window.resize(*(size or (1280, 800)))
     window.show()
     result = {"code": 0}
 
@@ -179,6 +189,11 @@ def _run_window(app, lib, query, screenshot, include, avoid, select) -> int:
         code = app.exec()
     finally:
         sys.excepthook = previous_hook
+        # the last window closing posts a Quit event to the application; delivered later, it would end the next
+        # event loop of a process that goes on (tests, docs/screenshots/make_screenshots.py) at once
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
     window.shutdown()
     window.deleteLater()
     return result["code"] or code

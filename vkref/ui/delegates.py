@@ -24,6 +24,12 @@ class BadgeDelegate(QStyledItemDelegate):
     """Paints each comma-separated direction as a small rounded badge (colour plus text, never colour alone)."""
 
     def paint(self, painter: QPainter, option, index):
+        from vkref.ui.models import ROW_ROLE
+
+        row = index.data(ROW_ROLE)
+        if row is not None and row.kind == "review":  # its findings counted by direction: plain text
+            super().paint(painter, option, index)
+            return
         text = index.data(Qt.ItemDataRole.DisplayRole) or ""
         self.initStyleOption(option, index)
         option.text = ""

@@ -33,6 +33,11 @@ what was searched, with the synonyms used.</p>
 facets narrow it (both). Each count says how many results you would get by adding that value.
 Click a value (again to remove it). <b>Ctrl+click</b> a value (or use its context menu, or press <b>−</b>) to <i>exclude</i> it; excluded values are
 struck out. Active filters appear as chips above the results: click a chip to remove it.</p>
+<p>When few records hold every word, the records holding most of them are shown, best score first, and the
+line under the search field says so. A misspelt query that finds nothing is corrected
+(“Showing results for menatetrenone — search instead for menatetreone”: click to search as typed).
+Records without a year are listed under <i>No year</i> in the Year facet; a year range leaves them out and
+says how many.</p>
 <p><b>Human and animal evidence:</b> use the <i>Species</i> and <i>Evidence</i> facets at the top of the panel.</p>
 """
 
@@ -47,6 +52,8 @@ SHORTCUTS = [
     ("Tab / Shift+Tab", "Move between the parts of the window (the detail pane is one stop)"),
     ("Ctrl+Tab / Ctrl+Shift+Tab (in the detail pane)", "Move between its links; Enter follows one"),
     ("Alt+Left / Alt+Right", "Back / forward through the records you viewed"),
+    ("Ctrl+Shift+S (in the results)", "Sort by the current cell's column (text: relevance; species, evidence: "
+                                      "strongest evidence first; year: newest, again oldest)"),
     ("Ctrl+C (in the results)", "Copy the citations of the selected rows (Shift or Ctrl+click selects several)"),
     ("Menu key or right click (in the results)", "Copy, open the review, filter by a value"),
     ("Space (in the filters)", "Filter by the value"),

@@ -23,6 +23,7 @@ from vkref.ui.models import KEY_ROLE, ResultsModel
 from vkref.ui.results_view import ResultsTable
 from vkref.ui.search_bar import SearchBar
 from vkref.ui.settings import Settings
+from vkref.ui.sorting import HeaderSorting
 from vkref.ui.worker import SearchRequest, SearchWorker
 
 DEBOUNCE_MS = 140
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self.bar.edited.connect(self._debounce.start)
         self.bar.submitted.connect(self._search_and_focus)
         self.bar.sortChanged.connect(self.search_now)
+        self.bar.rerun.connect(self.search_now)
         self.bar.downPressed.connect(self.focus_results)
         self.chips = ChipBar(self)
         self.chips.removeRequested.connect(self._remove_chip)
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
         self.facets.filtersChanged.connect(self._filters_changed)
         self.model = ResultsModel(self._request_more, self)
         self.table = ResultsTable(self.model, self)
+        self.header_sorting = HeaderSorting(self.table, self.bar)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.activated.connect(lambda _i: self.detail.browser.setFocus(Qt.FocusReason.OtherFocusReason))
         self.table.filterRequested.connect(self.add_filter)
@@ -182,6 +185,8 @@ class MainWindow(QMainWindow):
         self.detail.back_button.setDefaultAction(self.back_action)
         self.detail.forward_button.setDefaultAction(self.forward_action)
         self._update_history_actions()
+        self._action(view, "&Sort by the current column", self.header_sorting.sort_by_current_column,
+                     "Ctrl+Shift+S", "actionSortByColumn")
         view.addSeparator()
         self._action(view, "Human evidence only", lambda: self.add_filter("species", "Human"), None, "actionHuman")
 
@@ -198,7 +203,8 @@ class MainWindow(QMainWindow):
         f = self.filters
         self.request = SearchRequest(self.generation, self.bar.text(), {k: list(v) for k, v in f.include.items()},
                                      {k: list(v) for k, v in f.exclude.items()}, f.year_from, f.year_to,
-                                     self.bar.sort(), self.detail.key, self.detail.renderer.dark)
+                                     self.bar.sort(), self.detail.key, self.detail.renderer.dark,
+                                     spell=self.bar.spell())
         self.worker.submit(self.request)
         return self.generation
 

@@ -3,7 +3,8 @@
 It holds every result key of the search (``SearchPage.keys``) and the rows built from the hits delivered so far.
 More rows are asked for a page at a time: ``fetchMore`` calls ``request_more(offset)`` once, and the rows arrive
 later through :meth:`ResultsModel.add_rows` (from the search worker), so the GUI thread never searches.
-Sorting is done by the search itself (relevance / year), never by the model.
+Sorting is done by the search itself (relevance / evidence / year, see :mod:`vkref.ui.sorting`), never by
+the model.
 """
 from __future__ import annotations
 
@@ -93,8 +94,10 @@ class ResultsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section][0]
-            if role == Qt.ItemDataRole.ToolTipRole and section == COL_YEAR:
-                return "Sort by year with the sort box above the table"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                from vkref.ui.sorting import header_tooltip
+
+                return header_tooltip(section)
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and section >= 0:
             return str(section + 1)
         return None
@@ -135,4 +138,6 @@ def cell_text(row: Row, attr: str) -> str:
         return str(row.year) if row.year else "n.d."
     if attr == "source":
         return row.source
+    if attr == "direction" and row.kind == "review":
+        return row.direction_counts()
     return row.labels(attr)

@@ -2,7 +2,8 @@
 
 A row shows what the library's index stored for a hit (title, text, coded facets, source review) and nothing
 re-derived here: a review's facets are the ones its hit carries (its findings' agents, populations, species and
-outcomes); direction and evidence describe findings only, so review rows have none.
+outcomes); direction and evidence describe findings only, so a review row shows, instead of a direction, its
+findings counted by direction as the library's index counted them (``Hit.findings``).
 """
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ class Row:
     source: str = ""  # the review's short label ("Iwamoto 2006, Yonsei Med J")
     review_id: str = ""
     citation: str = ""  # the source review's Vancouver citation
+    findings: tuple[tuple[str, int], ...] = ()  # a review's findings by direction label, from its hit
+
+    def direction_counts(self) -> str:
+        """"12 beneficial · 2 harmful · 1 mixed" (a review row's Direction cell)."""
+        return " · ".join(f"{n} {short_direction(label).lower()}" for label, n in self.findings)
 
     def labels(self, facet: str) -> str:
         return ", ".join(self.facets.get(facet, ()))
@@ -32,7 +38,15 @@ def row_from_hit(hit, review_label) -> Row:
     text = hit.text if hit.kind == "finding" else (review.get("title") or hit.title)
     facets = {facet: tuple(values) for facet, values in hit.facets.items()}
     return Row(f"{hit.kind}:{hit.id}", hit.kind, hit.id, text, facets, review.get("year"),
-               review_label(review_id) if review_id else "", review_id, review.get("citation", ""))
+               review_label(review_id) if review_id else "", review_id, review.get("citation", ""),
+               tuple(getattr(hit, "findings", {}).items()))
+
+
+def short_direction(label: str) -> str:
+    """A direction label as a badge shows it ("Mixed", "No effect", "Descriptive")."""
+    from vkref.ui.colours import DIRECTION_SHORT
+
+    return DIRECTION_SHORT.get(label, label.split(" (")[0])
 
 
 def finding_with_citation(row: Row) -> str:

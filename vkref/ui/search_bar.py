@@ -1,7 +1,9 @@
 """The search bar: the query field, the notice line, the status line (count, time, what was searched), sorting.
 
 The notice that changes how results must be read (only partial matches, a corrected spelling, the index being
-rebuilt, a bad query) comes first, on its own line. The expansion of the query is shown on one line, elided to
+rebuilt, a bad query) comes first, on its own line. When a corrected spelling was searched, the notice says
+so and offers the query as typed ("Showing results for menatetrenone — search instead for menatetreone"); that
+button runs it again with spelling correction off until the query is edited. The expansion of the query is shown on one line, elided to
 the width, with its full text in the tooltip and under the "Show in full" expander. Record text and queries are
 escaped wherever a label shows rich text.
 """
@@ -14,7 +16,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolBu
 
 from vkref.ui.models import plain_tooltip
 
-SORTS = (("Relevance", "relevance"), ("Newest first", "year"), ("Oldest first", "year-asc"))
+SORTS = (("Relevance", "relevance"), ("Strongest evidence first", "evidence"), ("Newest first", "year"),
+         ("Oldest first", "year-asc"))
 
 
 class ElidedLabel(QLabel):
@@ -48,13 +51,16 @@ class ElidedLabel(QLabel):
 
 def notice_of(page) -> str:
     """The line that must be read before the results (plain text), or ""."""
-    if page.suggestion:
-        return f"Showing results for {page.suggestion}: nothing matched “{page.query}”."
-    if page.mode == "any":
-        return "No record held every word: showing partial matches, ranked by how many words match."
+    lines = []
+    if page.mode == "any" and not page.suggestion:
+        lines.append("No record held every word: showing partial matches, best match first.")
+    if getattr(page, "undated_outside", 0):
+        n = page.undated_outside
+        lines.append(f"{n} undated record{'s are' if n != 1 else ' is'} outside the year range "
+                     "(filter by Year: No year to see them).")
     if page.index_state == "rebuilding":
-        return "The search index is being rebuilt: results come from a slower scan."
-    return ""
+        lines.append("The search index is being rebuilt: results come from a slower scan.")
+    return " ".join(lines)
 
 
 class SearchBar(QWidget):
@@ -62,6 +68,8 @@ class SearchBar(QWidget):
     submitted = Signal()  # Enter
     sortChanged = Signal()
     downPressed = Signal()
+    sortSet = Signal()  # the sort was set from settings (no search by itself)
+    rerun = Signal()  # "search instead for ..." (spelling correction off for the query as typed)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -71,7 +79,8 @@ class SearchBar(QWidget):
         self.field.setAccessibleName("Search")
         self.field.setClearButtonEnabled(True)
         self._name_clear_button()
-        self.field.textEdited.connect(lambda _t: self.edited.emit())
+        self._spell_off_for: str | None = None  # the query searched as typed, without spelling correction
+        self.field.textEdited.connect(self._text_edited)
         self.field.textChanged.connect(lambda t: None if t else self.edited.emit())
         self.field.returnPressed.connect(self.submitted)
         self.field.installEventFilter(self)
@@ -89,6 +98,17 @@ class SearchBar(QWidget):
         self.notice.setTextFormat(Qt.TextFormat.RichText)
         self.notice.setWordWrap(True)
         self.notice.hide()
+        self.corrected = QLabel(self)  # "Showing results for menatetrenone —", beside the button
+        self.corrected.setObjectName("correctedQuery")
+        self.corrected.setTextFormat(Qt.TextFormat.RichText)
+        self.corrected.hide()
+        self.instead = QToolButton(self)
+        self.instead.setObjectName("searchInstead")
+        self.instead.setAutoRaise(True)
+        self.instead.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.instead.setStyleSheet("QToolButton { color: palette(link); text-decoration: underline; border: none; }")
+        self.instead.clicked.connect(self._search_as_typed)
+        self.instead.hide()
         self.summary = QLabel(self)
         self.summary.setObjectName("searchedAs")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -126,8 +146,14 @@ class SearchBar(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        for widget in (self.field, self.notice):
-            layout.addWidget(widget)
+        corrected = QHBoxLayout()
+        corrected.setSpacing(2)
+        corrected.addWidget(self.corrected)
+        corrected.addWidget(self.instead)
+        corrected.addStretch(1)
+        layout.addWidget(self.field)
+        layout.addLayout(corrected)
+        layout.addWidget(self.notice)
         layout.addLayout(line)
         layout.addWidget(self.full)
 
@@ -138,20 +164,44 @@ class SearchBar(QWidget):
     def sort(self) -> str:
         return SORTS[self.sort_box.currentIndex()][1]
 
+    def choose_sort(self, value: str) -> None:
+        """Select ``value`` in the sort box as a user would (the search runs again)."""
+        self.sort_box.setCurrentIndex(next((i for i, (_, v) in enumerate(SORTS) if v == value), 0))
+
+    def spell(self) -> bool:
+        """Whether a query that finds nothing may be retried with a corrected spelling."""
+        return self._spell_off_for is None or self._spell_off_for != self.text()
+
+    def _text_edited(self, _text: str) -> None:
+        self._spell_off_for = None  # an edited query may be corrected again
+        self.edited.emit()
+
+    def _search_as_typed(self) -> None:
+        self._spell_off_for = self.text()
+        self.rerun.emit()
+
     def set_sort(self, value: str) -> None:
         index = next((i for i, (_, v) in enumerate(SORTS) if v == value), 0)
         self.sort_box.blockSignals(True)
         self.sort_box.setCurrentIndex(index)
         self.sort_box.blockSignals(False)
+        self.sortSet.emit()
 
     def show_page(self, page) -> None:
         n = page.total
         self._set_notice(escape(notice_of(page)))
+        self.corrected.setText(f"<b>Showing results for {escape(page.suggestion)} —</b>" if page.suggestion else "")
+        self.corrected.setVisible(bool(page.suggestion))
+        self.instead.setText(f"search instead for {page.query}" if page.suggestion else "")
+        self.instead.setAccessibleName(f"Search instead for {page.query}, as typed" if page.suggestion else "")
+        self.instead.setVisible(bool(page.suggestion))
         self.summary.setText(f"<b>{n:,}</b> result{'s' if n != 1 else ''} · {page.elapsed_ms:.0f} ms"
                              + (" · searched as:" if page.query else ""))
         self._set_expansion(page.searched_as if page.query else "")
 
     def show_error(self, message: str) -> None:
+        self.instead.hide()
+        self.corrected.hide()
         self._set_notice(f'<span style="color:{self._error_colour()}">{escape(message)}</span>')
         self.summary.setText("No results")
         self._set_expansion("")

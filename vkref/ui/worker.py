@@ -34,6 +34,7 @@ class SearchRequest:
     prefer_key: str | None = None  # the record the detail pane shows if it is still a result
     dark: bool = False
     offset: int = 0  # > 0: a further page of rows of the same search (no keys, no detail)
+    spell: bool = True  # False: no retry with a corrected spelling ("search instead for ...")
 
 
 @dataclass
@@ -74,7 +75,8 @@ class _Runner(QObject):
         lib = self.library
         page = lib.search(request.query, filters=request.filters, exclude=request.exclude,
                           year_from=request.year_from, year_to=request.year_to, limit=PAGE_ROWS,
-                          offset=request.offset, sort=request.sort, all_keys=request.offset == 0)
+                          offset=request.offset, sort=request.sort, all_keys=request.offset == 0,
+                          spell=request.spell)
         rows = [row_from_hit(hit, lib.review_label) for hit in page.hits]
         if request.offset:
             return SearchResult(request, page, rows)
