@@ -18,6 +18,7 @@ from vkref.ui.empty_state import EmptyState
 from vkref.ui.facet_panel import ChipBar, FacetPanel
 from vkref.ui.filters import Filters
 from vkref.ui.history import History
+from vkref.ui import bundle_dialogs
 from vkref.ui.librarian import Librarian
 from vkref.ui.models import KEY_ROLE, ResultsModel
 from vkref.ui.results_view import ResultsTable
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
         file = bar.addMenu("&File")
         self.librarian = Librarian(self)
         self.librarian.add_file_actions(file)
+        bundle_dialogs.install(self, file)  # Share library…, Open bundle… (window.bundles)
         self._action(file, "&Quit", self.close, "Ctrl+Q", "actionQuit")
         edit = bar.addMenu("&Edit")
         self.librarian.add_edit_actions(edit)
