@@ -102,20 +102,32 @@ def worker_duplicates(n: int) -> dict:
 def worker_bundle(library: Path, target: Path) -> dict:
     from vkref.library import Library
 
+    reports = {"export": 0, "import": 0}
+
+    def progress(kind):  # what the GUI's progress bar receives: count the reports, check they reach the end
+        def report(done, total):
+            assert 0 <= done <= total, (done, total)
+            reports[kind] += 1
+            reports[f"{kind}_last"] = (done, total)
+        return report
+
     lib = Library.open(library)
     start = time.perf_counter()
-    lib.export_bundle(target)
+    lib.export_bundle(target, progress=progress("export"))
     export_s = time.perf_counter() - start
     lib.close()
     fresh = Path(tempfile.mkdtemp(prefix="vkref-bundle-bench-")) / "lib"
     other = Library.open(fresh)
     start = time.perf_counter()
-    report = other.import_bundle(target)
+    report = other.import_bundle(target, progress=progress("import"))
     import_s = time.perf_counter() - start
     other.close()
     shutil.rmtree(fresh.parent, ignore_errors=True)
+    finished = all(reports[f"{k}_last"][0] == reports[f"{k}_last"][1] for k in ("export", "import"))
     return {"export_s": round(export_s, 1), "import_s": round(import_s, 1), "size_mb": round(target.stat().st_size / 1e6, 1),
-            "findings_added": report["findings"]["added"], "peak_mb": round(peak_mb())}
+            "findings_added": report["findings"]["added"], "reviews_added": report["reviews"]["added"],
+            "progress_reports": [reports["export"], reports["import"]], "progress_finished": finished,
+            "peak_mb": round(peak_mb())}
 
 
 def run_worker(*args: str) -> dict:
