@@ -131,6 +131,9 @@ def test_inno_setup_script(info):
     assert re.search(r"^Uninstallable=yes$", text, re.M)
     assert "#define AppVersion" in text and "{#AppVersion}" in text
     assert (ROOT / "resources" / "icons" / "vkref.ico").exists()
+    # .vkref bundles open with vkref.exe FILE (the argument handling of vkref.cli.main.bundle_argument)
+    assert re.search(r"^ChangesAssociations=yes$", text, re.M)
+    assert 'Subkey: "Software\\Classes\\.vkref"' in text and '""{app}\\vkref.exe"" ""%1""' in text
 
 
 def test_macos_plist_template(info):
