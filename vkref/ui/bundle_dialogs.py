@@ -237,12 +237,15 @@ class ShareDialog(QDialog):
         self.stopped.emit(message)
 
     def cancel(self) -> None:
-        """Stop a running export (no file is written); otherwise close the dialog."""
+        self.reject()
+
+    def reject(self) -> None:
+        """Cancel, Escape or the title bar: stop a running export (no file is written), else close."""
         if self.operation is not None and self.operation.running:
             self.operation.cancel()
             self.status.setText("Cancelling…")
             return
-        self.reject()
+        super().reject()
 
 
 class OpenBundleDialog(QDialog):
@@ -501,9 +504,14 @@ class OpenBundleDialog(QDialog):
         self.stopped.emit(message)
 
     def cancel(self) -> None:
-        """Stop a running check or import (nothing is written); otherwise close the dialog."""
+        self.reject()
+
+    def reject(self) -> None:
+        """Cancel, Escape or the title bar: a running import is stopped (nothing is written) and the dialog stays
+        to say so; a running check is simply abandoned (it writes nothing); otherwise the dialog closes."""
         if self.operation is not None and self.operation.running:
             self.operation.cancel()
-            self.status.setText("Cancelling…")
-            return
-        self.reject()
+            if self.report is not None:  # importing
+                self.status.setText("Cancelling…")
+                return
+        super().reject()
