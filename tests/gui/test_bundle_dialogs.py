@@ -161,3 +161,27 @@ def test_vkref_given_a_bundle_opens_the_window_then_the_bundle_dialog(tmp_path, 
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if line.startswith("vkref:")]
     assert len(lines) == 1 and "broken.vkref: not a vkref bundle" in lines[0]
+
+
+def test_a_bundle_dropped_on_the_window_opens_the_bundle_dialog(qtbot, gui_library, settings, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    bundle = tmp_path / "dropped.vkref"
+    gui_library.export_bundle(bundle, "raloxifene")
+    w = shown_window(qtbot, gui_library, settings)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(bundle))])
+    at, copy, left, none = QPointF(200, 200), Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton, \
+        Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(at.toPoint(), copy, data, left, none)
+    QApplication.sendEvent(w, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(w, QDropEvent(at, copy, data, left, none))
+    qtbot.waitUntil(lambda: w.bundles.dialog is not None and w.bundles.dialog.isVisible(), timeout=5000)
+    dialog = w.bundles.dialog
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)  # the check shown (previewShown)
+    assert dialog.path == str(bundle) and w.librarian.dialog is None
+    assert dialog.report["reviews"]["unchanged"] > 0 and not dialog.import_button.isEnabled()  # all here already
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()

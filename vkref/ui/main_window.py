@@ -412,7 +412,8 @@ class MainWindow(QMainWindow):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.librarian.import_paths(paths)
+            bundles = [p for p in paths if p.lower().endswith(".vkref")]  # a dropped bundle opens as a bundle
+            self.bundles.open_bundle(bundles[0]) if bundles else self.librarian.import_paths(paths)
 
     def closeEvent(self, event):
         self.save_settings()
