@@ -102,20 +102,43 @@ def worker_duplicates(n: int) -> dict:
 def worker_bundle(library: Path, target: Path) -> dict:
     from vkref.library import Library
 
+    reports = {"export": 0, "import": 0}
+
+    def progress(kind):  # what the GUI's progress bar receives: count the reports, check they reach the end
+        def report(done, total):
+            assert 0 <= done <= total, (done, total)
+            reports[kind] += 1
+            if done < total:  # the last step before the end: for an import, the batch is written
+                reports[f"{kind}_written"] = time.perf_counter()
+            reports[f"{kind}_last"] = (done, total)
+        return report
+
     lib = Library.open(library)
     start = time.perf_counter()
-    lib.export_bundle(target)
+    lib.export_bundle(target, progress=progress("export"))
     export_s = time.perf_counter() - start
     lib.close()
     fresh = Path(tempfile.mkdtemp(prefix="vkref-bundle-bench-")) / "lib"
     other = Library.open(fresh)
     start = time.perf_counter()
-    report = other.import_bundle(target)
+    report = other.import_bundle(target, progress=progress("import"))
     import_s = time.perf_counter() - start
+    written_s = reports["import_written"] - start  # checked, merged and committed; the rest is indexing
     other.close()
     shutil.rmtree(fresh.parent, ignore_errors=True)
-    return {"export_s": round(export_s, 1), "import_s": round(import_s, 1), "size_mb": round(target.stat().st_size / 1e6, 1),
-            "findings_added": report["findings"]["added"], "peak_mb": round(peak_mb())}
+    finished = all(reports[f"{k}_last"][0] == reports[f"{k}_last"][1] for k in ("export", "import"))
+    return {"export_s": round(export_s, 1), "import_s": round(import_s, 1),
+            "import_written_s": round(written_s, 1), "size_mb": round(target.stat().st_size / 1e6, 1),
+            "findings_added": report["findings"]["added"], "reviews_added": report["reviews"]["added"],
+            "progress_reports": [reports["export"], reports["import"]], "progress_finished": finished,
+            "peak_mb": round(peak_mb())}
+
+
+def bundle_row(b: dict) -> str:
+    return (f"| bundle export / import ({b['reviews_added']:,} reviews, {b['findings_added']:,} findings) | "
+            f"{b['export_s']} s / {b['import_s']} s (merge written after {b['import_written_s']} s, then indexing) | "
+            f"{b['size_mb']} MB file; progress reports {b['progress_reports'][0]} / {b['progress_reports'][1]}, "
+            f"{'reach' if b['progress_finished'] else 'DO NOT reach'} the end | {b['peak_mb']} MB | — |")
 
 
 def run_worker(*args: str) -> dict:
@@ -131,6 +154,8 @@ def main(argv=None) -> int:
     p.add_argument("--records", type=int, default=10000)
     p.add_argument("--reviews", type=int, default=100000)
     p.add_argument("--bundle-library", help="a library directory to bundle (e.g. a generated benchmark library)")
+    p.add_argument("--bundle-only", action="store_true",
+                   help="with --bundle-library: run only the bundle row and print it (the file is left as it is)")
     p.add_argument("--out", default=str(HERE / "CURATION.md"))
     p.add_argument("--worker", nargs="+")
     args = p.parse_args(argv)
@@ -143,6 +168,12 @@ def main(argv=None) -> int:
         return 0
     tmp = Path(tempfile.mkdtemp(prefix="vkref-curation-bench-"))
     rows = []
+    if args.bundle_only and args.bundle_library:
+        b = run_worker("bundle", args.bundle_library, str(tmp / "bench.vkref"))
+        print(json.dumps(b))
+        print(bundle_row(b))
+        shutil.rmtree(tmp, ignore_errors=True)
+        return 0
     for name, maker, suffix in (("MEDLINE", make_medline, "txt"), ("PubMed XML", make_pubmed_xml, "xml")):
         src = tmp / f"pubmed-{args.records}.{suffix}"
         maker(src, args.records)
@@ -154,8 +185,7 @@ def main(argv=None) -> int:
                 f"recall {dup['recall']}, {dup['other_pairs']} other pairs | {dup['peak_mb']} MB | ≤ 30 s |")
     if args.bundle_library:
         b = run_worker("bundle", args.bundle_library, str(tmp / "bench.vkref"))
-        rows.append(f"| bundle export / import ({b['findings_added']:,} findings) | {b['export_s']} s / "
-                    f"{b['import_s']} s | {b['size_mb']} MB file | {b['peak_mb']} MB | — |")
+        rows.append(bundle_row(b))
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     text = (f"# Curation benchmark\n\n{stamp}, Python {platform.python_version()}, {platform.machine()}, "
             "`python -m benchmarks.curation`\n\n| job | time | rate / quality | peak RSS | target |\n"

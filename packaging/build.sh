@@ -82,6 +82,21 @@ if [[ $OS == linux ]]; then
     install -Dm644 "resources/icons/vkref-$size.png" "$DEB_ROOT/usr/share/icons/hicolor/${size}x${size}/apps/org.vkref.vkref.png"
   done
   install -Dm644 resources/icons/vkref.svg "$DEB_ROOT/usr/share/icons/hicolor/scalable/apps/org.vkref.vkref.svg"
+  # the .vkref bundle type: shared-mime-info entry, its icon, and the caches refreshed after (un)installing
+  install -Dm644 packaging/linux/vkref-mime.xml "$DEB_ROOT/usr/share/mime/packages/vkref.xml"
+  install -Dm644 packaging/linux/application-x-vkref-bundle.svg \
+    "$DEB_ROOT/usr/share/icons/hicolor/scalable/mimetypes/application-x-vkref-bundle.svg"
+  for script in postinst postrm; do
+    cat > "$DEB_ROOT/DEBIAN/$script" <<'MAINT'
+#!/bin/sh
+# refresh the MIME database (the .vkref type) and the desktop entries' MIME cache when the tools are present
+set -e
+if command -v update-mime-database >/dev/null 2>&1; then update-mime-database /usr/share/mime || true; fi
+if command -v update-desktop-database >/dev/null 2>&1; then update-desktop-database -q /usr/share/applications || true; fi
+exit 0
+MAINT
+    chmod 755 "$DEB_ROOT/DEBIAN/$script"
+  done
   cat > "$DEB_ROOT/usr/share/doc/vkref/copyright" <<COPYRIGHT
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: vkref

@@ -14,7 +14,8 @@ T0=$(date +%s)
 # fuller desktop set of packaging/linux/desktop-host.txt (GTK, AT-SPI, X11 extensions, ...), as a hosted runner
 # has it: the build must leave all of them to the system (buildinfo.linux_system_library) and still map every
 # library the bundle needs, on a bare machine and on a full desktop alike. VKREF_CI_DESKTOP_LIBS=0 skips that set.
-need=(binutils xz-utils xvfb xauth)  # xvfb: the smoke test also renders on the real X11 (xcb) path
+need=(binutils xz-utils xvfb xauth desktop-file-utils)  # xvfb: the smoke test also renders on the real X11 (xcb)
+# path; desktop-file-utils: desktop-file-validate checks the .desktop entry (with its MimeType=) in the smoke test
 while read -r pkg; do need+=("$pkg"); done < <(awk '/^# ----/{exit} !/^#/ && NF {print $2}' packaging/linux/depends.map)
 if [[ ${VKREF_CI_DESKTOP_LIBS:-1} != 0 ]]; then
   while read -r pkg; do need+=("$pkg"); done < <(grep -v '^#' packaging/linux/desktop-host.txt | tr ' ' '\n' | grep .)

@@ -2,7 +2,8 @@
 # Smoke test of the Linux package: unpack the .deb into a temporary root (no installation, no root needed), then
 # run the *installed launcher* (usr/bin/vkref -> ../../opt/vkref/vkref) headless:
 #   --version; --self-test (every check ok); search --json; portable mode (marker next to the executable);
-#   the frozen GUI rendering a screenshot (saved to dist/vkref-screenshot.png).
+#   the frozen GUI rendering a screenshot (saved to dist/vkref-screenshot.png); the .vkref file association (MIME
+#   type, desktop entry, postinst) and the frozen app opening a bundle given as its argument.
 # Any stderr output not on the allow-list below fails the test (STYLE habit 14).
 #
 #   packaging/smoke.sh [dist/vkref_<version>_<arch>.deb]
@@ -21,15 +22,37 @@ pass() { printf 'ok    %s\n' "$*"; }
 fail() { printf 'FAIL  %s\n' "$*"; FAILED=1; }
 
 dpkg-deb -x "$DEB" "$TMP/root"
+dpkg-deb -e "$DEB" "$TMP/root/DEBIAN"
 LAUNCHER=$TMP/root/usr/bin/vkref
 [[ -L $LAUNCHER && -x $LAUNCHER ]] && pass "launcher usr/bin/vkref -> $(readlink "$LAUNCHER")" || fail "launcher missing or dangling"
 for f in usr/share/applications/org.vkref.vkref.desktop usr/share/metainfo/org.vkref.vkref.metainfo.xml \
          usr/share/icons/hicolor/256x256/apps/org.vkref.vkref.png usr/share/icons/hicolor/scalable/apps/org.vkref.vkref.svg \
          opt/vkref/_internal/resources/licenses/README.md opt/vkref/_internal/db/vocabulary/core.yaml \
-         opt/vkref/_internal/vkref/store/migrations/env.py; do
+         opt/vkref/_internal/vkref/store/migrations/env.py usr/share/mime/packages/vkref.xml \
+         usr/share/icons/hicolor/scalable/mimetypes/application-x-vkref-bundle.svg DEBIAN/postinst; do
   [[ -f $TMP/root/$f ]] || fail "missing /$f"
 done
-pass "package layout (desktop entry, metainfo, hicolor icons, licences, bundled data, migrations)"
+pass "package layout (desktop entry, metainfo, hicolor icons, licences, bundled data, migrations, MIME type)"
+# the .vkref file association: the desktop entry opens the MIME type the shared-mime-info file defines
+if python3 - "$TMP/root" <<'PY'
+import configparser, sys, xml.etree.ElementTree as ET
+root = sys.argv[1]
+ns = "{http://www.freedesktop.org/standards/shared-mime-info}"
+mime = ET.parse(f"{root}/usr/share/mime/packages/vkref.xml").getroot()
+kind = mime.find(f"{ns}mime-type")
+assert kind.get("type") == "application/x-vkref-bundle"
+assert [g.get("pattern") for g in kind.findall(f"{ns}glob")] == ["*.vkref"]
+assert kind.find(f"{ns}sub-class-of").get("type") == "application/zip"
+entry = configparser.ConfigParser(interpolation=None)
+entry.optionxform = str
+entry.read(f"{root}/usr/share/applications/org.vkref.vkref.desktop")
+assert "application/x-vkref-bundle" in entry["Desktop Entry"]["MimeType"].split(";")
+assert entry["Desktop Entry"]["Exec"] == "vkref %f"
+PY
+then pass "MIME type application/x-vkref-bundle (*.vkref) parsed; the desktop entry opens it with vkref %f"
+else fail "MIME type file or desktop entry MimeType="; fi
+grep -q update-mime-database "$TMP/root/DEBIAN/postinst" && [[ -x $TMP/root/DEBIAN/postinst ]] \
+  && pass "postinst refreshes the MIME database" || fail "postinst does not run update-mime-database"
 if command -v desktop-file-validate >/dev/null; then
   desktop-file-validate "$TMP/root/usr/share/applications/org.vkref.vkref.desktop" && pass "desktop-file-validate" \
     || fail "desktop-file-validate"
@@ -102,6 +125,12 @@ if [[ -d $ROOT/vkref/ui && -f $ROOT/vkref/ui/app.py ]]; then
     else
       fail "frozen GUI screenshot missing or not a real PNG"
     fi
+  fi
+  # a double-click on a bundle runs `vkref FILE.vkref`: the window opens, then the bundle's check, rendered
+  if run bundle-export "$LAUNCHER" --library "$LIB" bundle export "$TMP/shared.vkref" \
+     && run bundle-open "$LAUNCHER" --library "$TMP/library2" "$TMP/shared.vkref" --screenshot "$TMP/bundle.png"; then
+    [[ $(wc -c <"$TMP/bundle.png") -gt 5000 ]] && pass "frozen app opens a .vkref given as its argument (dialog rendered)" \
+      || fail "bundle dialog screenshot missing"
   fi
   # the real X11 path (xcb platform plugin + the system libraries the .deb depends on), when Xvfb is available
   if command -v xvfb-run >/dev/null; then

@@ -146,3 +146,45 @@ def test_same_content_imports_as_nothing(fresh_library, tmp_path):
     report = fresh_library.import_bundle(bundle)
     assert report["batch"] is None and report["conflicts"] == []
     assert report["findings"]["unchanged"] == fresh_library.info()["findings"]
+
+
+def test_a_tag_bundle_with_progress_and_a_cancel_that_writes_nothing(fresh_library, other_library, tmp_path):
+    from vkref.library.sharing import BundleCancelled
+
+    fresh_library.edit("kjm-010", {"tags": '["for-the-ward"]'})  # a finding's tag selects its review
+    assert "for-the-ward" in fresh_library.tags()
+    seen = []
+    bundle = tmp_path / "ward.vkref"
+    manifest = fresh_library.export_bundle(bundle, tag="for-the-ward", progress=lambda d, t: seen.append((d, t)))
+    review = fresh_library.get_finding("kjm-010").review_id
+    assert manifest["counts"]["reviews"] == 1 and manifest["selection"] == {"tag": "for-the-ward"}
+    assert seen[-1][0] == seen[-1][1] and all(d <= t for d, t in seen)
+    with pytest.raises(BundleCancelled):
+        fresh_library.export_bundle(tmp_path / "never.vkref", cancel=lambda: True)
+    assert not (tmp_path / "never.vkref").exists()
+    other_library.edit(review, {"notes": "local note"})
+    before, undo = lossless(other_library), other_library.can_undo()
+    with pytest.raises(BundleCancelled):
+        other_library.import_bundle(bundle, prefer="bundle", cancel=lambda: True)
+    assert lossless(other_library) == before and other_library.can_undo() == undo
+    steps = []
+    report = other_library.import_bundle(bundle, dry_run=True, details=True, progress=lambda d, t: steps.append(d))
+    conflict = [c for c in report["conflicts"] if c["id"] == review][0]
+    assert conflict["records"]["mine"]["notes"] == "local note" and conflict["proposed"] == "mine"
+    assert steps[-1] > 0 and lossless(other_library) == before
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["team.vkref"], ["gui", "team.vkref"]),
+    (["--library", "lib", "/x/Team.VKREF"], ["--library", "lib", "gui", "/x/Team.VKREF"]),
+    (["--library", "a.vkref", "info"], ["--library", "a.vkref", "info"]),  # the value of --library
+    (["gui", "team.vkref"], ["gui", "team.vkref"]),
+    (["bundle", "import", "team.vkref"], ["bundle", "import", "team.vkref"]),
+    (["search", "x"], ["search", "x"]),
+])
+def test_a_bundle_given_as_the_first_argument_means_gui(argv, expected):
+    from vkref.cli.main import build_parser, bundle_argument
+
+    assert bundle_argument(argv) == expected
+    if expected[-2:] == ["gui", "team.vkref"] or expected[-1].lower().endswith(".vkref") and "gui" in expected:
+        assert build_parser().parse_args(expected).bundle == expected[-1]

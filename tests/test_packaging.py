@@ -6,7 +6,9 @@ import configparser
 import importlib.util
 import plistlib
 import re
+import shutil
 import struct
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -61,6 +63,52 @@ def test_desktop_entry(info):
     assert entry["Exec"].split()[0] == "vkref"
     assert entry["Icon"] == info.APP_ID
     assert entry["Categories"].endswith(";") and entry["Keywords"].endswith(";")
+    # a double-click on a .vkref bundle opens it: the MIME type, and one file argument
+    assert entry["MimeType"].split(";") == ["application/x-vkref-bundle", ""]
+    assert entry["Exec"] == "vkref %f"
+
+
+@pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-utils not installed")
+def test_desktop_entry_validates(info):
+    proc = subprocess.run(["desktop-file-validate", str(PKG / "linux" / f"{info.APP_ID}.desktop")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and "error" not in proc.stdout, proc.stdout
+
+
+MIME_NS = "{http://www.freedesktop.org/standards/shared-mime-info}"
+
+
+def test_bundle_mime_type_and_its_icon(tmp_path):
+    kind = ET.parse(PKG / "linux" / "vkref-mime.xml").getroot().find(f"{MIME_NS}mime-type")
+    assert kind.get("type") == "application/x-vkref-bundle"
+    assert [g.get("pattern") for g in kind.findall(f"{MIME_NS}glob")] == ["*.vkref"]
+    assert kind.find(f"{MIME_NS}sub-class-of").get("type") == "application/zip"
+    icon = kind.find(f"{MIME_NS}generic-icon").get("name")
+    assert ET.parse(PKG / "linux" / f"{icon}.svg").getroot().tag.endswith("svg")
+    # the magic (zip header, then manifest.json as the first member's name) matches what vkref writes
+    outer = kind.find(f"{MIME_NS}magic/{MIME_NS}match")
+    inner = outer.find(f"{MIME_NS}match")
+    assert (outer.get("offset"), outer.get("value")) == ("0", "PK\\003\\004")
+    from vkref.library import sharing
+
+    target = tmp_path / "x.vkref"
+    sharing._write_atomically(target, {"format": sharing.FORMAT}, b"{}")
+    head = target.read_bytes()[:64]
+    assert head[:4] == b"PK\x03\x04"
+    offset, value = int(inner.get("offset")), inner.get("value").encode()
+    assert head[offset:offset + len(value)] == value == b"manifest.json"
+
+
+def test_deb_installs_the_mime_type_and_refreshes_the_caches():
+    build = (PKG / "build.sh").read_text()
+    assert "packaging/linux/vkref-mime.xml \"$DEB_ROOT/usr/share/mime/packages/vkref.xml\"" in build
+    assert "hicolor/scalable/mimetypes/application-x-vkref-bundle.svg" in build
+    for needle in ("postinst", "postrm", "update-mime-database /usr/share/mime", "update-desktop-database",
+                   "command -v update-mime-database", 'chmod 755 "$DEB_ROOT/DEBIAN/$script"'):
+        assert needle in build, needle
+    smoke = (PKG / "smoke.sh").read_text()
+    assert "usr/share/mime/packages/vkref.xml" in smoke and '"$TMP/shared.vkref" --screenshot' in smoke
+    assert "desktop-file-utils" in (PKG / "ci-build.sh").read_text()
 
 
 def test_appstream_metainfo(info):
@@ -83,6 +131,9 @@ def test_inno_setup_script(info):
     assert re.search(r"^Uninstallable=yes$", text, re.M)
     assert "#define AppVersion" in text and "{#AppVersion}" in text
     assert (ROOT / "resources" / "icons" / "vkref.ico").exists()
+    # .vkref bundles open with vkref.exe FILE (the argument handling of vkref.cli.main.bundle_argument)
+    assert re.search(r"^ChangesAssociations=yes$", text, re.M)
+    assert 'Subkey: "Software\\Classes\\.vkref"' in text and '""{app}\\vkref.exe"" ""%1""' in text
 
 
 def test_macos_plist_template(info):

@@ -43,7 +43,7 @@ SolidCompression=yes
 WizardStyle=modern
 CloseApplications=yes
 RestartApplications=no
-ChangesAssociations=no
+ChangesAssociations=yes
 
 [Languages]
 Name: "english"; MessagesFile: "compiler:Default.isl"
@@ -62,6 +62,14 @@ Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs 
 Name: "{autoprograms}\vkref"; Filename: "{app}\vkref.exe"; Comment: "Evidence on vitamin K2 and bone health"
 Name: "{autoprograms}\vkref self-test"; Filename: "{cmd}"; Parameters: "/k ""{app}\vkref-cli.exe"" --self-test"; IconFilename: "{app}\vkref.exe"
 Name: "{autodesktop}\vkref"; Filename: "{app}\vkref.exe"; Tasks: desktopicon
+
+[Registry]
+; .vkref bundles open with vkref (per user, HKA = HKCU for a per-user install): vkref.exe FILE.vkref
+Root: HKA; Subkey: "Software\Classes\.vkref"; ValueType: string; ValueName: ""; ValueData: "vkref.bundle"; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\.vkref"; ValueType: string; ValueName: "Content Type"; ValueData: "application/x-vkref-bundle"; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\vkref.bundle"; ValueType: string; ValueName: ""; ValueData: "vkref library bundle"; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\vkref.bundle\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\vkref.exe,0"
+Root: HKA; Subkey: "Software\Classes\vkref.bundle\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\vkref.exe"" ""%1"""
 
 [Run]
 Filename: "{app}\vkref.exe"; Description: "{cm:LaunchProgram,vkref}"; Flags: nowait postinstall skipifsilent

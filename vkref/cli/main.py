@@ -61,7 +61,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="start with this filter (repeatable)")
     g.add_argument("--exclude", action="append", default=[], metavar="FACET=VALUE",
                    help="start excluding this value (repeatable)")
+    g.add_argument("bundle", nargs="?", metavar="FILE.vkref",
+                   help="then open this bundle as File > Open bundle… does (with --screenshot: render its dialog)")
     return p
+
+
+BUNDLE_SUFFIX = ".vkref"
+
+
+def bundle_argument(argv: list[str]) -> list[str]:
+    """``vkref FILE.vkref`` (a double-click, the file manager's "Open with") means ``vkref gui FILE.vkref``:
+    the first argument that is not an option (nor the value of ``--library``) names a bundle, not a command."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--library":
+            i += 2
+            continue
+        if arg.startswith("-"):
+            i += 1
+            continue
+        if arg.lower().endswith(BUNDLE_SUFFIX):
+            return argv[:i] + ["gui"] + argv[i:]
+        return argv
+    return argv
 
 
 def _facet_pairs(items: list[str], option: str) -> dict[str, list[str]]:
@@ -160,7 +183,8 @@ def cmd_gui(args) -> int:
         raise VkrefError(f"the desktop application is not available in this build ({exc})") from None
     return run(library=args.library, query=getattr(args, "query", ""), screenshot=getattr(args, "screenshot", None),
                filters=_facet_pairs(getattr(args, "filter", []), "--filter"),
-               exclude=_facet_pairs(getattr(args, "exclude", []), "--exclude"))
+               exclude=_facet_pairs(getattr(args, "exclude", []), "--exclude"),
+               open_bundle=os.path.abspath(args.bundle) if getattr(args, "bundle", None) else None)
 
 
 def cmd_self_test(args) -> int:
@@ -202,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logs.install_thread_hook()
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(bundle_argument(argv))
         if args.version:
             import vkref
 

@@ -342,14 +342,21 @@ class Library:
         self.indexing.vocabulary = self.vocabulary
 
     # ------------------------------------------------------------------ sharing (vkref.library.sharing)
-    def export_bundle(self, target, query: str = "", filters=None, exclude=None) -> dict:
-        """The whole library, or what the search selects, as one ``.vkref`` file; returns its manifest."""
-        return sharing.export_bundle(self, target, query, filters, exclude)
+    def export_bundle(self, target, query: str = "", filters=None, exclude=None, tag: str | None = None,
+                      progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> dict:
+        """The whole library, what the search selects, or one tag's reviews as one ``.vkref`` file; returns
+        its manifest."""
+        return sharing.export_bundle(self, target, query, filters, exclude, tag, progress, cancel)
 
     def import_bundle(self, path, prefer: str = "local", resolutions: dict | None = None, who: str = "bundle",
-                      dry_run: bool = False) -> dict:
+                      dry_run: bool = False, progress: Progress | None = None,
+                      cancel: Callable[[], bool] | None = None, details: bool = False) -> dict:
         """Merge a ``.vkref`` bundle as one undoable batch; conflicts are listed in the report."""
-        return sharing.import_bundle(self, path, prefer, resolutions, who, dry_run)
+        return sharing.import_bundle(self, path, prefer, resolutions, who, dry_run, progress, cancel, details)
+
+    def tags(self) -> list[str]:
+        """The tags in use on reviews and findings, sorted."""
+        return sharing.tags(self)
 
     # ------------------------------------------------------------------ evidence views (vkref.library.evidence)
     def matrix(self, query: str = "", rows: str = "agent", cols: str = "outcome", filters=None, exclude=None):

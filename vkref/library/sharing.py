@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vkref.core import records as R
-from vkref.core.errors import DataError, UsageError
-from vkref.store import changes
+from vkref.core.errors import DataError, UsageError, VkrefError
+from vkref.store import changes, repository as repo
 
 if TYPE_CHECKING:
     from vkref.library.library import Library
@@ -44,29 +44,69 @@ MEMBERS = ("manifest.json", "library.json")
 MAX_MEMBER_BYTES = 2_000_000_000
 MAX_MANIFEST_BYTES = 1_000_000
 MAX_RATIO = 200  # inflation ratio beyond which a member of any size over 1 MB is treated as a zip bomb
+STEP = 500  # records between two progress reports and cancel checks
+
+
+class BundleCancelled(VkrefError):
+    """The user cancelled sharing or opening a bundle; nothing was written."""
+
+
+def _never() -> bool:
+    return False
+
+
+def _quiet(_done: int, _total: int) -> None:
+    pass
 
 
 # ---------------------------------------------------------------------------- export
 
 
-def export_bundle(lib: "Library", target: str | Path, query: str = "", filters=None, exclude=None) -> dict:
-    """Write the whole library, or what the search selects, as one ``.vkref`` file. Returns the manifest."""
+def export_bundle(lib: "Library", target: str | Path, query: str = "", filters=None, exclude=None,
+                  tag: str | None = None, progress=None, cancel=None) -> dict:
+    """Write the whole library, what the search selects, or the reviews carrying ``tag`` (on the review or on
+    one of its findings) as one ``.vkref`` file. Returns the manifest. ``progress(done, total)`` counts reviews;
+    ``cancel()`` returning True stops it (raising :class:`BundleCancelled`) with no file written."""
     import vkref
     from vkref.io import vkjson
     from vkref.library import exporting
 
-    reviews, _ = exporting.select(lib, query, filters, exclude)
-    findings = [f for r in reviews for f in lib.findings_of(r.id)]
+    progress, cancel = progress or _quiet, cancel or _never
+    if tag:
+        wanted = set(repo.tagged_review_ids(lib.db, tag))
+        reviews = [r for r in lib.reviews() if r.id in wanted]
+    else:
+        reviews, _ = exporting.select(lib, query, filters, exclude)
+    findings = []
+    for n, r in enumerate(reviews):
+        if n % 50 == 0:
+            progress(n, len(reviews) + 1)
+            if cancel():
+                raise BundleCancelled("sharing cancelled: no file was written")
+        findings += lib.findings_of(r.id)
     body = json.dumps(vkjson.dump(reviews, findings, lib.vocabulary), ensure_ascii=False).encode("utf-8")
+    if cancel():
+        raise BundleCancelled("sharing cancelled: no file was written")
+    selection = {"query": query, "filters": filters or {}}
+    if exclude:
+        selection["exclude"] = exclude
+    if tag:
+        selection = {"tag": tag}
     manifest = {"format": FORMAT, "bundle_version": BUNDLE_VERSION, "vkref_version": vkref.__version__,
                 "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "created_by": _user(),
-                "library_id": lib.library_id, "selection": {"query": query, "filters": filters or {}},
+                "library_id": lib.library_id, "selection": selection,
                 "counts": {"reviews": len(reviews), "findings": len(findings),
                            "concepts": len(lib.vocabulary.concepts)},
                 "members": {"library.json": {"size": len(body), "sha256": hashlib.sha256(body).hexdigest()}}}
     target = Path(target)
     _write_atomically(target, manifest, body)
+    progress(len(reviews) + 1, len(reviews) + 1)
     return manifest
+
+
+def tags(lib: "Library") -> list[str]:
+    """The tags in use on reviews or findings, sorted (the choices of a bundle "by tag")."""
+    return repo.tag_names(lib.db)
 
 
 def _user() -> str:
@@ -179,33 +219,48 @@ def _manifest(data: bytes, name: str) -> dict:
 
 
 def import_bundle(lib: "Library", path: str | Path, prefer: str = "local", resolutions: dict | None = None,
-                  who: str = "bundle", dry_run: bool = False) -> dict:
+                  who: str = "bundle", dry_run: bool = False, progress=None, cancel=None,
+                  details: bool = False) -> dict:
+    """Check the bundle, then merge it (see :func:`merge_data`). ``progress(done, total)``: the check counts
+    as one step, then every record compared and every record written; ``cancel()`` stops it with nothing
+    written (raising :class:`BundleCancelled`). ``details`` adds, for a review screen, both sides' fields to
+    every conflict (``records``) and the new concepts (``new_concepts``)."""
+    (progress or _quiet)(0, 1)
     manifest, data = read_bundle(path)
-    report = merge_data(lib, data, prefer, resolutions, who, f"bundle {Path(path).name}", dry_run)
+    report = merge_data(lib, data, prefer, resolutions, who, f"bundle {Path(path).name}", dry_run, progress,
+                        cancel, details)
     report["bundle"] = {k: manifest.get(k) for k in ("vkref_version", "created_at", "created_by", "counts")}
     return report
 
 
 def merge_data(lib: "Library", data, prefer: str = "local", resolutions: dict | None = None, who: str = "bundle",
-               label: str = "", dry_run: bool = False) -> dict:
+               label: str = "", dry_run: bool = False, progress=None, cancel=None, details: bool = False) -> dict:
     """Merge LibraryData into the library as one change batch; returns the report (conflicts listed)."""
     if prefer not in ("local", "bundle"):
         raise UsageError(f"unknown preference {prefer!r}: use local or bundle")
     resolutions = resolutions or {}
+    tick = _Ticker(progress or _quiet, cancel or _never,
+                   (1 if dry_run else 2) * (len(data.reviews) + len(data.findings)) + 1)
     report = {"batch": None, "reviews": _counts(), "findings": _counts(), "concepts": _counts(), "conflicts": []}
-    concepts = _plan_concepts(lib, data.vocabulary, prefer, resolutions, report)
-    reviews, renamed = _plan_records(lib, "review", data.reviews, prefer, resolutions, report)
+    concepts = _plan_concepts(lib, data.vocabulary, prefer, resolutions, report, details)
+    reviews, renamed = _plan_records(lib, "review", data.reviews, prefer, resolutions, report, tick, details)
     findings, _ = _plan_records(lib, "finding", [_relinked(f, renamed) for f in data.findings], prefer,
-                                resolutions, report)
+                                resolutions, report, tick, details)
+    if not dry_run:  # what is left: the records to write
+        tick.total = tick.done + len(reviews) + len(findings) + 1
     if dry_run:
+        tick.finish()
         return report
     with lib._write_lock, changes.unit_of_work(lib.db, "bundle", label, who) as w:
         for c in concepts:
             w.save_concept(c)
         for r in reviews:
             w.save_review(r)
+            tick()
         for f in findings:
             w.save_finding(f)
+            tick()
+        tick.check()  # the last moment a cancel still leaves the library as it was
         batch = w.batch_id
     if concepts:
         lib.reload_vocabulary()
@@ -213,7 +268,29 @@ def merge_data(lib: "Library", data, prefer: str = "local", resolutions: dict | 
 
     curation.after_write(lib)
     report["batch"] = batch if changes.batch_exists(lib.db, batch) else None
+    tick.finish()
     return report
+
+
+class _Ticker:
+    """Progress of a merge: one step per record compared or written; every :data:`STEP` steps a report and a
+    cancel check (a cancel inside the write transaction rolls it back)."""
+
+    def __init__(self, progress, cancel, total: int):
+        self.progress, self.cancel, self.total, self.done = progress, cancel, total, 0
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.done % STEP == 0:
+            self.progress(min(self.done, self.total - 1), self.total)
+            self.check()
+
+    def check(self) -> None:
+        if self.cancel():
+            raise BundleCancelled("opening the bundle cancelled: nothing was changed")
+
+    def finish(self) -> None:
+        self.progress(self.total, self.total)
 
 
 def _counts() -> dict:
@@ -224,7 +301,7 @@ def _relinked(f, renamed: dict[str, str]):
     return replace(f, review_id=renamed.get(f.review_id, f.review_id)) if f.review_id in renamed else f
 
 
-def _plan_concepts(lib, vocabulary, prefer, resolutions, report) -> list:
+def _plan_concepts(lib, vocabulary, prefer, resolutions, report, details=False) -> list:
     """Concepts to write, parents first: new ones always, conflicting ones when the bundle's are taken."""
     out = []
     ordered = sorted(vocabulary.concepts.values(), key=lambda c: len(vocabulary.ancestors(c.id)))
@@ -233,6 +310,8 @@ def _plan_concepts(lib, vocabulary, prefer, resolutions, report) -> list:
         if local is None:
             out.append(c)
             report["concepts"]["added"] += 1
+            if details:
+                report.setdefault("new_concepts", []).append({"id": c.id, **R.concept_fields(c)})
         elif R.concept_fields(local) == R.concept_fields(c):
             report["concepts"]["unchanged"] += 1
         else:
@@ -240,17 +319,21 @@ def _plan_concepts(lib, vocabulary, prefer, resolutions, report) -> list:
             report["concepts"]["conflicts"] += 1
             report["conflicts"].append({"kind": "concept", "id": c.id, "fields": _diff(R.concept_fields(local),
                                         R.concept_fields(c)), "resolution": choice, "proposed": "mine"})
+            if details:
+                report["conflicts"][-1]["records"] = {"mine": R.concept_fields(local), "theirs": R.concept_fields(c)}
             if choice == "theirs":
                 out.append(c)
                 report["concepts"]["taken"] += 1
     return out
 
 
-def _plan_records(lib, kind, records, prefer, resolutions, report):
+def _plan_records(lib, kind, records, prefer, resolutions, report, tick=None, details=False):
     out, renamed = [], {}
     counts = report[f"{kind}s"]
     fields_of = R.review_fields if kind == "review" else R.finding_fields
     for rec in records:
+        if tick is not None:
+            tick()
         local = lib.get_review(rec.id) if kind == "review" else lib.get_finding(rec.id)
         if local is None:
             out.append(rec)
@@ -266,6 +349,8 @@ def _plan_records(lib, kind, records, prefer, resolutions, report):
         report["conflicts"].append({"kind": kind, "id": rec.id, "fields": _diff(mine, theirs),
                                     "local_updated_at": _when(local), "bundle_updated_at": _when(rec),
                                     "proposed": proposed, "resolution": choice})
+        if details:
+            report["conflicts"][-1]["records"] = {"mine": mine, "theirs": theirs}
         if choice == "theirs":
             out.append(replace(rec, version=local.version))
             counts["taken"] += 1

@@ -424,6 +424,23 @@ def existing_ids(s: Session, model, ids: list[str]) -> set[str]:
     return out
 
 
+def tag_names(db: Database) -> list[str]:
+    """Every tag carried by a review or a finding, sorted."""
+    with db.session() as s:
+        used = select(M.review_tag.c.tag_id).union(select(M.finding_tag.c.tag_id))
+        return sorted(s.scalars(select(M.Tag.name).where(M.Tag.id.in_(used))), key=str.casefold)
+
+
+def tagged_review_ids(db: Database, tag: str) -> list[str]:
+    """The reviews carrying ``tag`` themselves or on one of their findings, by id."""
+    with db.session() as s:
+        tag_id = select(M.Tag.id).where(M.Tag.name == tag).scalar_subquery()
+        own = select(M.review_tag.c.review_id).where(M.review_tag.c.tag_id == tag_id)
+        via = select(M.Finding.review_id).join(M.finding_tag, M.finding_tag.c.finding_id == M.Finding.id) \
+            .where(M.finding_tag.c.tag_id == tag_id)
+        return sorted(set(s.scalars(own)) | set(s.scalars(via)))
+
+
 def get_findings(db: Database, ids: Iterable[str] | None = None, review_id: str | None = None) -> list[E.Finding]:
     with db.session() as s:
         q = select(M.Finding).options(*_FINDING_LOAD).order_by(M.Finding.review_id, M.Finding.position, M.Finding.id)

@@ -116,8 +116,13 @@ def _open_library(library):
 
 
 def run(library=None, query: str = "", screenshot: str | None = None, filters: dict | None = None,
-        exclude: dict | None = None, select: str | None = None, size: tuple[int, int] | None = None) -> int:
-    """Open the main window on ``library`` (a Library, a directory, or None for the default) and run."""
+        exclude: dict | None = None, select: str | None = None, size: tuple[int, int] | None = None,
+        open_bundle: str | None = None) -> int:
+    """Open the main window on ``library`` (a Library, a directory, or None for the default) and run.
+
+    ``open_bundle``: once the first results are shown, open that ``.vkref`` file as File > Open bundle… does
+    (a double-click on a bundle). With ``screenshot`` too, the bundle dialog is saved once its check is shown
+    (the headless path of the file association)."""
     # Import the library layer (SQLAlchemy, Whoosh: ~0.5 s) in a thread while Qt loads in this one: much of
     # either import is file reading and native loading, so on two cores they overlap.
     preload = threading.Thread(target=importlib.import_module, args=("vkref.library",), daemon=True)
@@ -140,13 +145,14 @@ def run(library=None, query: str = "", screenshot: str | None = None, filters: d
     try:
         include = resolve_filters(lib, filters)
         avoid = resolve_filters(lib, exclude)
-        return _run_window(app, lib, query, screenshot, include, avoid, select, size, theme)
+        return _run_window(app, lib, query, screenshot, include, avoid, select, size, theme, open_bundle)
     finally:
         if owned:
             lib.close()
 
 
-def _run_window(app, lib, query, screenshot, include, avoid, select, size=None, theme=None) -> int:
+def _run_window(app, lib, query, screenshot, include, avoid, select, size=None, theme=None,
+                open_bundle=None) -> int:
     from PySide6.QtCore import QSettings, QTimer
 
     from vkref.ui.main_window import MainWindow
@@ -176,7 +182,10 @@ def _run_window(app, lib, query, screenshot, include, avoid, select, size=None, 
         if select:
             window.right.setSizes([330, 440])  # a chosen record: give its detail the room
             window.open_key(select)
-        if screenshot:
+        if open_bundle:
+            window.resultsShown.disconnect(shown)
+            QTimer.singleShot(0, lambda: _open_bundle(window, open_bundle, screenshot, result))
+        elif screenshot:
             window.resultsShown.disconnect(shown)
             QTimer.singleShot(0, lambda: _save(window, screenshot, result))
 
@@ -208,10 +217,24 @@ def _apply_filters(window, include: dict, avoid: dict) -> None:
     window.chips.set_filters(window.filters)
 
 
-def _save(window, path: str, result: dict) -> None:
+def _open_bundle(window, path: str, screenshot: str | None, result: dict) -> None:
+    from PySide6.QtCore import QTimer
+
+    dialog = window.bundles.open_bundle(path)
+    if screenshot:
+        def done(*_args) -> None:
+            if dialog.report is None:  # refused: still a picture, but not a success
+                print(f"vkref: {dialog.status.text()}", file=sys.stderr)
+                result["code"] = 2
+            QTimer.singleShot(0, lambda: _save(window, screenshot, result, dialog))  # after its layout
+        dialog.previewShown.connect(done)
+        dialog.refused.connect(done)
+
+
+def _save(window, path: str, result: dict, widget=None) -> None:
     from PySide6.QtWidgets import QApplication
 
-    image = window.grab()
+    image = (widget or window).grab()
     if not image.save(path):
         print(f"vkref: cannot write the screenshot to {path}", file=sys.stderr)
         result["code"] = 1

@@ -18,6 +18,7 @@ from vkref.ui.empty_state import EmptyState
 from vkref.ui.facet_panel import ChipBar, FacetPanel
 from vkref.ui.filters import Filters
 from vkref.ui.history import History
+from vkref.ui import bundle_dialogs
 from vkref.ui.librarian import Librarian
 from vkref.ui.models import KEY_ROLE, ResultsModel
 from vkref.ui.results_view import ResultsTable
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         file = bar.addMenu("&File")
         self.librarian = Librarian(self)
         self.librarian.add_file_actions(file)
+        bundle_dialogs.install(self, file)  # Share library…, Open bundle… (window.bundles)
         self._action(file, "&Quit", self.close, "Ctrl+Q", "actionQuit")
         edit = bar.addMenu("&Edit")
         self.librarian.add_edit_actions(edit)
@@ -416,7 +418,8 @@ class MainWindow(QMainWindow):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.librarian.import_paths(paths)
+            bundles = [p for p in paths if p.lower().endswith(".vkref")]  # a dropped bundle opens as a bundle
+            self.bundles.open_bundle(bundles[0]) if bundles else self.librarian.import_paths(paths)
 
     def closeEvent(self, event):
         self.save_settings()
