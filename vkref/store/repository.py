@@ -434,6 +434,17 @@ def get_findings(db: Database, ids: Iterable[str] | None = None, review_id: str 
         return [_finding(r) for r in s.scalars(q)]
 
 
+def finding_codes(db: Database) -> tuple[list[tuple[str, str, int | None]], list[tuple[str, str, str]]]:
+    """Every finding's codes as plain columns, for counting without loading records: ``(finding id, review id,
+    review year)`` per finding and ``(finding id, facet, concept id)`` per code. Two SELECTs, no ORM objects."""
+    with db.session() as s:
+        findings = [tuple(r) for r in s.execute(select(M.Finding.id, M.Finding.review_id, M.Review.year)
+                                                 .join(M.Review, M.Review.id == M.Finding.review_id))]
+        codes = [tuple(r) for r in s.execute(select(M.finding_concept.c.finding_id, M.Concept.facet, M.Concept.id)
+                                              .join(M.Concept, M.Concept.id == M.finding_concept.c.concept_id))]
+    return findings, codes
+
+
 def iter_findings(db: Database, batch: int = 2000) -> Iterator[list[E.Finding]]:
     """All findings in batches (for a full rebuild), ordered by id for stable paging."""
     last = ""
