@@ -53,6 +53,15 @@ def caption_line(caption: dict) -> str:
     return R.caption_text(caption)
 
 
+DIRECTIONS = tuple(R.DIRECTION_STYLE)  # the known direction labels, in legend order
+
+
+def direction_styles(labels) -> dict[str, tuple[str, str, str]]:
+    """(colour, pattern name, letter) per direction label: the file renderers' colour-blind-safe styles, so the
+    window draws what the exported files draw."""
+    return R.styles_for(dict.fromkeys(labels))
+
+
 # ---------------------------------------------------------------------------------------------- selection
 @dataclass
 class Selection:
@@ -65,16 +74,19 @@ class Selection:
     filters: dict[str, list[str]]
     exclude: dict[str, list[str]]
     library_date: str
+    years: dict = field(default_factory=dict)  # year_from / year_to of the search
 
 
-def select(lib: "Library", query: str = "", filters=None, exclude=None) -> Selection:
+def select(lib: "Library", query: str = "", filters=None, exclude=None, year_from=None, year_to=None) -> Selection:
     filters, exclude = _spec(filters), _spec(exclude)
-    page = lib.search(query, filters=filters, exclude=exclude, kind="finding", limit=0, all_keys=True)
+    page = lib.search(query, filters=filters, exclude=exclude, kind="finding", year_from=year_from,
+                      year_to=year_to, limit=0, all_keys=True)
     ids = [k.split(":", 1)[1] for k in page.keys if k.startswith("finding:")]
     found = {f.id: f for f in _bulk(repo.get_findings, lib, ids)}
     findings = [found[i] for i in ids if i in found]
     reviews = {r.id: r for r in _bulk(repo.get_reviews, lib, list(dict.fromkeys(f.review_id for f in findings)))}
-    return Selection(page, findings, reviews, query or "", filters, exclude, library_date(lib))
+    return Selection(page, findings, reviews, query or "", filters, exclude, library_date(lib),
+                     {"year_from": year_from, "year_to": year_to})
 
 
 def _spec(spec) -> dict[str, list[str]]:
@@ -170,14 +182,15 @@ class Matrix:
 
 
 def matrix(lib: "Library", query: str = "", rows: str = "agent", cols: str = "outcome", filters=None,
-           exclude=None) -> Matrix:
+           exclude=None, year_from: int | None = None, year_to: int | None = None) -> Matrix:
     """Count the findings a search selects by ``rows`` x ``cols`` (two different facets of AXIS_FACETS).
 
     One search gives the selected findings' keys; their codes come from :func:`finding_codes` (a columnar
     read cached until the next change), so no record is loaded."""
     rows, cols = _check_axes(rows, cols)
     filters, exclude = _spec(filters), _spec(exclude)
-    page = lib.search(query, filters=filters, exclude=exclude, kind="finding", limit=0, all_keys=True)
+    page = lib.search(query, filters=filters, exclude=exclude, kind="finding", year_from=year_from,
+                      year_to=year_to, limit=0, all_keys=True)
     allowed = {facet: _allowed(lib, facet, filters.get(facet)) for facet in (rows, cols)}
     tally = _encoded(lib, rows, cols, allowed[rows], allowed[cols]).tally(lib, page.keys)
     row_axis, col_axis = _axis(lib, rows, tally.rows), _axis(lib, cols, tally.cols)
@@ -463,9 +476,10 @@ class Kinds:
         return group, min(ranks, default=len(STRENGTH))
 
 
-def answer(lib: "Library", query: str, filters=None, exclude=None, key_findings: int = KEY_FINDINGS) -> AnswerCard:
+def answer(lib: "Library", query: str, filters=None, exclude=None, key_findings: int = KEY_FINDINGS,
+           year_from: int | None = None, year_to: int | None = None) -> AnswerCard:
     """The answer card for a question: counts, outcome lines per species group, key findings and cautions."""
-    sel = select(lib, query, filters, exclude)
+    sel = select(lib, query, filters, exclude, year_from, year_to)
     kinds = Kinds(lib.vocabulary)
     summary = {facet: _label_counts(lib, facet, Counter(v for f in sel.findings
                                                         for v in values_of(lib, f, None, facet)))
@@ -509,7 +523,7 @@ def _key_hits(lib: "Library", sel: Selection, kinds: Kinds, n: int) -> list["Hit
     hits = {}
     for start, stop in _runs(sorted(position[f.id] for f in chosen)):
         page = lib.search(sel.query, filters=sel.filters, exclude=sel.exclude, kind="finding",
-                          limit=stop - start, offset=start)
+                          limit=stop - start, offset=start, **sel.years)
         hits.update({h.id: h for h in page.hits})
     return [hits[f.id] for f in chosen if f.id in hits]
 
