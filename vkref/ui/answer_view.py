@@ -12,14 +12,14 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, Qt, Signal
+from PySide6.QtCore import QMarginsF, Signal
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
 from vkref.core.errors import UsageError
 from vkref.library import evidence
 from vkref.ui.colours import colours, contrast
-from vkref.ui.operation import Operation
+from vkref.ui.evidence_view import run_job
 
 GROUP_TITLES = (("human", "Human"), ("animal", "Animal"), ("in_vitro", "Cell or in vitro"))
 EXPORT_SUFFIXES = (".html", ".pdf")
@@ -109,7 +109,6 @@ class AnswerView(QWidget):
         self.stale = True
         self.dark = False
         self._generation = 0
-        self._jobs: set = set()
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("answerCard")
         self.browser.setOpenLinks(False)
@@ -152,24 +151,16 @@ class AnswerView(QWidget):
         generation, req, lib = self._generation, self.request, self.library
         self.status.setText("Reading the findings…")
 
-        def job(_progress, _cancelled):
+        def job():
             card = lib.answer(req.query, dict(req.filters), dict(req.exclude), year_from=req.year_from,
                               year_to=req.year_to)
             return card, {h.id: lib.get_finding(h.id) for h in card.key_findings}
 
-        op = Operation(job, self)
-        op.finished.connect(lambda result, g=generation, o=op: self._show(g, result, o))
-        op.failed.connect(lambda msg, _k, g=generation, o=op: self._fail(g, msg, o))
-        self._jobs.add(op)
-        op.start()
+        run_job(self, job, lambda result: self._show(generation, result),
+                lambda message: self._fail(generation, message))
         return generation
 
-    def _done(self, op) -> None:
-        self._jobs.discard(op)
-        op.deleteLater()
-
-    def _show(self, generation: int, result, op) -> None:
-        self._done(op)
+    def _show(self, generation: int, result) -> None:
         if generation != self._generation:
             return
         self.card, self.details = result
@@ -177,8 +168,7 @@ class AnswerView(QWidget):
         self.browser.setHtml(card_html(self.card, self.details, self.dark))
         self.answerShown.emit(generation)
 
-    def _fail(self, generation: int, message: str, op) -> None:
-        self._done(op)
+    def _fail(self, generation: int, message: str) -> None:
         if generation == self._generation:
             self.card = None
             self.status.setText(message)

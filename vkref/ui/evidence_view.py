@@ -24,6 +24,8 @@ from PySide6.QtGui import QAction, QBrush, QColor, QFont, QFontMetrics, QImage, 
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QScrollArea, QSizePolicy,
                                QTabWidget, QToolButton, QToolTip, QVBoxLayout, QWidget)
 
+from shiboken6 import isValid
+
 from vkref.core.errors import UsageError
 from vkref.library import evidence
 from vkref.ui.filters import FACET_TITLES
@@ -35,6 +37,24 @@ PATTERNS = {"solid": Qt.BrushStyle.SolidPattern, "hatch": Qt.BrushStyle.BDiagPat
             "hatch-back": Qt.BrushStyle.FDiagPattern, "grid": Qt.BrushStyle.CrossPattern}
 LABEL_W, HEAD_H, CELL_W, CELL_H, LEGEND_H, TOGGLE_W = 250, 124, 62, 38, 30, 16
 EXPORT_SUFFIXES = (".html", ".svg", ".png", ".json")
+_LIVE: set = set()  # running jobs, kept here so a view closed meanwhile is never called back
+
+
+def run_job(view, fn, done, failed) -> None:
+    """Run ``fn()`` off the GUI thread; call ``done(result)`` or ``failed(message)`` on the GUI thread, unless
+    ``view`` was deleted in the meantime (the job has no Qt parent, so its signals outlive the view)."""
+    job = Operation(lambda _progress, _cancelled: fn())
+    _LIVE.add(job)
+
+    def finish(callback, value) -> None:
+        _LIVE.discard(job)
+        job.deleteLater()
+        if isValid(view):
+            callback(value)
+
+    job.finished.connect(lambda result: finish(done, result))
+    job.failed.connect(lambda message, _known: finish(failed, message))
+    job.start()
 
 
 def apply_filters(window, pairs: list[tuple[str, str]]) -> None:
@@ -310,7 +330,6 @@ class MatrixView(QWidget):
         self.request = None
         self.stale = True
         self._generation = 0
-        self._jobs: set = set()
         self.rows_box, self.cols_box = QComboBox(self), QComboBox(self)
         for box, name, default in ((self.rows_box, "matrixRows", "agent"), (self.cols_box, "matrixCols", "outcome")):
             box.setObjectName(name)
@@ -384,21 +403,12 @@ class MatrixView(QWidget):
         self.stale = False
         self._generation += 1
         generation, (rows, cols), req = self._generation, self.axes(), self.request
-        filters = dict(req.filters)
-        job = Operation(lambda _p, _c: self.library.matrix(req.query, rows, cols, filters, req.exclude, req.year_from,
-                                                            req.year_to), self)
-        job.finished.connect(lambda m, g=generation, j=job: self._show(g, m, j))
-        job.failed.connect(lambda msg, _k, g=generation, j=job: self._fail(g, msg, j))
-        self._jobs.add(job)
-        job.start()
+        filters, lib = dict(req.filters), self.library
+        run_job(self, lambda: lib.matrix(req.query, rows, cols, filters, req.exclude, req.year_from, req.year_to),
+                lambda m: self._show(generation, m), lambda message: self._fail(generation, message))
         return generation
 
-    def _done(self, job) -> None:
-        self._jobs.discard(job)
-        job.deleteLater()
-
-    def _show(self, generation: int, m, job) -> None:
-        self._done(job)
+    def _show(self, generation: int, m) -> None:
         if generation != self._generation:
             return  # a newer request is on its way
         self.matrix = m
@@ -407,8 +417,7 @@ class MatrixView(QWidget):
             "" if m.cells else " · no finding matches: nothing to count"))
         self.matrixShown.emit(generation)
 
-    def _fail(self, generation: int, message: str, job) -> None:
-        self._done(job)
+    def _fail(self, generation: int, message: str) -> None:
         if generation == self._generation:
             self.caption.setText(message)
             self.matrixShown.emit(generation)
