@@ -151,3 +151,17 @@ def test_an_export_to_an_unknown_format_is_refused_in_one_line(qtbot, window, tm
         matrix.export_to(str(tmp_path / "m.docx"))
     assert "m.docx" in str(err.value) and "\n" not in str(err.value)
     assert not (tmp_path / "m.docx").exists()
+
+
+def test_ctrl_4_and_5_show_the_views_and_ctrl_2_the_results(qtbot, window):
+    search(qtbot, window, "MK-7")
+    tabs = window.evidence.tabs
+    with qtbot.waitSignal(window.evidence.matrix.matrixShown, timeout=20000):
+        qtbot.keyClick(window.search_field, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert tabs.currentWidget() is window.evidence.matrix
+    with qtbot.waitSignal(window.evidence.answer.answerShown, timeout=20000):
+        qtbot.keyClick(window.search_field, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert tabs.currentWidget() is window.evidence.answer
+    qtbot.keyClick(window.search_field, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert tabs.currentWidget() is window.stack
+    qtbot.waitUntil(window.table.hasFocus, timeout=5000)

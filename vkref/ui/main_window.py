@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
     def _build_view_menu(self, view) -> None:
         self._action(view, "&Filters", lambda: self.facets.tree.setFocus(Qt.FocusReason.ShortcutFocusReason),
                      "Ctrl+1")
-        self._action(view, "&Results", self.focus_results, "Ctrl+2")
+        self._action(view, "&Results", lambda: (self.evidence.show_results(), self.focus_results()), "Ctrl+2")
         self._action(view, "&Detail", lambda: self.detail.browser.setFocus(Qt.FocusReason.ShortcutFocusReason),
                      "Ctrl+3")
         self.evidence.add_view_actions(view)
