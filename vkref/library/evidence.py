@@ -246,8 +246,11 @@ def _read_codes(lib: "Library") -> dict[str, dict[str, tuple[str, ...]]]:
     vocab = lib.vocabulary
     findings, codes = repo.finding_codes(lib.db)
     coded: dict[str, dict[str, list[str]]] = {}
-    for fid, facet, cid in codes:
-        coded.setdefault(fid, {}).setdefault(facet, []).append(cid)
+    concepts = vocab.concepts
+    for fid, cid in codes:
+        concept = concepts.get(cid)
+        if concept is not None:
+            coded.setdefault(fid, {}).setdefault(concept.facet, []).append(cid)
     rolled: dict[tuple[str, ...], tuple[str, ...]] = {}  # the same code sets recur: roll each up once
     out = {}
     for fid, rid, year in findings:

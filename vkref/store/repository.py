@@ -434,14 +434,16 @@ def get_findings(db: Database, ids: Iterable[str] | None = None, review_id: str 
         return [_finding(r) for r in s.scalars(q)]
 
 
-def finding_codes(db: Database) -> tuple[list[tuple[str, str, int | None]], list[tuple[str, str, str]]]:
+def finding_codes(db: Database) -> tuple[list[tuple[str, str, int | None]], list[tuple[str, str]]]:
     """Every finding's codes as plain columns, for counting without loading records: ``(finding id, review id,
-    review year)`` per finding and ``(finding id, facet, concept id)`` per code. Two SELECTs, no ORM objects."""
+    review year)`` per finding and ``(finding id, concept id)`` per code (the vocabulary knows each concept's
+    facet). Two plain SELECTs through the driver: no ORM objects, no join on the concept table."""
     with db.session() as s:
-        findings = [tuple(r) for r in s.execute(select(M.Finding.id, M.Finding.review_id, M.Review.year)
-                                                 .join(M.Review, M.Review.id == M.Finding.review_id))]
-        codes = [tuple(r) for r in s.execute(select(M.finding_concept.c.finding_id, M.Concept.facet, M.Concept.id)
-                                              .join(M.Concept, M.Concept.id == M.finding_concept.c.concept_id))]
+        conn = s.connection()
+        findings = [tuple(r) for r in conn.exec_driver_sql(
+            "SELECT finding.id, finding.review_id, review.year FROM finding"
+            " JOIN review ON review.id = finding.review_id")]
+        codes = [tuple(r) for r in conn.exec_driver_sql("SELECT finding_id, concept_id FROM finding_concept")]
     return findings, codes
 
 
