@@ -165,3 +165,13 @@ def test_ctrl_4_and_5_show_the_views_and_ctrl_2_the_results(qtbot, window):
     qtbot.keyClick(window.search_field, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert tabs.currentWidget() is window.stack
     qtbot.waitUntil(window.table.hasFocus, timeout=5000)
+
+
+def test_print_opens_the_print_dialog(qtbot, window):
+    search(qtbot, window, "menatetrenone")
+    view = window.evidence.answer
+    open_tab(qtbot, window, 2, view.answerShown)
+    qtbot.mouseClick(view.buttons["answerPrint"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible(), timeout=10000)
+    assert view.dialog.objectName() == "answerPrintDialog"
+    view.dialog.reject()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, Signal
+from PySide6.QtCore import QMarginsF, Qt, Signal
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
@@ -230,14 +230,18 @@ class AnswerView(QWidget):
 
     def print_card(self):
         """Open the print dialog; print the card if the user accepts."""
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
+        try:
+            from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        except ImportError:  # a build without Qt's print support: PDF export still works
+            self.window.statusBar().showMessage("Printing is not available in this build: export a PDF", 8000)
+            return None
         if self.card is None:
             return None
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self)
         dialog.setObjectName("answerPrintDialog")
         dialog.accepted.connect(lambda: self.document().print_(printer))
-        dialog.open()
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.show()  # (QPrintDialog.open() in PySide6 is the overload that wants a receiver)
         self._printer, self.dialog = printer, dialog
         return dialog
