@@ -22,7 +22,7 @@ SUMMARY = "Offline evidence reference on vitamin K2 and bone health"
 WINDOWS_APP_ID = "{7C1E52B4-6A0D-4F7E-9B3C-2E8D5A41F0C7}"
 
 # Qt modules the GUI uses (vkref.ui may import only these) and the plugin folders the bundle keeps.
-QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtSvg")
+QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtSvg", "QtPrintSupport")  # (print: the answer card)
 QT_PLUGIN_DIRS_KEPT = ("platforms", "platformthemes", "platforminputcontexts", "imageformats", "iconengines",
                        "xcbglintegrations", "styles")
 # Linux: which shared libraries the bundle carries is decided by a rule, never by what the build machine happens

@@ -300,3 +300,28 @@ def test_caption_names_query_filters_and_date(library):
     text = ev.caption_line(m.caption())
     assert re.search(r"Query: bone .*Filters: species = rat .*Excluded: direction = harmful", text)
     assert m.library_date and m.library_date in text
+
+
+# ---------------------------------------------------------------------------------------------- the codes cache
+def test_the_matrix_follows_a_recoding_an_undo_and_a_new_finding(fresh_library):
+    """The columnar codes are cached between matrices and re-read after any change (the change mark moves)."""
+    from dataclasses import replace
+
+    lib = fresh_library
+    finding = next(f for f in lib.findings_of("iwamoto-2006-ymj") if f.concepts.get("outcome"))
+    harmful = lib.vocabulary.resolve("direction", "Harmful").id
+    before = ev.matrix(lib, rows="direction", cols="review")
+    old = before.cell("Harmful", lib.review_label(finding.review_id))
+    assert ev.finding_codes(lib) is ev.finding_codes(lib), "cached while nothing changes"
+    lib.save_finding(replace(finding, concepts={**finding.concepts, "direction": [harmful]}))
+    after = ev.matrix(lib, rows="direction", cols="review")
+    cell = after.cell("Harmful", lib.review_label(finding.review_id))
+    assert cell.findings == (old.findings if old else 0) + (harmful not in finding.concepts.get("direction", []))
+    assert_every_cell_matches(lib, after)
+    lib.undo()
+    assert ev.matrix(lib, rows="direction", cols="review").to_dict() == before.to_dict()
+    from vkref.core.entities import Finding
+
+    lib.save_finding(Finding("new-evidence-1", finding.review_id, "A new finding on fracture risk.",
+                             concepts={"outcome": finding.concepts["outcome"], "direction": [harmful]}))
+    assert_every_cell_matches(lib, ev.matrix(lib, rows="direction", cols="review"))

@@ -1,7 +1,9 @@
 """The evidence views over a search: the matrix (findings counted by two facets) and the clinician's answer card.
 
-Both start from one finding search (``Library.search(..., kind="finding", limit=0, all_keys=True)``), read the
-selected findings in bulk and count their codes with the vocabulary's roll-up, exactly as the index does.
+Both start from one finding search (``Library.search(..., kind="finding", limit=0, all_keys=True)``) and count
+the selected findings' codes with the vocabulary's roll-up, exactly as the index does. The matrix reads the codes
+from a columnar cache (two plain queries, kept until the next change), so it keeps up with the search at 10,000
+findings; the answer card reads the selected findings in bulk (it needs doses, cautions and provenance).
 
 Promises:
 
@@ -17,6 +19,8 @@ Promises:
 """
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
@@ -49,6 +53,15 @@ def caption_line(caption: dict) -> str:
     return R.caption_text(caption)
 
 
+DIRECTIONS = tuple(R.DIRECTION_STYLE)  # the known direction labels, in legend order
+
+
+def direction_styles(labels) -> dict[str, tuple[str, str, str]]:
+    """(colour, pattern name, letter) per direction label: the file renderers' colour-blind-safe styles, so the
+    window draws what the exported files draw."""
+    return R.styles_for(dict.fromkeys(labels))
+
+
 # ---------------------------------------------------------------------------------------------- selection
 @dataclass
 class Selection:
@@ -61,16 +74,19 @@ class Selection:
     filters: dict[str, list[str]]
     exclude: dict[str, list[str]]
     library_date: str
+    years: dict = field(default_factory=dict)  # year_from / year_to of the search
 
 
-def select(lib: "Library", query: str = "", filters=None, exclude=None) -> Selection:
+def select(lib: "Library", query: str = "", filters=None, exclude=None, year_from=None, year_to=None) -> Selection:
     filters, exclude = _spec(filters), _spec(exclude)
-    page = lib.search(query, filters=filters, exclude=exclude, kind="finding", limit=0, all_keys=True)
+    page = lib.search(query, filters=filters, exclude=exclude, kind="finding", year_from=year_from,
+                      year_to=year_to, limit=0, all_keys=True)
     ids = [k.split(":", 1)[1] for k in page.keys if k.startswith("finding:")]
     found = {f.id: f for f in _bulk(repo.get_findings, lib, ids)}
     findings = [found[i] for i in ids if i in found]
     reviews = {r.id: r for r in _bulk(repo.get_reviews, lib, list(dict.fromkeys(f.review_id for f in findings)))}
-    return Selection(page, findings, reviews, query or "", filters, exclude, library_date(lib))
+    return Selection(page, findings, reviews, query or "", filters, exclude, library_date(lib),
+                     {"year_from": year_from, "year_to": year_to})
 
 
 def _spec(spec) -> dict[str, list[str]]:
@@ -166,22 +182,87 @@ class Matrix:
 
 
 def matrix(lib: "Library", query: str = "", rows: str = "agent", cols: str = "outcome", filters=None,
-           exclude=None) -> Matrix:
-    """Count the findings a search selects by ``rows`` x ``cols`` (two different facets of AXIS_FACETS)."""
+           exclude=None, year_from: int | None = None, year_to: int | None = None) -> Matrix:
+    """Count the findings a search selects by ``rows`` x ``cols`` (two different facets of AXIS_FACETS).
+
+    One search gives the selected findings' keys; their codes come from :func:`finding_codes` (a columnar
+    read cached until the next change), so no record is loaded."""
     rows, cols = _check_axes(rows, cols)
-    sel = select(lib, query, filters, exclude)
-    allowed = {facet: _allowed(lib, facet, sel.filters.get(facet)) for facet in (rows, cols)}
-    tally = _Tally()
-    for f in sel.findings:
-        review = sel.reviews.get(f.review_id)
-        tally.add(_keep(values_of(lib, f, review, rows), allowed[rows]),
-                  _keep(values_of(lib, f, review, cols), allowed[cols]),
-                  values_of(lib, f, None, "direction"), values_of(lib, f, None, "species"))
+    filters, exclude = _spec(filters), _spec(exclude)
+    page = lib.search(query, filters=filters, exclude=exclude, kind="finding", year_from=year_from,
+                      year_to=year_to, limit=0, all_keys=True)
+    allowed = {facet: _allowed(lib, facet, filters.get(facet)) for facet in (rows, cols)}
+    tally = _encoded(lib, rows, cols, allowed[rows], allowed[cols]).tally(lib, page.keys)
     row_axis, col_axis = _axis(lib, rows, tally.rows), _axis(lib, cols, tally.cols)
     cells = [tally.cell(lib, row_axis, col_axis, i, j) for i in range(len(row_axis.ids))
              for j in range(len(col_axis.ids)) if (row_axis.ids[i], col_axis.ids[j]) in tally.counts]
-    return Matrix(sel.query, sel.page.searched_as, sel.page.total, row_axis, col_axis, cells, sel.filters,
-                  sel.exclude, sel.library_date)
+    return Matrix(query or "", page.searched_as, page.total, row_axis, col_axis, cells, filters, exclude,
+                  library_date(lib))
+
+
+# ---------------------------------------------------------------------------------------------- finding codes
+class _Codes:
+    """Each finding's index values per axis facet (concepts rolled up), read in two plain queries and kept
+    until the library's change mark (the newest outbox id) or its vocabulary changes."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.key: tuple | None = None
+        self.values: dict[str, dict[str, tuple[str, ...]]] = {}
+        self.encoded: dict[tuple, _Encoded] = {}  # per choice of axes (and axis filters), newest last
+
+
+_CODES: "weakref.WeakKeyDictionary[Library, _Codes]" = weakref.WeakKeyDictionary()
+_CODES_LOCK = threading.Lock()
+
+
+def finding_codes(lib: "Library") -> dict[str, dict[str, tuple[str, ...]]]:
+    """finding id -> {facet: its index values} for every facet of AXIS_FACETS (the matrix's columnar input)."""
+    with _CODES_LOCK:
+        cache = _CODES.setdefault(lib, _Codes())
+    with cache.lock:
+        key = (repo.outbox_max_id(lib.db), id(lib.vocabulary))
+        if cache.key != key:
+            cache.values, cache.encoded, cache.key = _read_codes(lib), {}, key
+        return cache.values
+
+
+def _encoded(lib: "Library", rows: str, cols: str, allowed_rows, allowed_cols) -> _Encoded:
+    codes = finding_codes(lib)
+    cache = _CODES[lib]
+    key = (rows, cols, frozenset(allowed_rows) if allowed_rows is not None else None,
+           frozenset(allowed_cols) if allowed_cols is not None else None)
+    with cache.lock:
+        enc = cache.encoded.pop(key, None)
+        if enc is None or cache.values is not codes:
+            enc = _Encoded(codes, rows, cols, allowed_rows, allowed_cols)
+        cache.encoded[key] = enc
+        while len(cache.encoded) > 6:
+            cache.encoded.pop(next(iter(cache.encoded)))
+        return enc
+
+
+def _read_codes(lib: "Library") -> dict[str, dict[str, tuple[str, ...]]]:
+    vocab = lib.vocabulary
+    findings, codes = repo.finding_codes(lib.db)
+    coded: dict[str, dict[str, list[str]]] = {}
+    concepts = vocab.concepts
+    for fid, cid in codes:
+        concept = concepts.get(cid)
+        if concept is not None:
+            coded.setdefault(fid, {}).setdefault(concept.facet, []).append(cid)
+    rolled: dict[tuple[str, ...], tuple[str, ...]] = {}  # the same code sets recur: roll each up once
+    out = {}
+    for fid, rid, year in findings:
+        entry = {"review": (rid,), "year": (str(year),) if year else ()}
+        mine = coded.get(fid, {})
+        for facet in CONCEPT_FACETS:
+            ids = tuple(sorted(c for c in mine.get(facet, ()) if c in vocab))
+            if ids not in rolled:
+                rolled[ids] = tuple(vocab.with_ancestors(ids))
+            entry[facet] = rolled[ids]
+        out[fid] = entry
+    return out
 
 
 def _check_axes(rows: str, cols: str) -> tuple[str, str]:
@@ -207,33 +288,85 @@ def _allowed(lib: "Library", facet: str, values: list[str] | None) -> set[str] |
     return out
 
 
-def _keep(values: list[str], allowed: set[str] | None) -> list[str]:
-    return values if allowed is None else [v for v in values if v in allowed]
+def _keep(values, allowed: set[str] | None) -> tuple[str, ...]:
+    return tuple(values) if allowed is None else tuple(v for v in values if v in allowed)
+
+
+def _by_count_then_id(kv):
+    return -kv[1], kv[0]
+
+
+def _bitset(positions: list[int], size: int) -> int:
+    buf = bytearray((size + 7) // 8)
+    for p in positions:
+        buf[p >> 3] |= 1 << (p & 7)
+    return int.from_bytes(buf, "little")
+
+
+class _Encoded:
+    """For one choice of axes (and axis filters): every finding has a position, and every row, column,
+    direction and species value the set of positions coded with it, as a Python int used as a bitset. A cell
+    of a matrix over a search is then ``popcount(selected & row & column)``: integer operations in C, no loop
+    over findings, which keeps a 10,000-finding matrix well inside the 100 ms the window allows."""
+
+    def __init__(self, codes: dict, rows: str, cols: str, allowed_rows, allowed_cols):
+        self.position = {"finding:" + fid: n for n, fid in enumerate(codes)}
+        self.size = len(codes)
+        tables: tuple[dict[str, list[int]], ...] = ({}, {}, {}, {})
+        for n, entry in enumerate(codes.values()):
+            for table, values in zip(tables, (_keep(entry[rows], allowed_rows), _keep(entry[cols], allowed_cols),
+                                              entry["direction"], entry["species"])):
+                for v in values:
+                    table.setdefault(v, []).append(n)
+        self.rows, self.cols, self.directions, self.species = (
+            {v: _bitset(ps, self.size) for v, ps in table.items()} for table in tables)
+
+    def selected(self, keys) -> int:
+        return _bitset([p for p in map(self.position.get, keys) if p is not None], self.size)
+
+    def tally(self, lib: "Library", keys) -> "_Tally":
+        return _Tally(self, self.selected(keys))
 
 
 class _Tally:
-    """Findings per (row, column) value pair, with their directions and species, and findings per value."""
+    """Findings per row value, column value and (row, column) pair, with each pair's directions and species."""
 
-    def __init__(self):
-        self.counts: Counter = Counter()
-        self.marks: dict[tuple[str, str], tuple[Counter, Counter]] = {}
-        self.rows: Counter = Counter()
-        self.cols: Counter = Counter()
+    def __init__(self, enc: _Encoded, selected: int):
+        rows = {v: b & selected for v, b in enc.rows.items()}
+        cols = {v: b & selected for v, b in enc.cols.items()}
+        rows = {v: b for v, b in rows.items() if b}
+        cols = {v: b for v, b in cols.items() if b}
+        directions = [(v, b) for v, b in enc.directions.items() if b & selected]
+        species = [(v, b) for v, b in enc.species.items() if b & selected]
+        self.rows = Counter({v: b.bit_count() for v, b in rows.items()})
+        self.cols = Counter({v: b.bit_count() for v, b in cols.items()})
+        self.counts: dict[tuple[str, str], int] = {}
+        self.marks: dict[tuple[str, str], tuple[dict, dict]] = {}
+        col_items = list(cols.items())
+        for r, rb in rows.items():
+            for c, cb in col_items:
+                both = rb & cb
+                if both:
+                    self.counts[(r, c)] = both.bit_count()
+                    self.marks[(r, c)] = ({v: n for v, b in directions if (n := (both & b).bit_count())},
+                                          {v: n for v, b in species if (n := (both & b).bit_count())})
+        self._labels: dict[tuple[str, str], str] = {}
 
-    def add(self, rows: list[str], cols: list[str], direction: list[str], species: list[str]) -> None:
-        self.rows.update(rows)
-        self.cols.update(cols)
-        for key in ((r, c) for r in rows for c in cols):
-            self.counts[key] += 1
-            d, s = self.marks.setdefault(key, (Counter(), Counter()))
-            d.update(direction)
-            s.update(species)
+    def _label(self, lib: "Library", facet: str, value: str) -> str:
+        key = (facet, value)
+        if key not in self._labels:
+            self._labels[key] = lib.facet_label(facet, value)
+        return self._labels[key]
+
+    def _label_counts(self, lib: "Library", facet: str, counts: dict) -> dict[str, int]:
+        items = sorted(counts.items(), key=_by_count_then_id) if len(counts) > 1 else counts.items()
+        return {self._label(lib, facet, v): n for v, n in items}
 
     def cell(self, lib: "Library", rows: Axis, cols: Axis, i: int, j: int) -> Cell:
         key = (rows.ids[i], cols.ids[j])
         direction, species = self.marks[key]
-        return Cell(rows.values[i], cols.values[j], self.counts[key], _label_counts(lib, "direction", direction),
-                    _label_counts(lib, "species", species))
+        return Cell(rows.values[i], cols.values[j], self.counts[key],
+                    self._label_counts(lib, "direction", direction), self._label_counts(lib, "species", species))
 
 
 def _axis(lib: "Library", facet: str, counts: Counter) -> Axis:
@@ -346,9 +479,10 @@ class Kinds:
         return group, min(ranks, default=len(STRENGTH))
 
 
-def answer(lib: "Library", query: str, filters=None, exclude=None, key_findings: int = KEY_FINDINGS) -> AnswerCard:
+def answer(lib: "Library", query: str, filters=None, exclude=None, key_findings: int = KEY_FINDINGS,
+           year_from: int | None = None, year_to: int | None = None) -> AnswerCard:
     """The answer card for a question: counts, outcome lines per species group, key findings and cautions."""
-    sel = select(lib, query, filters, exclude)
+    sel = select(lib, query, filters, exclude, year_from, year_to)
     kinds = Kinds(lib.vocabulary)
     summary = {facet: _label_counts(lib, facet, Counter(v for f in sel.findings
                                                         for v in values_of(lib, f, None, facet)))
@@ -392,7 +526,7 @@ def _key_hits(lib: "Library", sel: Selection, kinds: Kinds, n: int) -> list["Hit
     hits = {}
     for start, stop in _runs(sorted(position[f.id] for f in chosen)):
         page = lib.search(sel.query, filters=sel.filters, exclude=sel.exclude, kind="finding",
-                          limit=stop - start, offset=start)
+                          limit=stop - start, offset=start, **sel.years)
         hits.update({h.id: h for h in page.hits})
     return [hits[f.id] for f in chosen if f.id in hits]
 

@@ -359,17 +359,19 @@ class Library:
         return sharing.tags(self)
 
     # ------------------------------------------------------------------ evidence views (vkref.library.evidence)
-    def matrix(self, query: str = "", rows: str = "agent", cols: str = "outcome", filters=None, exclude=None):
+    def matrix(self, query: str = "", rows: str = "agent", cols: str = "outcome", filters=None, exclude=None,
+               year_from: int | None = None, year_to: int | None = None):
         """The evidence matrix (rows × columns of facet values) over a search; ``to_dict()`` is its JSON."""
         from vkref.library import evidence
 
-        return evidence.matrix(self, query, rows, cols, filters, exclude)
+        return evidence.matrix(self, query, rows, cols, filters, exclude, year_from, year_to)
 
-    def answer(self, query: str, filters=None, exclude=None):
+    def answer(self, query: str, filters=None, exclude=None, year_from: int | None = None,
+               year_to: int | None = None):
         """The clinician's answer card for a question; ``to_dict()`` is the JSON of ``vkref answer``."""
         from vkref.library import evidence
 
-        return evidence.answer(self, query, filters, exclude)
+        return evidence.answer(self, query, filters, exclude, year_from=year_from, year_to=year_to)
 
     # ------------------------------------------------------------------ duplicates (vkref.library.duplicates)
     def find_duplicates(self) -> list:

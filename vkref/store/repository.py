@@ -451,6 +451,19 @@ def get_findings(db: Database, ids: Iterable[str] | None = None, review_id: str 
         return [_finding(r) for r in s.scalars(q)]
 
 
+def finding_codes(db: Database) -> tuple[list[tuple[str, str, int | None]], list[tuple[str, str]]]:
+    """Every finding's codes as plain columns, for counting without loading records: ``(finding id, review id,
+    review year)`` per finding and ``(finding id, concept id)`` per code (the vocabulary knows each concept's
+    facet). Two plain SELECTs through the driver: no ORM objects, no join on the concept table."""
+    with db.session() as s:
+        conn = s.connection()
+        findings = [tuple(r) for r in conn.exec_driver_sql(
+            "SELECT finding.id, finding.review_id, review.year FROM finding"
+            " JOIN review ON review.id = finding.review_id")]
+        codes = [tuple(r) for r in conn.exec_driver_sql("SELECT finding_id, concept_id FROM finding_concept")]
+    return findings, codes
+
+
 def iter_findings(db: Database, batch: int = 2000) -> Iterator[list[E.Finding]]:
     """All findings in batches (for a full rebuild), ordered by id for stable paging."""
     last = ""

@@ -49,6 +49,7 @@ SHORTCUTS = [
     ("Up / Down, Page Up / Page Down", "Move through the results (the detail pane follows)"),
     ("Enter (in the results)", "Read the selected record in the detail pane"),
     ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Go to the filters / results / detail pane"),
+    ("Ctrl+4 / Ctrl+5", "Show the evidence matrix / the answer card (Ctrl+2 goes back to the results)"),
     ("Tab / Shift+Tab", "Move between the parts of the window (the detail pane is one stop)"),
     ("Ctrl+Tab / Ctrl+Shift+Tab (in the detail pane)", "Move between its links; Enter follows one"),
     ("Alt+Left / Alt+Right", "Back / forward through the records you viewed"),

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QProgressBar, QSplitter, QStackedWidg
 from vkref.ui import dialogs, qtcompat
 from vkref.ui.detail import DetailPane
 from vkref.ui.empty_state import EmptyState
+from vkref.ui.evidence_view import EvidenceTabs
 from vkref.ui.facet_panel import ChipBar, FacetPanel
 from vkref.ui.filters import Filters
 from vkref.ui.history import History
@@ -109,7 +110,8 @@ class MainWindow(QMainWindow):
         column.setSpacing(6)
         column.addWidget(self.bar)
         column.addWidget(self.chips)
-        column.addWidget(self.stack, 1)
+        self.evidence = EvidenceTabs(self)  # Results | Matrix | Answer
+        column.addWidget(self.evidence.tabs, 1)
         self.right = QSplitter(Qt.Orientation.Vertical, self)
         self.right.setObjectName("rightSplitter")
         self.right.addWidget(results)
@@ -178,9 +180,10 @@ class MainWindow(QMainWindow):
     def _build_view_menu(self, view) -> None:
         self._action(view, "&Filters", lambda: self.facets.tree.setFocus(Qt.FocusReason.ShortcutFocusReason),
                      "Ctrl+1")
-        self._action(view, "&Results", self.focus_results, "Ctrl+2")
+        self._action(view, "&Results", lambda: (self.evidence.show_results(), self.focus_results()), "Ctrl+2")
         self._action(view, "&Detail", lambda: self.detail.browser.setFocus(Qt.FocusReason.ShortcutFocusReason),
                      "Ctrl+3")
+        self.evidence.add_view_actions(view)
         view.addSeparator()
         self.back_action = self._action(view, "&Back", self.go_back, "Alt+Left", "actionBack")
         self.forward_action = self._action(view, "F&orward", self.go_forward, "Alt+Right", "actionForward")
@@ -237,6 +240,7 @@ class MainWindow(QMainWindow):
         self.bar.show_page(page)
         self._show_page_or_state(result.request, page)
         self._sync_detail(result)
+        self.evidence.result_arrived(result.request)
         if result.request.generation == self._focus_results_for and page.total:
             self.focus_results()
         self.resultsShown.emit(result.request.generation)
@@ -362,6 +366,7 @@ class MainWindow(QMainWindow):
     def set_dark(self, dark: bool) -> None:
         self.detail.set_dark(dark)
         self.table.viewport().update()
+        self.evidence.set_dark(dark)
 
     # ------------------------------------------------------------------ settings and closing
     def _restore(self) -> None:
