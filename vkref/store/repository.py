@@ -204,8 +204,17 @@ def _reborn_version(s: Session, entity: str, entity_id: str) -> int:
 
 
 def _concept_rows(s: Session, concepts: dict[str, list[str]]) -> list[M.Concept]:
+    """Concept rows by id from one read of the whole vocabulary per session (an import of thousands of findings
+    would otherwise look each one up again: the identity map holds them only weakly)."""
     ids = dict.fromkeys(cid for ids in concepts.values() for cid in ids)
-    return [s.get(M.Concept, cid) for cid in ids]  # the identity map answers after the first
+    if not ids:
+        return []
+    cache: dict[str, M.Concept] = s.info.get("concepts")
+    if cache is None or any(cid not in cache for cid in ids):
+        with s.no_autoflush:
+            cache = {c.id: c for c in s.scalars(select(M.Concept))}
+        s.info["concepts"] = cache
+    return [cache[cid] if cid in cache else s.get(M.Concept, cid) for cid in ids]
 
 
 def upsert_finding(s: Session, f: E.Finding, position: int | None = None, who: str = "vkref",
@@ -226,6 +235,9 @@ def upsert_finding(s: Session, f: E.Finding, position: int | None = None, who: s
         row.version = row.version + 1
         if position is not None:
             row.position = position
+    nexts = s.info.get("next_position")
+    if nexts is not None and f.review_id in nexts and row.position is not None:
+        nexts[f.review_id] = max(nexts[f.review_id], row.position + 1)  # an explicit place moves the next one
     row.review_id = f.review_id
     for name in R.FINDING_TEXT[1:]:
         setattr(row, name, getattr(f, name))
@@ -242,8 +254,18 @@ def upsert_finding(s: Session, f: E.Finding, position: int | None = None, who: s
 
 
 def _next_position(s: Session, f: E.Finding) -> int:
-    top = s.scalar(select(func.max(M.Finding.position)).where(M.Finding.review_id == f.review_id))
-    return 0 if top is None else top + 1
+    """The place after a review's last finding; asked of the database once per review and session, then
+    counted here (findings added earlier in the session are not flushed yet)."""
+    nexts: dict[str, int] = s.info.setdefault("next_position", {})
+    if f.review_id not in nexts:
+        with s.no_autoflush:
+            top = s.scalar(select(func.max(M.Finding.position)).where(M.Finding.review_id == f.review_id))
+        pending = [o.position for o in (*s.new, *s.dirty) if isinstance(o, M.Finding)
+                   and o.review_id == f.review_id and o.position is not None]
+        nexts[f.review_id] = max([-1 if top is None else top] + pending) + 1
+    position = nexts[f.review_id]
+    nexts[f.review_id] = position + 1
+    return position
 
 
 def _finding_snapshot(row: M.Finding) -> dict:
