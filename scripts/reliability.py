@@ -135,7 +135,7 @@ def _ris(path: Path, n: int) -> Path:
     words = ["menaquinone", "osteoporosis", "fracture", "density", "trial", "cohort", "vitamin", "bone"]
     with open(path, "w", encoding="utf-8") as fh:
         for i in range(n):
-            title = " ".join(words[(i * 7 + k) % len(words)] for k in range(6)) + f" study {i}"
+            title = " ".join(words[(i * 7 + k) % len(words)] for k in range(6)) + f" zyxtrial study {i}"
             fh.write(f"TY  - JOUR\nTI  - {title}\nAU  - Trial, Author{i}\nPY  - {1990 + i % 30}\n"
                      f"JO  - Journal {i % 50}\nER  - \n")
     return path
@@ -158,8 +158,8 @@ def killed_import(work: Path, rnd: random.Random, base: Path) -> str:
     reviews = got[0] - EXPECTED[0]
     if reviews not in (0, 3000) or got[1:] != EXPECTED[1:]:
         return f"after the kill: {reviews} of 3000 reviews imported, {got}"
-    found = _search_total(lib, '"menaquinone osteoporosis"')
-    return "ok" if found == reviews or (reviews and found == reviews) else f"index shows {found}, database {reviews}"
+    found = _search_total(lib, "zyxtrial")  # a word in every generated title and nowhere else
+    return "ok" if found == reviews else f"index shows {found}, database {reviews}"
 
 
 def killed_edit(work: Path, rnd: random.Random, base: Path) -> str:
