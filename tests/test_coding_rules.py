@@ -1,6 +1,8 @@
 """The coding rules of db/README.md, checked over every bundled finding, with the audited findings as
 regression cases (a wrong evidence grade, direction, species or agent is a clinical error)."""
+import importlib.util
 import re
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +21,7 @@ DESIGN_NOT_STATED = ["ymj-006", "ymj-007", "ymj-008", "ymj-009", "ymj-010", "ymj
                      "cds-010", "imm-010", "imm-011", "imm-017", "imm-028", "imm-040", "imm-041", "imm-070",
                      "imm-072", "imm-075"]
 DESCRIPTIVE = ["imm-004", "imm-005", "imm-006", "imm-007", "imm-008", "imm-009", "imm-012", "imm-015", "imm-018",
-               "imm-023", "imm-024", "imm-071", "ymj-063", "ymj-037"]
+               "imm-022", "imm-023", "imm-024", "imm-071", "ymj-063", "ymj-037"]
 MODEST = ["cds-006", "ymj-015", "ymj-064"]
 
 
@@ -232,3 +234,75 @@ def test_what_clinicians_type(data, typed, concept):
 @pytest.mark.parametrize("word", ["BP", "AD", "PD", "Ca", "GC"])
 def test_no_ambiguous_short_synonyms(data, word):
     assert not data.vocabulary.find_all(word), word
+
+
+# ---------------------------------------------------------------------------- the re-audit (docs/audit.md)
+# The 30 findings of scripts/audit_sample.py, as coded after the audit: evidence, direction, species, agents.
+AUDITED = {
+    "cds-005": ("rct", "beneficial", ["human"], ["mk4"]),
+    "cds-008": ("mechanistic", "beneficial", ["human"], ["mk4"]),
+    "cds-010": ("clinical-design-not-stated", "beneficial", ["human"], ["bisphosphonate", "mk4"]),
+    "cds-011": ("animal-study", "beneficial", ["rat"], ["mk4", "raloxifene"]),
+    "cds-013": ("mechanistic", "beneficial", ["human"], ["mk4", "bisphosphonate"]),
+    "imm-008": ("mechanistic", "descriptive", ["human"], ["mk7"]),
+    "imm-011": ("clinical-design-not-stated", "no-effect", ["human"], ["mk4"]),
+    "imm-013": ("mechanistic", "beneficial", ["human"], ["vitamin-k"]),
+    "imm-016": ("cct", "beneficial", ["human"], ["mk7"]),
+    "imm-019": ("observational", "beneficial", ["human"], ["vitamin-k1", "mk7"]),
+    "imm-021": ("observational", "beneficial", ["human"], ["vitamin-k1", "mk7"]),
+    "imm-022": ("mechanistic", "descriptive", ["human"], ["vitamin-k1"]),
+    "imm-030": ("mechanistic", "beneficial", ["species-not-stated"], ["mk4"]),
+    "imm-033": ("ex-vivo", "beneficial", ["rat"], ["mk7"]),
+    "imm-045": ("ex-vivo", "beneficial", ["rat"], ["mk7"]),
+    "imm-048": ("in-vitro", "mixed", ["mouse"], ["mk7"]),
+    "imm-059": ("mechanistic", "beneficial", ["species-not-stated"], ["mk7"]),
+    "imm-061": ("in-vitro", "beneficial", ["species-not-stated"], ["mk7"]),
+    "imm-066": ("animal-study", "beneficial", ["rat"], ["mk7"]),
+    "imm-070": ("clinical-design-not-stated", "beneficial", ["human"], ["natto", "mk7"]),
+    "imm-082": ("mechanistic", "beneficial", ["human"], ["mk7"]),
+    "kjm-017": ("animal-study", "beneficial", ["rat"], ["mk4"]),
+    "kjm-029": ("cct", "beneficial", ["human"], ["alfacalcidol", "mk4"]),
+    "ymj-028": ("animal-study", "beneficial", ["rat"], ["risedronate"]),
+    "ymj-034": ("animal-study", "beneficial", ["rat"], ["raloxifene"]),
+    "ymj-035": ("animal-study", "no-effect", ["rat"], ["raloxifene"]),
+    "ymj-044": ("animal-study", "beneficial", ["rat"], ["mk4"]),
+    "ymj-048": ("animal-study", "beneficial", ["rat"], ["mk4"]),
+    "ymj-050": ("animal-study", "beneficial", ["rat"], ["incadronate"]),
+    "ymj-052": ("animal-study", "beneficial", ["rat"], ["mk4"]),
+}
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _audit_script():
+    spec = importlib.util.spec_from_file_location("audit_sample", REPO / "scripts" / "audit_sample.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_audit_sample_is_reproducible_and_documented():
+    script = _audit_script()
+    drawn = script.sample(script.findings())
+    assert drawn == sorted(AUDITED) == script.sample(script.findings())
+    audit = (REPO / "docs" / "audit.md").read_text(encoding="utf-8")
+    assert all(f"`{fid}`" in audit for fid in drawn)
+
+
+@pytest.mark.parametrize("fid", sorted(AUDITED))
+def test_audited_coding(by_id, fid):
+    evidence, direction, species, agents = AUDITED[fid]
+    f = by_id[fid]
+    assert (_one(f, "evidence"), _one(f, "direction")) == (evidence, direction)
+    assert f.concepts["species"] == species and f.concepts["agent"] == agents
+
+
+def test_audit_fixes(by_id):
+    assert "suggest" in by_id["cds-005"].statement          # the WHO-cited trial "suggests", not "showed"
+    assert "some evidence" in by_id["kjm-017"].statement     # the review's hedge kept
+    assert "animal" not in by_id["cds-011"].statement        # the abstract says "preclinical"
+    assert any(t.startswith("population inferred:") for t in by_id["cds-011"].tags)
+    assert "raloxifene" not in by_id["cds-013"].statement    # two pairings, two findings
+    assert set(by_id["cds-015"].concepts["agent"]) == {"mk4", "raloxifene"}
+    assert "preclinical" in by_id["cds-015"].statement
+    assert "osteoblast-differentiation" not in by_id["imm-061"].concepts["outcome"]  # not measured
+    assert "no study is cited" in by_id["imm-059"].statement
