@@ -235,3 +235,44 @@ def test_a_correction_replaces_the_misspelt_word_not_part_of_a_known_one(library
     engine = library.indexing.service.engine
     fixed = engine.suggest("menatetrenone menatetrenon", engine.builder.plan("menatetrenone menatetrenon"))
     assert fixed is not None and fixed.startswith("menatetrenone ") and fixed.split() == ["menatetrenone", "menatetrenone"]
+
+
+
+# ---------------------------------------------------------------------------- which vitamin K2 (also_broader)
+def _coded_only(library, fid, concept):
+    """Whether finding ``fid`` is coded ``concept`` itself and nothing under it."""
+    vocab = library.vocabulary
+    codes = set(library.get_finding(fid).concepts[vocab[concept].facet])
+    return concept in codes and not codes & set(vocab.descendants(concept))
+
+
+@pytest.mark.parametrize("query, narrower", [("MK-4", "mk4"), ("MK-7", "mk7"), ("menatetrenone", "mk4")])
+def test_a_narrower_concept_offers_the_findings_coded_only_broader(library, query, narrower):
+    page = library.search(query, limit=0, all_keys=True)
+    offer = next(o for o in page.also_broader if o.concept == "vitamin-k2")
+    assert offer.narrower == library.vocabulary[narrower].label and offer.count > 0
+    assert offer.filters == {"kind": ["finding"], "agent": ["Vitamin K2"]}
+    listed = library.search(offer.query, filters=offer.filters, exclude=offer.exclude, limit=1000, broader=False)
+    assert listed.total == offer.count
+    ids = {h.id for h in listed.hits}
+    assert all(_coded_only(library, fid, "vitamin-k2") for fid in ids)
+    assert not ids & {k.partition(":")[2] for k in page.keys}  # none of them was already a result
+    everything = {f.id for f in library.search("", filters={"agent": ["Vitamin K2"]}, kind="finding",
+                                               limit=1000).hits if _coded_only(library, f.id, "vitamin-k2")}
+    assert ids <= everything
+
+
+def test_the_offer_keeps_the_rest_of_the_query_and_the_filters(library):
+    page = library.search("MK-4 vertebral fracture", filters={"species": ["Human"]}, limit=0)
+    for offer in page.also_broader:
+        listed = library.search(offer.query, filters={"species": ["Human"], **offer.filters},
+                                exclude=offer.exclude, limit=100, broader=False)
+        assert listed.total == offer.count
+        assert all(h.facets["species"] == ["Human"] for h in listed.hits)
+
+
+def test_no_offer_without_a_broader_concept_or_for_reviews(library):
+    assert not library.search("vitamin K", limit=0).also_broader  # a root concept: nothing broader
+    assert not library.search("MK-4", kind="review", limit=0).also_broader
+    assert not library.search("", filters={"agent": ["MK-4"]}, limit=0).also_broader
+    assert "also_broader" in library.search("MK-4", limit=0).to_dict()

@@ -99,6 +99,7 @@ class Clause:
     negate: bool = False
     highlight: list[str] = field(default_factory=list)  # names to mark in text (defaults to ``shown``)
     soft: bool = False  # scored where it occurs, never required
+    concepts: tuple[str, ...] = ()  # the vocabulary concepts the typed words name (for "also broader" offers)
 
     def readable(self, most: int = 12) -> str:
         names = self.shown[:most] + ([f"{len(self.shown) - most} more"] if len(self.shown) > most else [])
@@ -332,7 +333,8 @@ class QueryBuilder:
         query = Q.Or([self._names_query(list(shown.values())), MaxOr(coded) if self.options.dismax else Q.Or(coded)])
         highlight = list(shown.values()) + [n for cid in ids for n in self.vocabulary[cid].names]
         labels = list(shown.values()) + [n for k, n in narrower.items() if k not in shown]
-        return Clause(labels, query, words=phrase.split(), negate=negate, highlight=highlight)
+        return Clause(labels, query, words=phrase.split(), negate=negate, highlight=highlight,
+                      concepts=tuple(c.id for c in concepts))
 
     def _names_query(self, names: list[str]) -> Q.Query:
         """The typed name (first) at weight 1, the other names below it; a record scores its best name."""
