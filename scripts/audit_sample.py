@@ -1,4 +1,4 @@
-"""Draw the re-audit sample of bundled findings (issue 19) reproducibly, and print them for reading.
+"""Draw the re-audit sample of bundled findings reproducibly, and print them for reading (docs/audit.md).
 
     python scripts/audit_sample.py [--n 30] [--seed issue-19] [--ids]
 

@@ -198,7 +198,7 @@ def test_first_start_shows_preparing_the_library_at_once(qtbot, tmp_path, monkey
 
 
 def test_which_vitamin_k2_link_lists_the_findings_coded_only_broader(qtbot, window, gui_library, tmp_path):
-    """Issue 19: a search for MK-4 offers the findings coded only "Vitamin K2"; the link lists exactly them."""
+    """A search for MK-4 offers the findings coded only "Vitamin K2"; the link lists exactly them."""
     type_and_enter(qtbot, window, "MK-4")
     bar = window.bar
     offer = next(o for o in core(gui_library, "MK-4").also_broader if o.label == "Vitamin K2")
