@@ -227,7 +227,7 @@ def import_bundle(lib: "Library", path: str | Path, prefer: str = "local", resol
     every conflict (``records``) and the new concepts (``new_concepts``)."""
     (progress or _quiet)(0, 1)
     manifest, data = read_bundle(path)
-    report = merge_data(lib, data, prefer, resolutions, who, f"bundle {Path(path).name}", dry_run, progress,
+    report = merge_data(lib, data, prefer, resolutions, who, Path(path).name, dry_run, progress,
                         cancel, details)
     report["bundle"] = {k: manifest.get(k) for k in ("vkref_version", "created_at", "created_by", "counts")}
     return report

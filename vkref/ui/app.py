@@ -132,6 +132,7 @@ def run(library=None, query: str = "", screenshot: str | None = None, filters: d
 
     theme = Theme(app)
     theme.apply()  # before a "Preparing the library…" window is shown
+    _file_open_router(app)
     preload.join()
     try:
         lib, owned = _open_library(library)
@@ -166,6 +167,8 @@ def _run_window(app, lib, query, screenshot, include, avoid, select, size=None, 
         tmp = tempfile.mkdtemp(prefix="vkref-shot-")
         settings = Settings(QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(lib, settings)
+    router = _file_open_router(app)
+    router.attach(window)
     theme.changed.connect(window.set_dark)
     window.set_dark(dark)
     previous_hook = sys.excepthook
@@ -203,9 +206,23 @@ def _run_window(app, lib, query, screenshot, include, avoid, select, size=None, 
         from PySide6.QtCore import QCoreApplication, QEvent
 
         QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
+        app.removeEventFilter(router)
+        router.setParent(None)  # the next window of this process (tests) gets a router of its own
     window.shutdown()
     window.deleteLater()
     return result["code"] or code
+
+
+def _file_open_router(app):
+    """The desktop's "open this file" events (a double-clicked ``.vkref`` on macOS) go to the bundle dialog; one
+    router per application, installed before the library opens so that an early event is kept, not lost."""
+    from vkref.ui.file_open import FileOpenRouter
+
+    router = app.findChild(FileOpenRouter)
+    if router is None:
+        router = FileOpenRouter(app)
+        app.installEventFilter(router)
+    return router
 
 
 def _apply_filters(window, include: dict, avoid: dict) -> None:
