@@ -1,4 +1,4 @@
-"""The vkref scale benchmark (issue 6): search, facets, typing, rebuild, import, freshness, start-up and memory on
+"""The vkref scale benchmark: search, facets, typing, rebuild, import, freshness, start-up and memory on
 synthetic libraries of 1k, 10k and 100k findings, beside a plain SQLite FTS5 baseline measured in the same run.
 
     python -m benchmarks.run [--sizes 1000,10000,100000] [--out benchmarks/RESULTS.md] [--procs 2]
@@ -358,7 +358,7 @@ def render(results: list[dict], notes: str = "") -> str:
               ("new finding searchable ≤ 200 ms (max)", s["new_max"], TARGETS_100K["new_finding_ms"], "ms"),
               ("fresh process to first result ≤ 1.0 s", s["first_s"], TARGETS_100K["first_result_s"], "s"),
               ("peak RSS ≤ 300 MB (search / first-result process)", rss, TARGETS_100K["rss_mb"], "MB")]
-    out.append(f"\n## Targets at {big:,} findings (issue 6)\n\n| target | measured | met? |\n|---|---|---|\n")
+    out.append(f"\n## Targets at {big:,} findings\n\n| target | measured | met? |\n|---|---|---|\n")
     for label, value, limit, unit in checks:
         verdict = "yes" if value <= limit else f"**no** ({value / limit:.1f}× the limit)"
         out.append(f"| {label} | {value:.2f} {unit} | {verdict} |\n")

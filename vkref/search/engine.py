@@ -16,6 +16,7 @@ from whoosh import highlight
 from whoosh import query as Q
 
 from vkref.search import bitsets
+from vkref.search.budgets import BUDGETS, bitset_bytes
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer, terms
 from vkref.search.facets import constrain
 from vkref.search.index import SearchIndex
@@ -23,11 +24,10 @@ from vkref.search.query import QueryBuilder, QueryPlan
 from vkref.search.scoring import Scorer, postings, reference_scores
 
 PAIR_FEW = 3  # a two-word search is relaxed only below this many records holding both
-LEAF_CACHE_SIZE = 1500  # cached leaf document sets per index generation (each at most doc_count/8 bytes)
 
 
 class Matcher:
-    """Which documents a query matches, as a bitset, without scoring (issue 6: measured 5-50x faster than
+    """Which documents a query matches, as a bitset, without scoring (measured 5-50x faster than
     ``searcher.docs_for_query`` on vkref's expanded queries).
 
     An expanded query is an Or of And/Or trees over Term, Phrase and Prefix leaves. Leaves are evaluated once per
@@ -41,6 +41,7 @@ class Matcher:
         self.reader = searcher.reader()
         self.segcache = segcache
         self.cache: dict = {}
+        self.bytes = 0  # what the cached leaf sets hold (budgets.bitset_bytes)
 
     def bits(self, q) -> int:
         if isinstance(q, Q.Or):
@@ -63,9 +64,10 @@ class Matcher:
         cached = self.cache.get(q)
         if cached is None:
             cached = self._compute(q)
-            if len(self.cache) >= LEAF_CACHE_SIZE:
-                self.cache.pop(next(iter(self.cache)))
             self.cache[q] = cached
+            self.bytes += bitset_bytes(cached)
+            while self.bytes > BUDGETS["leaf_sets"] and len(self.cache) > 1:
+                self.bytes -= bitset_bytes(self.cache.pop(next(iter(self.cache))))
         return cached
 
     def _compute(self, q) -> int:
