@@ -275,9 +275,9 @@ class SearchEngine:
         m = self._matcher(s)
         return m.bits(q) if m is not None else bitsets.from_docnums(s.docs_for_query(q))
 
-    def search(self, text: str, *, filters: dict[str, set[str]], exclude: dict[str, set[str]],
-               year_from: int | None = None, year_to: int | None = None, limit: int = 20, offset: int = 0,
-               sort: str = "relevance", spell: bool = True, all_keys: bool = False) -> RawResult:
+    def run(self, text: str, *, filters: dict[str, set[str]], exclude: dict[str, set[str]],
+            year_from: int | None = None, year_to: int | None = None, limit: int = 20, offset: int = 0,
+            sort: str = "relevance", spell: bool = True, all_keys: bool = False) -> RawResult:
         plan = self.builder.plan(text)
         s = self.index.searcher()
         table = self.index.facet_table(s)
@@ -299,9 +299,9 @@ class SearchEngine:
         if result.total == 0 and spell and plan.words():
             corrected = self.suggest(text, plan)
             if corrected:
-                again = self.search(corrected, filters=filters, exclude=exclude, year_from=year_from,
-                                    year_to=year_to, limit=limit, offset=offset, sort=sort, spell=False,
-                                    all_keys=all_keys)
+                again = self.run(corrected, filters=filters, exclude=exclude, year_from=year_from,
+                                 year_to=year_to, limit=limit, offset=offset, sort=sort, spell=False,
+                                 all_keys=all_keys)
                 if again.total:
                     again.suggestion = corrected
                     return again
@@ -367,11 +367,12 @@ class SearchEngine:
                                ((stored.get("facets") or {}).get("review") or [""])[0],
                                stored.get("counts") or {}))
         keys = [table.keys[d] for d, _ in order] if all_keys else []
-        searched_as = self._describe(plan, mode, n_all, need)
+        searched_as = self.describe(plan, mode, n_all, need)
         return RawResult(total, hits, counts, searched_as, None, mode, plan, keys, undated_outside)
 
     @staticmethod
-    def _describe(plan: QueryPlan, mode: str, n_all: int = 0, need: int = 1) -> str:
+    def describe(plan: QueryPlan, mode: str, n_all: int = 0, need: int = 1) -> str:
+        """The readable `searched_as` of a plan run in ``mode`` (also the fallback scan's)."""
         required = {id(c) for c in plan.required}
         optional = [c.readable() for c in plan.positive if id(c) not in required]
         hard = QueryPlan(plan.required + plan.negative)
