@@ -105,3 +105,16 @@ def test_typed_abbreviations_need_their_capitals_filters_do_not():
     assert [c.id for c in vocab.find_typed("ovx")] == ["ovx-rat"]   # listed in lowercase: any case
     assert [c.id for c in vocab.find_typed("bmd")] == ["bmd"]       # the concept's id: an exact code
     assert vocab.find("bp", "agent").id == "bisphosphonate"         # filter look-up folds case
+
+
+@pytest.mark.parametrize("title, absent, present", [
+    ("Camp rank of osteoporosis drugs in the elderly", {"rankl-rank", "second-messenger-signalling"}, set()),
+    ("RANK expression and cAMP in ovariectomized rats", set(), {"rankl-rank", "second-messenger-signalling"}),
+    ("bmd and dexa in ovx rats", set(), {"bmd", "ovx-rat"})])
+def test_suggested_codes_read_short_abbreviations_by_their_capitals(title, absent, present):
+    from vkref.io import bundled
+    from vkref.library import coding
+
+    vocab = bundled.load(paths.bundled_data_dir()).vocabulary
+    codes = {cid for ids in coding.suggest(Review(id="x", title=title), vocab, mapping={}).values() for cid in ids}
+    assert not codes & absent and present <= codes
