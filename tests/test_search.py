@@ -301,3 +301,5 @@ def test_no_offer_without_a_broader_concept_or_for_reviews(library):
     assert not library.search("MK-4", kind="review", limit=0).also_broader
     assert not library.search("", filters={"agent": ["MK-4"]}, limit=0).also_broader
     assert "also_broader" in library.search("MK-4", limit=0).to_dict()
+    partial = library.search("MK-4 ovariectomized rats lumbar BMD", limit=0)  # no record holds every word
+    assert partial.mode == "any" and not partial.also_broader

@@ -204,7 +204,7 @@ def test_which_vitamin_k2_link_lists_the_findings_coded_only_broader(qtbot, wind
     offer = next(o for o in core(gui_library, "MK-4").also_broader if o.label == "Vitamin K2")
     button = next(b for b in bar.offer_buttons if b.isVisible() and "Vitamin K2" in b.text())
     assert bar.broader.isVisible() and button.text() == f"{offer.count} findings coded only Vitamin K2"
-    assert button.y() < bar.summary.y()  # under the field, above the count
+    assert bar.field.y() < bar.also_row.y() < bar.summary.y()  # under the field, above the count
     window.grab().save(str(tmp_path / "also-broader.png"))
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

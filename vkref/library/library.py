@@ -163,7 +163,7 @@ class Library:
         ``year`` or ``year-asc``. ``spell=False``: a query that finds nothing is not retried with a corrected
         spelling. Undated records are never inside a year range; ``undated_outside`` counts those left out.
         ``also_broader`` lists findings coded only with a broader concept than one the query names
-        (:mod:`vkref.library.broader`); ``broader=False`` skips counting them."""
+        (:mod:`vkref.library.broader`; not when only partial matches were found); ``broader=False`` skips it."""
         start = time.perf_counter()
         validation.check_search_args(query, filters, exclude, kind, year_from, year_to, limit, offset, sort)
         if limit < 0 or offset < 0:
@@ -193,7 +193,7 @@ class Library:
         elapsed = round((time.perf_counter() - start) * 1000, 1)
         page = SearchPage(query or "", searched_as, raw.suggestion, raw.total, elapsed, hits, facets, raw.mode,
                           state, raw.keys, raw.undated_outside)
-        if broader and query and kind != "review" and not raw.suggestion:
+        if broader and query and kind != "review" and not raw.suggestion and raw.mode == "all":
             page.also_broader = broader_offers(self, query, raw.plan, filters, exclude, year_from, year_to)
         return page
 

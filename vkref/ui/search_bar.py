@@ -16,6 +16,7 @@ from html import escape
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
+from vkref.ui.flow import FlowLayout
 from vkref.ui.models import plain_tooltip
 
 MAX_OFFERS = 4  # "also ... coded only <broader>" links shown at most
@@ -113,10 +114,14 @@ class SearchBar(QWidget):
         self.instead.setStyleSheet("QToolButton { color: palette(link); text-decoration: underline; border: none; }")
         self.instead.clicked.connect(self._search_as_typed)
         self.instead.hide()
-        self.broader = QLabel("Also:", self)  # "Also: [7 findings coded only Vitamin K2] [14 ... Vitamin K]"
+        self.also_row = QWidget(self)  # "Also: [7 findings coded only Vitamin K2] [14 ... Vitamin K]", wrapping
+        also = FlowLayout(self.also_row, margin=0, spacing=2)
+        self.broader = QLabel("Also:", self.also_row)
         self.broader.setObjectName("alsoBroader")
-        self.broader.hide()
-        self.offer_buttons = [self._link_button(f"alsoBroader{i}") for i in range(MAX_OFFERS)]
+        self.offer_buttons = [self._link_button(f"alsoBroader{i}", self.also_row) for i in range(MAX_OFFERS)]
+        for widget in [self.broader] + self.offer_buttons:
+            also.addWidget(widget)
+        self.also_row.hide()
         for i, button in enumerate(self.offer_buttons):
             button.clicked.connect(lambda _c=False, i=i: self.broaderRequested.emit(self._offers[i]))
         self._offers: list = []
@@ -145,8 +150,8 @@ class SearchBar(QWidget):
             self.sort_box.addItem(title)
         self.sort_box.currentIndexChanged.connect(lambda _i: self.sortChanged.emit())
 
-    def _link_button(self, name: str) -> QToolButton:
-        button = QToolButton(self)
+    def _link_button(self, name: str, parent: QWidget) -> QToolButton:
+        button = QToolButton(parent)
         button.setObjectName(name)
         button.setAutoRaise(True)
         button.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -173,13 +178,7 @@ class SearchBar(QWidget):
         corrected.addStretch(1)
         layout.addWidget(self.field)
         layout.addLayout(corrected)
-        also = QHBoxLayout()
-        also.setSpacing(2)
-        also.addWidget(self.broader)
-        for button in self.offer_buttons:
-            also.addWidget(button)
-        also.addStretch(1)
-        layout.addLayout(also)
+        layout.addWidget(self.also_row)
         layout.addWidget(self.notice)
         layout.addLayout(line)
         layout.addWidget(self.full)
@@ -237,7 +236,7 @@ class SearchBar(QWidget):
                 button.setToolTip(f"Coded {offer.label} without saying which, so the search for {offer.narrower} "
                                   "does not find them. Click to list them.")
                 button.setAccessibleName(f"Show {button.text()}")
-        self.broader.setVisible(bool(self._offers))
+        self.also_row.setVisible(bool(self._offers))
 
     def show_error(self, message: str) -> None:
         self._show_offers([])
