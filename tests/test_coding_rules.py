@@ -337,6 +337,39 @@ AUDITED_3 = {
     "ymj-057": ("animal-study", "beneficial", ["rat"], ["vitamin-k"]),
     "ymj-063": ("mechanistic", "descriptive", ["rat"], ["mk4"]),
 }
+# The fourth sample (--skip 90), after its two fixes.
+AUDITED_4 = {
+    "cds-002": ("meta-analysis", "beneficial", ["human"], ["etidronate"]),
+    "imm-004": ("mechanistic", "descriptive", ["human"], ["vitamin-k", "vitamin-k1", "vitamin-k2", "vitamin-k3"]),
+    "imm-014": ("mechanistic", "harmful", ["human"], ["warfarin", "acenocoumarol"]),
+    "imm-017": ("clinical-design-not-stated", "beneficial", ["human"], ["mk7"]),
+    "imm-018": ("observational", "descriptive", ["human"], ["mk7", "mk4", "vitamin-k1"]),
+    "imm-023": ("observational", "descriptive", ["human"], ["vitamin-k"]),
+    "imm-044": ("ex-vivo", "beneficial", ["rat"], ["mk7", "genistein"]),
+    "imm-052": ("in-vitro", "beneficial", ["species-not-stated"], ["mk7"]),
+    "imm-057": ("in-vitro", "no-effect", ["mouse"], ["mk7"]),
+    "imm-062": ("in-vitro", "beneficial", ["species-not-stated"], ["mk7"]),
+    "imm-063": ("in-vitro", "beneficial", ["species-not-stated"], ["mk7"]),
+    "imm-064": ("animal-study", "beneficial", ["rat"], ["mk7"]),
+    "imm-073": ("observational", "beneficial", ["human"], ["natto"]),
+    "imm-083": ("mechanistic", "beneficial", ["human"], ["mk7"]),
+    "kjm-002": ("observational", "beneficial", ["human"], ["vitamin-k"]),
+    "kjm-003": ("mechanistic", "beneficial", ["human"], ["vitamin-k2"]),
+    "kjm-019": ("clinical-design-not-stated", "beneficial", ["human"], ["calcitriol"]),
+    "kjm-021": ("clinical-design-not-stated", "beneficial", ["human"], ["calcitriol", "calcium"]),
+    "kjm-025": ("mechanistic", "beneficial", ["human"], ["alfacalcidol", "mk4"]),
+    "kjm-027": ("animal-study", "beneficial", ["rat"], ["alfacalcidol", "mk4"]),
+    "kjm-031": ("cct", "beneficial", ["human"], ["alfacalcidol", "mk4"]),
+    "kjm-038": ("mechanistic", "beneficial", ["human"], ["alfacalcidol", "mk4"]),
+    "kjm-039": ("mechanistic", "beneficial", ["human"], ["alfacalcidol", "mk4"]),
+    "kjm-041": ("mechanistic", "descriptive", ["human"], ["alfacalcidol", "mk4"]),
+    "ymj-007": ("clinical-design-not-stated", "beneficial", ["human"], ["mk4"]),
+    "ymj-027": ("animal-study", "beneficial", ["rat"], ["alfacalcidol"]),
+    "ymj-045": ("animal-study", "beneficial", ["rat"], ["mk4"]),
+    "ymj-046": ("animal-study", "no-effect", ["rat"], ["mk4"]),
+    "ymj-066": ("animal-study", "beneficial", ["rat"], ["raloxifene", "mk4"]),
+    "ymj-068": ("animal-study", "no-effect", ["rat"], ["mk4"]),
+}
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -353,13 +386,17 @@ def test_the_audit_sample_is_reproducible_and_documented():
     assert drawn == sorted(AUDITED) == script.sample(script.findings())
     assert script.sample(script.findings(), skip=30) == sorted(AUDITED_2)
     assert script.sample(script.findings(), skip=60) == sorted(AUDITED_3)
+    assert script.sample(script.findings(), skip=90) == sorted(AUDITED_4)
     audit = (REPO / "docs" / "audit.md").read_text(encoding="utf-8")
-    assert all(f"`{fid}`" in audit for fid in drawn + sorted(AUDITED_2) + sorted(AUDITED_3))
+    assert all(f"`{fid}`" in audit for fid in drawn + sorted(AUDITED_2) + sorted(AUDITED_3) + sorted(AUDITED_4))
 
 
-@pytest.mark.parametrize("fid", sorted(AUDITED) + sorted(AUDITED_2) + sorted(AUDITED_3))
+ALL_AUDITED = {**AUDITED, **AUDITED_2, **AUDITED_3, **AUDITED_4}
+
+
+@pytest.mark.parametrize("fid", sorted(ALL_AUDITED))
 def test_audited_coding(by_id, fid):
-    evidence, direction, species, agents = {**AUDITED, **AUDITED_2, **AUDITED_3}[fid]
+    evidence, direction, species, agents = ALL_AUDITED[fid]
     f = by_id[fid]
     assert (_one(f, "evidence"), _one(f, "direction")) == (evidence, direction)
     assert f.concepts["species"] == species and f.concepts["agent"] == agents
@@ -384,3 +421,6 @@ def test_audit_fixes(by_id):
     assert any(t.startswith("arms not stated") for t in by_id["imm-075"].tags)
     assert by_id["imm-084"].concepts["population"] == ["osteoporosis-patients"]
     assert any("not a combination" in t for t in by_id["imm-014"].tags)  # warfarin, acenocoumarol: one class
+    assert by_id["imm-062"].concepts["outcome"] == ["nf-kb-signalling"]  # osteoclast formation not measured
+    assert any("on its own" in t for t in by_id["kjm-025"].tags)       # each drug alone, not the pair
+
