@@ -2,11 +2,10 @@
 regression cases (a wrong evidence grade, direction, species or agent is a clinical error)."""
 import importlib.util
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS
+from tests.conftest import REPO, SEEDS
 from vkref.core.paths import bundled_data_dir
 from vkref.io import bundled
 
@@ -470,7 +469,6 @@ AUDITED_REST = {
     "ymj-067": ("animal-study", "beneficial", ["rat"], ["raloxifene", "mk4"]),
     "ymj-069": ("mechanistic", "descriptive", ["human"], ["mk4"]),
 }
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _audit_script():
