@@ -6,7 +6,8 @@ concept clauses) and each of its broader concepts (parent, grandparent, ...), :f
 that are coded with the broader concept itself and with none of its narrower ones, that match the rest of the
 query and the page's filters, and that the query's own concept did not find (``NOT "MK-4"``: its codes and
 names). Each offer carries the query and the filters that list exactly those findings, so the window's link and
-``vkref search`` show what was counted.
+``vkref search`` show what was counted. Counting runs one unscored search per broader concept (sorted by year,
+so no relevance scores are computed).
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def _offer(lib, vocab, cid: str, broader: str, query: str, filters, exclude, yea
     add = {"kind": ["finding"], facet: [concept.label]}
     leave_out = {facet: [vocab[c].label for c in vocab.children(broader)]}
     page = lib.search(query, filters=_merged(filters, add), exclude=_merged(exclude, leave_out),
-                      year_from=year_from, year_to=year_to, limit=0, spell=False, broader=False)
+                      year_from=year_from, year_to=year_to, limit=0, sort="year", spell=False, broader=False)
     if not page.total:
         return None
     return Broader(facet, broader, concept.label, vocab[cid].label, page.total, query, add, leave_out)
