@@ -28,9 +28,9 @@ MAX_LIST = 2_000
 MAX_ITEM = 2_000
 DEFAULT_LIMIT = 10_000
 LIMITS = {"title": 2_000, "summary": 200_000, "notes": 100_000, "caution": 20_000, "statement": 20_000,
-          "effect_size": 20_000, "fulltext": 5_000_000}
+          "effect_size": 20_000, "fulltext": 5_000_000, "fulltext_file": 120}
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
-SKIP = {"provenance", "concepts", "concepts_suggested", "version", "year"}
+SKIP = {"provenance", "concepts", "concepts_suggested", "version", "year", "locator"}
 
 
 def id_problem(value) -> str | None:

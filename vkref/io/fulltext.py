@@ -18,7 +18,7 @@ from pathlib import Path
 
 from vkref.core.errors import DataError
 from vkref.io.cleaning import clean
-from vkref.io.importers.decode import decode_text
+from vkref.io.importers.decode import decode, is_binary
 
 KINDS = ("txt", "pdf")
 MAX_BYTES = 200 * 1024 * 1024
@@ -70,14 +70,14 @@ def _kind(path: Path, data: bytes) -> str:
     suffix = path.suffix.lower().lstrip(".")
     if suffix == "pdf":
         raise DataError(f"{path.name}: not a PDF file (it does not start with %PDF-)")
-    if b"\x00" in data[:4096] or suffix not in ("txt", "text", ""):
+    if is_binary(data[:4096]) or suffix not in ("txt", "text", ""):
         raise DataError(f"{path.name}: not a text or PDF file (attach a .txt or .pdf full text)")
     return "txt"
 
 
 def _text(path: Path, data: bytes) -> str:
     try:
-        return decode_text(data, path.name)
+        return decode(data, path.name)
     except DataError:
         raise
     except Exception:  # undecodable bytes: not text
