@@ -163,7 +163,7 @@ def check_search_args(query, filters, exclude, kind, year_from, year_to, limit, 
     _facet_spec("filters", filters)
     _facet_spec("exclude", exclude)
     if kind is not None and not isinstance(kind, str):
-        raise QueryError(f"kind must be 'finding' or 'review', not {kind!r}"[:120])
+        raise QueryError(f"kind must be 'finding', 'review' or 'passage', not {kind!r}"[:120])
     for name, value in (("year_from", year_from), ("year_to", year_to)):
         _whole(name, value)
     _whole("limit", limit, allow_none=False)
