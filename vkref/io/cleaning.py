@@ -118,7 +118,7 @@ def _repeated_tail(lines: list[str]) -> str:
         for b in ends[i + 1:]:
             n = _common_suffix(a, b)
             if n > len(best) and n >= 12:
-                tail = a[-n:].lstrip()
+                tail = re.sub(r"^[a-z]+(?=[A-Z])", "", a[-n:].lstrip())  # "cYonsei Med J" was glued to a word
                 if re.search(r"\b(19|20)\d\d\b|\bVol\.|\bNo\.", tail) and tail != a.strip():
                     best = tail
     return best
@@ -204,7 +204,7 @@ def _paragraphs(lines: list[str], hints: set[str]) -> list[str]:
             i += used
             continue
         if not line:
-            if current and _ends_sentence(current[-1]):
+            if current and _blank_ends_paragraph(current[-1], lines, i):
                 _flush(out, current)
             i += 1
             continue
@@ -229,6 +229,14 @@ def _paragraphs(lines: list[str], hints: set[str]) -> list[str]:
     return out
 
 
+def _blank_ends_paragraph(last: str, lines: list[str], i: int) -> bool:
+    """A blank line ends a paragraph after a sentence, or before a capital when the line before it does not
+    run on (a blank line in mid-sentence is a page or column break)."""
+    j = _next_nonblank(lines, i + 1)
+    runs_on = last.endswith((",", "-")) or last.split()[-1].lower() in _FUNCTION_WORDS
+    return _ends_sentence(last) or (j is not None and lines[j][:1].isupper() and not runs_on)
+
+
 def _flush(out: list[str], current: list[str]) -> None:
     if current:
         out.append(" ".join(current))
@@ -242,15 +250,15 @@ def _ends_sentence(line: str) -> bool:
 def _heading_at(lines: list[str], i: int, hints: set[str], typical: float) -> tuple[str, int]:
     """(heading, lines used) when a heading starts at line ``i``, else ("", 0)."""
     line = lines[i].strip()
-    if not line or not (_prev_ends(lines, i) or _capital_after_blank(lines, i)):
-        return "", 0
-    j = _next_nonblank(lines, i + 1)
+    j = _next_nonblank(lines, i + 1) if line else None
     nxt = lines[j].strip() if j is not None else ""
-    if hints:
+    if hints and line:  # a known heading needs no help from the layout
         if fold(line) in hints:
             return line, 1
         if nxt and fold(f"{line} {nxt}") in hints:
             return f"{line} {nxt}", j - i + 1
+    if not line or not (_prev_ends(lines, i) or _capital_after_blank(lines, i)):
+        return "", 0
     if not _heading_shape(line):
         return "", 0
     if nxt and _continues(line, nxt) and _heading_shape(nxt, second=True):
@@ -272,7 +280,7 @@ def _heading_shape(line: str, second: bool = False) -> bool:
     words = line.split()
     if not words or len(words) > 14 or len(line) > 90 or re.search(r"[.,;:]$|\.\s|\w-$", line):
         return False
-    if CAPTION.match(line) or _LONE_REF.match(line) or "," in line or "=" in line:
+    if CAPTION.match(line) or _LONE_REF.match(line) or re.search(r"[,=:]", line):
         return False
     return second or line[:1].isupper() or bool(re.match(r"\d+(\.\d+)*\.?\s+[A-Z]", line))
 
