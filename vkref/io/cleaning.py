@@ -33,7 +33,7 @@ _ONE_WORD_HEADINGS = {"abstract", "introduction", "conclusion", "conclusions", "
                       "summary", "materials and methods"}
 _LONE_REF = re.compile(r"^\d{1,3}(?:\s*[,–-]\s*\d{1,3})*$")
 _BRACKET_REF = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
-_STUCK_REF = re.compile(r"(?:(?<=[A-Za-z][a-z]{2})|(?<=\bal))([.,;:]?|\)[.,;:]?)"
+_STUCK_REF = re.compile(r"(?:(?<=[A-Za-z][a-z]{2})|(?<=\bal)|(?<=\)))([.,;:]{0,2}|\)[.,;:]?)"
                         r"(\d{1,3}(?:[,–-]\d{1,3})*)(?=[\s.,;:)]|$)")
 PAGE_BREAK = "\x01"  # marks a line cut short by a running footer: what follows may be a heading
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "\u00ad": "", "\u00a0": " ", "\r": ""}
@@ -51,7 +51,9 @@ def clean(pages: list[str], hints: tuple[str, ...] = ()) -> str:
     lines = _join_hyphenated(lines)
     paragraphs = _paragraphs(lines, {fold(h) for h in hints if h})
     if not bracketed:
-        paragraphs = [p if p.startswith(HEADING_MARK) else _detach_refs(p) for p in paragraphs]
+        names = Counter(re.findall(r"\b[A-Za-z]+\d+\b", "\n".join(paragraphs)))
+        keep = {n for n, c in names.items() if c > 1}  # "Runx2" twice is a name; a reference number varies
+        paragraphs = [p if p.startswith(HEADING_MARK) else _detach_refs(p, keep) for p in paragraphs]
     return "\n\n".join(re.sub(r"[ \t]+", " ", p).strip() for p in paragraphs if p.strip()) + "\n"
 
 
@@ -310,5 +312,11 @@ def _prev_ends(lines: list[str], i: int) -> bool:
 
 
 # ---------------------------------------------------------------------------- reference markers
-def _detach_refs(paragraph: str) -> str:
-    return _STUCK_REF.sub(lambda m: f"{m.group(1)} [{m.group(2)}]", paragraph)
+def _detach_refs(paragraph: str, keep: set[str] = frozenset()) -> str:
+    def detach(m: re.Match) -> str:
+        word = re.search(r"[A-Za-z]+$", paragraph[:m.start()])
+        if not m.group(1) and word and word.group(0) + m.group(2) in keep:
+            return m.group(0)
+        return f"{m.group(1)} [{m.group(2)}]"
+
+    return _STUCK_REF.sub(detach, paragraph)
