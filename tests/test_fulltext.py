@@ -296,3 +296,38 @@ def test_cli_attach_and_refusal(built_library, tmp_path):
     found = subprocess.run(cmd + ["search", "dose-dependent suppression", "--kind", "passage", "--json"],
                            capture_output=True, text=True)
     assert found.returncode == 0 and '"kind": "passage"' in found.stdout
+
+
+def test_bundles_carry_the_attached_files(fresh_library, tmp_path):
+    import json
+    import zipfile
+
+    from vkref.library import Library
+
+    rid = review_for(fresh_library, seed_files()["002_05dcb31f52bdf9ee.txt"]).id
+    report = fresh_library.attach_fulltext(rid, SEEDS / "002_05dcb31f52bdf9ee.txt")
+    bundle = tmp_path / "share.vkref"
+    manifest = fresh_library.export_bundle(bundle)
+    member = report["stored_as"]
+    assert member in manifest["members"]
+    with zipfile.ZipFile(bundle) as z:
+        assert z.read(member) == (SEEDS / "002_05dcb31f52bdf9ee.txt").read_bytes()
+    with Library.open(tmp_path / "other") as other:
+        other.import_bundle(bundle, prefer="bundle")
+        assert (other.path / member).read_bytes() == (SEEDS / "002_05dcb31f52bdf9ee.txt").read_bytes()
+        assert other.passages(rid) == fresh_library.passages(rid)
+        assert other.search('"dose-dependent suppression"', kind="passage").total >= 1
+    # an altered file is refused before anything is written
+    altered = tmp_path / "altered.vkref"
+    with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(altered, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info.filename, data + b"x" if info.filename == member else data)
+    from vkref.core.errors import DataError
+
+    with Library.open(tmp_path / "third") as third, pytest.raises(DataError, match="checksum"):
+        before = third.batches(1)
+        third.import_bundle(altered, prefer="bundle")
+    with Library.open(tmp_path / "third") as third:
+        assert third.batches(1) == before and not (third.path / "files").exists()
+    assert json.loads(json.dumps(manifest))  # the manifest is plain JSON
