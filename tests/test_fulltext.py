@@ -331,3 +331,26 @@ def test_bundles_carry_the_attached_files(fresh_library, tmp_path):
     with Library.open(tmp_path / "third") as third:
         assert third.batches(1) == before and not (third.path / "files").exists()
     assert json.loads(json.dumps(manifest))  # the manifest is plain JSON
+
+
+def test_a_schema_0002_library_migrates_and_takes_a_full_text(tmp_path):
+    """A frozen library made by the vkref before full texts (schema 0002) opens, migrates and attaches."""
+    import gzip
+
+    from tests.conftest import REPO
+    from vkref.library import Library
+    from vkref.store.database import HEAD_REVISION
+
+    lib_dir = tmp_path / "old"
+    lib_dir.mkdir()
+    with gzip.open(REPO / "tests" / "data" / "library-schema0002.sqlite.gz") as src, \
+            open(lib_dir / "library.sqlite", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    with Library.open(lib_dir) as lib:
+        assert lib.db.current_revision() == HEAD_REVISION
+        before = lib.info()["findings"]
+        review = lib.get_review("iwamoto-2003-kjm")
+        assert review.fulltext_file == "" and lib.passages(review.id) == []
+        report = lib.attach_fulltext(review.id, SEEDS / "002_05dcb31f52bdf9ee.txt")
+        assert report["passages"] > 5 and lib.info()["findings"] == before
+        assert list((lib_dir / "backups").glob("library-schema0002-*.sqlite"))
