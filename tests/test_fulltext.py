@@ -354,3 +354,12 @@ def test_a_schema_0002_library_migrates_and_takes_a_full_text(tmp_path):
         report = lib.attach_fulltext(review.id, SEEDS / "002_05dcb31f52bdf9ee.txt")
         assert report["passages"] > 5 and lib.info()["findings"] == before
         assert list((lib_dir / "backups").glob("library-schema0002-*.sqlite"))
+
+
+def test_check_counts_passages_as_index_documents(attached):
+    lib, _ = attached
+    result = lib.check()
+    index = next(c for c in result["checks"] if c["check"] == "index")
+    assert index["ok"], index["detail"]
+    assert lib.extra_index_documents() == sum(1 for r in lib.reviews() for p in lib.passages(r.id)
+                                               if p.kind != "heading") > 0

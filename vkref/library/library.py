@@ -360,6 +360,10 @@ class Library:
         """The finding's locator with its passage and the paragraphs around it (for detail views)."""
         return fulltext.source(self, finding_id)
 
+    def extra_index_documents(self) -> int:
+        """Index documents besides reviews and findings: the full-text passages (``vkref check`` counts them)."""
+        return store_passages.count_documents(self.db)
+
     def attached_file(self, review_id: str):
         """The path of the review's attached file inside the library, if any."""
         review = self.get_review(review_id)

@@ -53,3 +53,11 @@ def set_locator(s: Session, finding_id: str, locator: dict | None) -> bool:
 
 def _passage(r: M.Passage) -> P.Passage:
     return P.Passage(r.review_id, r.position, r.section, r.kind, r.start, r.end, r.text)
+
+
+def count_documents(db: Database) -> int:
+    """Passages the index holds as documents (every passage but the headings)."""
+    from sqlalchemy import func
+
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(M.Passage).where(M.Passage.kind != "heading")) or 0
