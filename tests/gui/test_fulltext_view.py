@@ -119,6 +119,13 @@ def test_a_full_text_dropped_on_a_review_row_is_attached_and_passages_show(qtbot
     with qtbot.waitSignal(w.librarian.changed, timeout=20000):
         QApplication.sendEvent(w, QDropEvent(at, copy, data, left, none))
     assert writable_library.passages("iwamoto-2006-ymj")
+    w.open_key("review:iwamoto-2006-ymj")
+    page = w.detail.plain_text()
+    assert "Read it in the reader" in page and "INTRODUCTION" in page and "# INTRODUCTION" not in page
+    click_link(qtbot, w.detail.browser, "vkref-open:reader")
+    qtbot.waitUntil(lambda: w.fulltext.reader is not None and w.fulltext.reader.isVisible(), timeout=5000)
+    assert w.fulltext.reader.view.toPlainText().startswith(writable_library.passages("iwamoto-2006-ymj")[0].text)
+    w.fulltext.reader.close()
     search(qtbot, w, '"Hind-limb immobilization"')
     keys = [w.model.data(w.model.index(r, 0), KEY_ROLE) for r in range(w.model.rowCount())]
     passage = next(k for k in keys if k.startswith("passage:"))

@@ -10,7 +10,9 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote
 
-READER_PREFIX = "reader:"  # "reader:finding:<id>" | "reader:passage:<review id>/<n>"
+from vkref.core.passages import HEADING_MARK
+
+READER_PREFIX = "reader:"  # "reader:finding:<id>" | "reader:passage:<review id>/<n>" | "reader:review:<id>"
 
 
 def reader_link(key: str, text: str = "Show in full text") -> str:
@@ -46,6 +48,20 @@ def finding_source(renderer, finding) -> list[str]:
     if source["after"] is not None:
         out.append(f'<p style="color:{muted};">{escape(source["after"].text[:240])}…</p>')
     return out
+
+
+def review_fulltext(renderer, review, query: str = "") -> list[str]:
+    """The "Full text" block of a review's detail page: a link to the reader, then the text with its headings
+    in bold and the query's terms marked."""
+    parts = []
+    for block in review.fulltext.split("\n\n"):
+        if block.startswith(HEADING_MARK):
+            parts.append(f"<p><b>{renderer._hl(block[len(HEADING_MARK):], query)}</b></p>")
+        elif block.strip():
+            parts.append(f"<p>{renderer._hl(block, query)}</p>")
+    link = reader_link("review:" + review.id, "Read it in the reader")
+    return [renderer._section("Full text (local copy)"), f"<p>{link}</p>",
+            *parts]
 
 
 def passage_page(renderer, passage_id: str, query: str = "") -> str:

@@ -272,6 +272,8 @@ class FullTextActions:
             finding = self.library.get_finding(rid)
             if finding is not None:
                 self.open_reader(finding.review_id, self.library.locate(rid))
+        elif kind == "review":
+            self.open_reader(rid)
         elif kind == "passage":
             review_id, _, n = rid.rpartition("/")
             passages = self.library.passages(review_id)

@@ -148,8 +148,7 @@ class Renderer:
                             f"{self._hl(f.statement, query)}</a></li>" for f in findings)
             out += [self._section(f"Findings ({len(findings)})"), f"<ul>{items}</ul>"]
         if review.fulltext:
-            text = self._hl(review.fulltext, query).replace("\n\n", "</p><p>")
-            out += [self._section("Full text (local copy)"), f"<p>{text}</p>"]
+            out += fulltext_render.review_fulltext(self, review, query)
         if review.notes:
             out += [self._section("Notes"), f"<p>{self._hl(review.notes, query)}</p>"]
         return self._page(out)
