@@ -20,7 +20,7 @@ from dataclasses import dataclass
 HEADING_MARK = "# "
 CAPTION = re.compile(r"^(Fig\.|Figs\.|Figure|Table|Scheme)\s*\d+", re.I)
 _PARENT = re.compile(r"^(.*?)\s*\(in (.+)\)\s*$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s*\[[^\]]{1,30}\])?\s+(?=[A-Z0-9(\[\"γαβκµμ])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])((?:\s*\[[^\]]{1,30}\])?)\s+(?=[A-Z0-9(\[\"γαβκµμ])")
 
 
 @dataclass
@@ -111,7 +111,7 @@ def sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     for m in _SENTENCE_END.finditer(text):
         if _abbreviation(text, m.start()):
             continue
-        spans.append((offset + start, offset + m.start()))
+        spans.append((offset + start, offset + m.start() + len(m.group(1))))  # its reference marker too
         start = m.end()
     if start < len(text.rstrip()):
         spans.append((offset + start, offset + len(text.rstrip())))

@@ -202,33 +202,36 @@ def _paragraphs(lines: list[str], hints: set[str]) -> list[str]:
         if heading:
             _flush(out, current)
             out.append(HEADING_MARK + heading)
-            interrupted = None
-            i += used
+            interrupted, i = None, i + used
             continue
         if not line:
             if current and _blank_ends_paragraph(current[-1], lines, i):
                 _flush(out, current)
-            i += 1
-            continue
-        if _LONE_REF.match(line) and current:
+        elif _LONE_REF.match(line) and current:
             current[-1] += f" [{line.replace(' ', '')}]"
-            i += 1
-            continue
-        if CAPTION.match(line) and not (current and current[-1].endswith(("(", "and", "see"))):
-            if current and not _ends_sentence(current[-1]):
-                interrupted = len(out)
-            _flush(out, current)
-        elif current and CAPTION.match(current[0]) and line[:1].islower() and _ends_sentence(current[-1]) \
-                and interrupted is not None:
-            _flush(out, current)
-            current.extend(out.pop(interrupted).split("\n"))
-            interrupted = None
-        current.append(line.replace(PAGE_BREAK, ""))
-        if _ends_sentence(line) and len(line) < 0.6 * typical and not CAPTION.match(current[0]):
-            _flush(out, current)
+        else:
+            interrupted = _around_captions(out, current, line, interrupted)
+            current.append(line.replace(PAGE_BREAK, ""))
+            if _ends_sentence(line) and len(line) < 0.6 * typical and not CAPTION.match(current[0]):
+                _flush(out, current)
         i += 1
     _flush(out, current)
     return out
+
+
+def _around_captions(out: list[str], current: list[str], line: str, interrupted: int | None) -> int | None:
+    """A caption starts a paragraph of its own; a paragraph it interrupted continues after it (the lower-case
+    line after the caption's last sentence is joined to it). Returns the interrupted paragraph's index."""
+    if CAPTION.match(line) and not (current and current[-1].endswith(("(", "and", "see"))):
+        if current and not _ends_sentence(current[-1]):
+            interrupted = len(out)
+        _flush(out, current)
+    elif current and CAPTION.match(current[0]) and line[:1].islower() and _ends_sentence(current[-1]) \
+            and interrupted is not None:
+        _flush(out, current)
+        current.extend(out.pop(interrupted).split("\n"))
+        interrupted = None
+    return interrupted
 
 
 def _blank_ends_paragraph(last: str, lines: list[str], i: int) -> bool:

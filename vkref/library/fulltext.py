@@ -24,6 +24,7 @@ from vkref.io import fulltext as io_fulltext
 from vkref.store import passages as store_passages
 
 FILES_DIRNAME = "files"
+REF_BOOST = 2.5  # a paragraph whose sentence cites the finding's reference counts this much more
 _STOP = set("""a an and are as at be been but by for from had has have in into is it its of on or that the their
 these this those to was were which with we our not no than then also may can both between after before""".split())
 
@@ -90,15 +91,26 @@ def locate(finding: Finding, passages: list[P.Passage]) -> dict | None:
     refs = _refs(finding.cited_ref)
     best = None
     for p in candidates or body:
-        spans = P.sentences(p.text, p.start)
-        scored = [(_score(p.text[s - p.start:e - p.start], want, refs, weights), (s, e)) for s, e in spans]
-        top = max((sc for sc, _ in scored), default=0.0)
+        scored = [(_score(p.text[s - p.start:e - p.start], want, weights),
+                   _cites(p.text[s - p.start:e - p.start], refs), (s, e)) for s, e in P.sentences(p.text, p.start)]
+        top = max((sc * (REF_BOOST if cites else 1.0) for sc, cites, _ in scored), default=0.0)
         if best is None or top > best[0]:
             best = (top, p, scored)
-    top, p, scored = best
-    support = [span for sc, span in scored if top > 0 and sc >= 0.6 * top][:3]
+    _, p, scored = best
     return {"section": p.section, "paragraph": p.position, "start": p.start, "end": p.end,
-            "sentences": [list(s) for s in support], "marked": False, "in_section": in_section}
+            "sentences": [list(s) for s in _support(scored)], "marked": False, "in_section": in_section}
+
+
+def _support(scored: list[tuple[float, bool, tuple[int, int]]]) -> list[tuple[int, int]]:
+    """The sentences sharing most of the finding's words (at least 0.6 of the best, at most three), and the
+    best one citing its reference when none of those does."""
+    top = max((sc for sc, _, _ in scored), default=0.0)
+    chosen = [(sc, cites, span) for sc, cites, span in scored if top > 0 and sc >= 0.6 * top]
+    chosen = sorted(chosen, key=lambda x: -x[0])[:3]
+    citing = [x for x in scored if x[1]]
+    if citing and not any(cites for _, cites, _ in chosen):
+        chosen.append(max(citing, key=lambda x: x[0]))
+    return sorted(span for _, _, span in chosen)
 
 
 def _words(text: str) -> set[str]:
@@ -122,14 +134,15 @@ def _refs(text: str) -> set[int]:
     return out
 
 
-def _score(sentence: str, want: set[str], refs: set[int], weights: dict[str, float]) -> float:
-    score = sum(weights.get(w, 0.0) for w in want & _words(sentence))
-    if refs:
-        cited = set().union(*(_refs(m) for m in re.findall(r"\[([\d,\s–-]+)\]", sentence))) if "[" in sentence \
-            else set()
-        if cited & refs:
-            score *= 1.5
-    return score
+def _score(sentence: str, want: set[str], weights: dict[str, float]) -> float:
+    return sum(weights.get(w, 0.0) for w in want & _words(sentence))
+
+
+def _cites(sentence: str, refs: set[int]) -> bool:
+    """Whether the sentence carries a reference marker naming one of ``refs``."""
+    if not refs or "[" not in sentence:
+        return False
+    return bool(set().union(*(_refs(m) for m in re.findall(r"\[([\d,\s–-]+)\]", sentence))) & refs)
 
 
 def source(lib, finding_id: str) -> dict | None:
