@@ -75,7 +75,8 @@ def _drop_running_lines(pages: list[str]) -> list[str]:
     for lines in split:
         for ln in set(_edge_lines(lines)):
             edges[_shape(ln)] += 1
-    running = {s for s, n in edges.items() if n >= 2 and len(pages) > 1}
+    # on several pages (a heading that happens to open two pages of a long text is not a running title)
+    running = {s for s, n in edges.items() if n >= max(2, 0.3 * len(pages)) and len(pages) > 1}
     out: list[str] = []
     for lines in split:
         edge = set(_edge_lines(lines))
