@@ -385,3 +385,16 @@ def test_supporting_sentences_carry_the_findings_cited_reference(attached):
                 total += 1
                 held += bool(cited(" ".join(text[s:e] for s, e in where["sentences"])) & refs)
     assert total > 100 and held >= 0.85 * total, (held, total)
+
+
+def test_a_failed_write_leaves_no_copied_file(fresh_library, monkeypatch):
+    from vkref.core.errors import LibraryError
+    from vkref.library import curation
+
+    def fail(*_a, **_k):
+        raise LibraryError("disk full")
+
+    monkeypatch.setattr(curation, "write", fail)
+    with pytest.raises(LibraryError):
+        fresh_library.attach_fulltext("iwamoto-2003-kjm", SEEDS / "002_05dcb31f52bdf9ee.txt")
+    assert not any((fresh_library.path / "files").glob("*"))

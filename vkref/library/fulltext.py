@@ -36,11 +36,19 @@ def attach(lib, review_id: str, path, who: str = "user") -> dict:
     findings = lib.findings_of(review_id)
     hints = tuple(h for f in findings for h in P.parse_section(f.section) if h)
     text = io_fulltext.read(path, hints)
+    if lib.read_only:
+        raise LibraryError(f"cannot attach {text.name}: the library is read-only ({lib.read_only_reason})")
+    had = file_path(lib.path, f"{text.sha256}.{text.kind}") is not None
     stored = _store_file(lib.path, text)
     review.fulltext, review.fulltext_file = text.text, stored
     from vkref.library import curation
 
-    batch = curation.write(lib, "attach", f"attach {text.name} to {review_id}", who, reviews=[review])
+    try:
+        batch = curation.write(lib, "attach", f"attach {text.name} to {review_id}", who, reviews=[review])
+    except BaseException:
+        if not had:  # nothing stored: the copy goes again with the failed write
+            (Path(lib.path) / FILES_DIRNAME / stored).unlink(missing_ok=True)
+        raise
     passages = store_passages.of_review(lib.db, review_id)
     located = [locate(f, passages) for f in findings]
     return {"review": review_id, "file": text.name, "kind": text.kind, "stored_as": f"{FILES_DIRNAME}/{stored}",
