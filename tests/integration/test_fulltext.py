@@ -171,6 +171,8 @@ def test_passages_rank_below_findings_for_the_same_words(attached):
 def test_the_bundled_library_without_full_texts_has_no_passages(library):
     assert library.search("osteocalcin", kind="passage").total == 0
     assert all(not library.passages(r.id) for r in library.reviews())
+    some = library.findings_of(library.reviews()[0].id)[0]
+    assert library.locate(some.id) is None
 
 
 # ---------------------------------------------------------------------------- PDF

@@ -87,8 +87,11 @@ def file_path(library_dir: Path, stored: str) -> Path | None:
 # ---------------------------------------------------------------------------- where a finding comes from
 def locate(finding: Finding, passages: list[P.Passage]) -> dict | None:
     """The finding's locator (see :class:`vkref.core.entities.Finding`), or None without a full text."""
-    if finding.locator and finding.locator.get("marked"):
-        return dict(finding.locator, in_section=True)
+    if not passages:
+        return None
+    marked = finding.locator if finding.locator and finding.locator.get("marked") else None
+    if marked and _still_there(marked, passages):
+        return dict(marked, in_section=True)
     body = [p for p in passages if p.kind != "heading"]
     if not body:
         return None
@@ -107,6 +110,13 @@ def locate(finding: Finding, passages: list[P.Passage]) -> dict | None:
     _, p, scored = best
     return {"section": p.section, "paragraph": p.position, "start": p.start, "end": p.end,
             "sentences": [list(s) for s in _support(scored)], "marked": False, "in_section": in_section}
+
+
+def _still_there(locator: dict, passages: list[P.Passage]) -> bool:
+    """Whether a marked place still points into the same paragraph (a full text attached again may differ)."""
+    n = locator.get("paragraph", -1)
+    return 0 <= n < len(passages) and (passages[n].start, passages[n].end) == (locator.get("start"),
+                                                                                 locator.get("end"))
 
 
 def _support(scored: list[tuple[float, bool, tuple[int, int]]]) -> list[tuple[int, int]]:

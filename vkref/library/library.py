@@ -261,6 +261,7 @@ class Library:
 
     # ------------------------------------------------------------------ records
     def get_finding(self, finding_id: str) -> Finding | None:
+        """The finding (its ``locator`` is the place a curator marked, if any; :meth:`locate` resolves it)."""
         return repo.get_finding(self.db, finding_id)
 
     def get_review(self, review_id: str) -> Review | None:
