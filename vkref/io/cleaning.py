@@ -31,6 +31,7 @@ _FUNCTION_WORDS = {"and", "or", "of", "with", "for", "in", "on", "the", "to", "b
 _ONE_WORD_HEADINGS = {"abstract", "introduction", "conclusion", "conclusions", "discussion", "methods", "results",
                       "references", "acknowledgements", "acknowledgments", "prospect", "prospects", "background",
                       "summary", "materials and methods"}
+_FOOTER = re.compile(r"\b(19|20)\d\d\b|\bVol\.|\bNo\.")  # what a running footer names
 _LONE_REF = re.compile(r"^\d{1,3}(?:\s*[,–-]\s*\d{1,3})*$")
 _BRACKET_REF = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
 _STUCK_REF = re.compile(r"(?:(?<=[A-Za-z][a-z]{2})|(?<=\bal)|(?<=\)))([.,;:]{0,2}|\)[.,;:]?)"
@@ -114,24 +115,20 @@ def _cut_glued_footers(lines: list[str]) -> list[str]:
 
 
 def _repeated_tail(lines: list[str]) -> str:
-    """The longest text (>= 12 characters, with a digit) ending two or more lines, if any."""
-    ends = [ln for ln in lines if len(ln) >= 12]
+    """The longest footer-like text (>= 12 characters, naming a year, volume or number) that ends two or more
+    lines without being the whole line. Suffixes are counted, not lines compared pairwise: a 300-page PDF has
+    tens of thousands of lines."""
+    counts: Counter = Counter()
+    for ln in lines:
+        if len(ln) > 12 and _FOOTER.search(ln):
+            counts.update({ln[-n:] for n in range(12, min(len(ln) - 1, 90) + 1)})
     best = ""
-    for i, a in enumerate(ends):
-        for b in ends[i + 1:]:
-            n = _common_suffix(a, b)
-            if n > len(best) and n >= 12:
-                tail = re.sub(r"^[a-z]+(?=[A-Z])", "", a[-n:].lstrip())  # "cYonsei Med J" was glued to a word
-                if re.search(r"\b(19|20)\d\d\b|\bVol\.|\bNo\.", tail) and tail != a.strip():
-                    best = tail
+    for tail, n in counts.items():
+        if n >= 2 and len(tail) > len(best):
+            tail = re.sub(r"^[a-z]+(?=[A-Z])", "", tail.lstrip())  # "cYonsei Med J" was glued to a word
+            if _FOOTER.search(tail) and len(tail) > len(best) and len(tail) >= 12:
+                best = tail
     return best
-
-
-def _common_suffix(a: str, b: str) -> int:
-    n = 0
-    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
-        n += 1
-    return n
 
 
 def _strip_footer(line: str, footer: str) -> str | None:
