@@ -218,6 +218,7 @@ class FullTextActions:
         return picker
 
     def attach(self, review_id: str, path: str) -> Operation:
+        self.window.statusBar().showMessage(f"Attaching {Path(path).name} to {self.library.review_label(review_id)}…")
         self.operation = Operation(lambda _p, _c: self.library.attach_fulltext(review_id, path, who="user"),
                                    self.window)
         self.operation.finished.connect(self._attached)
