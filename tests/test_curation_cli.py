@@ -43,9 +43,9 @@ def test_import_reports_by_the_contract_and_undo_takes_it_back(libdir):
     n = _records_in(MEDLINE)
     before = run_json("search", "", "--kind", "review", library=libdir)["total"]
     report = run_json("import", MEDLINE, "--tag", "pubmed-run-1", library=libdir)
-    assert list(report) == ["batch", "files", "imported", "duplicates", "skipped"]
+    assert list(report) == ["batch", "files", "imported", "duplicates", "skipped", "candidates"]
     f = report["files"][0]
-    assert f["format"] == "medline" and f["records"] == n
+    assert f["format"] == "medline" and f["records"] == n and isinstance(f["candidates"], list)
     assert f["records"] == f["imported"] + f["duplicates"] + f["skipped"]
     assert report["imported"] == f["imported"] > 0 and report["batch"]
     after = run_json("search", "", "--kind", "review", library=libdir)

@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable
 
+from rapidfuzz import fuzz
+
 from vkref.core import records as R
 from vkref.core.entities import Review
 from vkref.core.errors import DataError, UsageError
@@ -60,21 +62,43 @@ def identifiers(r: Review) -> set[str]:
     return out
 
 
-def find_duplicates(reviews: list[Review], distinct: set[tuple[str, str]] = frozenset()) -> list[Pair]:
-    """Every likely duplicate pair among ``reviews``, best first."""
+def find_duplicates(reviews: list[Review], distinct: set[tuple[str, str]] = frozenset(),
+                    focus: set[str] | None = None) -> list[Pair]:
+    """Every likely duplicate pair among ``reviews``, best first (with ``focus``: only pairs with one of those)."""
     pairs: dict[tuple[str, str], Pair] = {}
     for pair in _exact(reviews):
-        pairs[(pair.a, pair.b)] = pair
-    by_id = {r.id: r for r in reviews}
-    keys = {r.id: norm_title(r.title) for r in reviews}
-    for a, b in _candidates(reviews, keys):
-        if (a, b) in pairs:
-            continue
-        pair = score(by_id[a], by_id[b], keys[a], keys[b])
-        if pair is not None:
-            pairs[(a, b)] = pair
+        if focus is None or pair.a in focus or pair.b in focus:
+            pairs[(pair.a, pair.b)] = pair
+    keys = {r.id: _Key.of(r) for r in reviews}
+    for a, b in _candidates(reviews, keys, focus):
+        if (a, b) not in pairs:
+            pair = _score(a, b, keys[a], keys[b])
+            if pair is not None:
+                pairs[(a, b)] = pair
     out = [p for k, p in pairs.items() if k not in distinct]
     return sorted(out, key=lambda p: (-p.score, p.a, p.b))
+
+
+@dataclass
+class _Key:
+    """What the comparison of one review needs, normalised once (not once per pair)."""
+    title: str
+    raw_title: str
+    family: str
+    initial: str
+    year: int | None
+    journal: str
+    page: str
+    doi: str
+    pmid: str
+    notice: str  # the kind of notice (erratum...), "" for an article
+
+    @classmethod
+    def of(cls, r: Review) -> "_Key":
+        first = r.authors[0] if r.authors else None
+        return cls(norm_title(r.title), r.title, norm_title(first.family) if first else "",
+                   first.given[:1].lower() if first else "", r.year, norm_title(r.journal_abbrev or r.journal),
+                   _first_page(r.pages), r.doi.lower(), r.pmid, r.type if r.type in NOTICE_TYPES else "")
 
 
 def _exact(reviews: list[Review]) -> Iterable[Pair]:
@@ -92,13 +116,12 @@ def _exact(reviews: list[Review]) -> Iterable[Pair]:
                     yield Pair(a, b, 100.0, ["same DOI" if ident.startswith("doi:") else "same PMID"], True)
 
 
-def _candidates(reviews: list[Review], keys: dict[str, str]) -> set[tuple[str, str]]:
-    """Pairs sharing a block: the two rarest title words, or first author's family name + year."""
+def _candidates(reviews: list[Review], keys: dict[str, _Key], focus: set[str] | None = None
+                ) -> set[tuple[str, str]]:
+    """Pairs sharing a block: two of the three rarest title words, or first author's family name + year."""
+    words = {rid: {w for w in k.title.split() if w not in STOP and len(w) > 2} for rid, k in keys.items()}
     df: dict[str, int] = {}
-    words = {}
-    for r in reviews:
-        ws = {w for w in keys[r.id].split() if w not in STOP and len(w) > 2}
-        words[r.id] = ws
+    for ws in words.values():
         for w in ws:
             df[w] = df.get(w, 0) + 1
     blocks: dict[tuple, list[str]] = {}
@@ -107,62 +130,59 @@ def _candidates(reviews: list[Review], keys: dict[str, str]) -> set[tuple[str, s
         for i in range(len(rare)):
             for j in range(i + 1, len(rare)):
                 blocks.setdefault(("w", rare[i], rare[j]), []).append(r.id)
-        if r.authors:
-            family = norm_title(r.authors[0].family)
-            for year in ((r.year - 1, r.year) if r.year else (None,)):
-                blocks.setdefault(("a", family, year), []).append(r.id)
+        k = keys[r.id]
+        if k.family:
+            for year in ((k.year - 1, k.year) if k.year else (None,)):
+                blocks.setdefault(("a", k.family, year), []).append(r.id)
     out: set[tuple[str, str]] = set()
     for ids in blocks.values():
-        if 1 < len(ids) <= MAX_BLOCK:
+        if 1 < len(ids) <= MAX_BLOCK and (focus is None or not focus.isdisjoint(ids)):
             ids = sorted(set(ids))
             for i, a in enumerate(ids):
-                out.update((a, b) for b in ids[i + 1:])
+                out.update((a, b) for b in ids[i + 1:] if focus is None or a in focus or b in focus)
     return out
 
 
-def score(a: Review, b: Review, ka: str | None = None, kb: str | None = None) -> Pair | None:
+def score(a: Review, b: Review) -> Pair | None:
     """The pair's score and reasons, or None when it is no match or vetoed."""
-    from rapidfuzz import fuzz
+    return _score(a.id, b.id, _Key.of(a), _Key.of(b))
 
-    if _vetoed(a, b):
+
+def _score(a: str, b: str, ka: _Key, kb: _Key) -> Pair | None:
+    """Cheap refusals first (identifiers, notices, pages, years, first author), the fuzzy title last."""
+    if _vetoed(ka, kb) or (ka.year and kb.year and abs(ka.year - kb.year) > 1):
         return None
-    ka = ka if ka is not None else norm_title(a.title)
-    kb = kb if kb is not None else norm_title(b.title)
-    title = fuzz.token_sort_ratio(ka, kb)
+    if ka.family and kb.family and ka.family != kb.family:
+        return None
+    title = fuzz.token_sort_ratio(ka.title, kb.title)
     reasons = [f"title {title:.0f}"]
-    if title < TITLE_MIN and _same_main_title(a.title, b.title):
+    if title < TITLE_MIN and _same_main_title(ka, kb):
         title, reasons = TITLE_MIN, ["main title"]  # one record lost or added the subtitle
     if title < TITLE_MIN:
         return None
     points = title
-    if a.year and b.year:
-        if abs(a.year - b.year) > 1:
-            return None
-        reasons.append("year" if a.year == b.year else "year ±1")
-        points -= 0 if a.year == b.year else 3
-    if a.authors and b.authors:
-        fa, fb = a.authors[0], b.authors[0]
-        if norm_title(fa.family) != norm_title(fb.family):
-            return None
+    if ka.year and kb.year:
+        reasons.append("year" if ka.year == kb.year else "year ±1")
+        points -= 0 if ka.year == kb.year else 3
+    if ka.family and kb.family:
         reasons.append("first author")
-        if fa.given[:1] and fb.given[:1] and fa.given[:1].lower() != fb.given[:1].lower():
+        if ka.initial and kb.initial and ka.initial != kb.initial:
             points -= 5
     else:
         points -= 5
-    ja, jb = norm_title(a.journal_abbrev or a.journal), norm_title(b.journal_abbrev or b.journal)
-    if ja and jb and ja == jb:
+    if ka.journal and ka.journal == kb.journal:
         reasons.append("journal")
-    return Pair(*sorted((a.id, b.id)), score=max(points, 0.0), reasons=reasons)
+    return Pair(*sorted((a, b)), score=max(points, 0.0), reasons=reasons)
 
 
 def _main(title: str) -> str:
     return norm_title(re.split(r":|\s[-–—]\s|\.\s", title, maxsplit=1)[0])
 
 
-def _same_main_title(a: str, b: str) -> bool:
+def _same_main_title(a: _Key, b: _Key) -> bool:
     """"Guidelines for written reports" and "Guidelines for written reports: Bachelor Biosciences"."""
-    ma, mb = _main(a), _main(b)
-    return len(ma.split()) >= 2 and ma == mb and (ma == norm_title(a) or mb == norm_title(b))
+    ma, mb = _main(a.raw_title), _main(b.raw_title)
+    return len(ma.split()) >= 2 and ma == mb and (ma == a.title or mb == b.title)
 
 
 def _first_page(pages: str) -> str:
@@ -170,16 +190,17 @@ def _first_page(pages: str) -> str:
     return m.group(1).lstrip("0") if m else ""
 
 
-def _vetoed(a: Review, b: Review) -> bool:
-    if a.doi and b.doi and a.doi.lower() != b.doi.lower():
+def _vetoed(a: _Key, b: _Key) -> bool:
+    """Different identifiers, first pages (a chapter and its book) or kinds of publication."""
+    if (a.doi and b.doi and a.doi != b.doi) or (a.pmid and b.pmid and a.pmid != b.pmid):
         return True
-    if a.pmid and b.pmid and a.pmid != b.pmid:
+    if a.page and b.page and a.page != b.page:
         return True
-    pa, pb = _first_page(a.pages), _first_page(b.pages)
-    if pa and pb and pa != pb:
-        return True  # a chapter and its book, two parts of one report
-    notice_a, notice_b = a.type in NOTICE_TYPES, b.type in NOTICE_TYPES
-    return notice_a != notice_b or (notice_a and a.type != b.type)
+    return a.notice != b.notice
+
+
+def vetoed(a: Review, b: Review) -> bool:
+    return _vetoed(_Key.of(a), _Key.of(b))
 
 
 # ---------------------------------------------------------------------------- library operations
@@ -187,6 +208,15 @@ def _vetoed(a: Review, b: Review) -> bool:
 
 def library_duplicates(lib: "Library") -> list[Pair]:
     return find_duplicates(list(lib._reviews.values()), repo.distinct_pairs(lib.db))
+
+
+def import_candidates(lib: "Library", new: list[Review], updates: dict[str, Review]) -> list[Pair]:
+    """Pairs of a new record (``new``) with a review already there or another new one, as an import would leave
+    them (``updates``: reviews the import merged more into)."""
+    if not new:
+        return []
+    reviews = {**lib._reviews, **updates, **{r.id: r for r in new}}
+    return find_duplicates(list(reviews.values()), repo.distinct_pairs(lib.db), focus={r.id for r in new})
 
 
 def merged_review(keep: Review, other: Review, choose: Iterable[str] = ()) -> Review:
