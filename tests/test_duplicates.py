@@ -1,4 +1,5 @@
 """Duplicate detection (identifiers, blocked fuzzy titles, vetoes), merge with undo, "not a duplicate"."""
+import json
 import random
 
 import pytest
@@ -127,3 +128,107 @@ def test_a_merge_takes_a_backup_first(fresh_library):
     before = set((lib.path / "backups").glob("*merge*")) if (lib.path / "backups").exists() else set()
     lib.merge("x-1", "x-2")
     assert len(set((lib.path / "backups").glob("*merge*")) - before) == 1
+
+
+def test_labelled_set_precision_of_automatic_merges_and_recall_of_proposals():
+    """Real cross-tool exports plus generated variants (benchmarks/dupes_eval.py; figures in CURATION.md)."""
+    from benchmarks.dupes_eval import evaluate
+    from tests.conftest import SHARED
+
+    base = SHARED / "data" / "biblio"
+    if not base.exists():
+        pytest.skip("shared bibliographic files not present")
+    result = evaluate(base)
+    assert result["true_pairs"] >= 1000 and result["erratum_pairs"] >= 50 and result["auto_merged"] >= 50
+    assert result["auto_precision"] == 1.0
+    assert result["proposed_recall"] >= 0.95
+    assert result["errata_paired"] == 0
+
+
+RIS_RECORD = """TY  - JOUR
+TI  - {title}
+AU  - {author}
+PY  - {year}
+T2  - Osteoporosis International
+{extra}ER  -
+
+"""
+
+
+def ris(path, *records):
+    path.write_text("".join(RIS_RECORD.format(**{"extra": "", **r}) for r in records), encoding="utf-8")
+    return path
+
+
+MK7 = {"title": "Menaquinone-7 supplementation and bone loss in postmenopausal women: a three-year trial",
+       "author": "Knapen, Marjo H. J.", "year": 2013, "extra": "DO  - 10.1007/s00198-013-2325-6\n"}
+OTHER = {"title": "Vitamin K2 and fracture healing in rats", "author": "Iwamoto, Jun", "year": 2006}
+
+
+def test_the_same_search_from_two_databases_leaves_each_study_once(fresh_library):
+    from tests.conftest import SHARED
+
+    lib = fresh_library
+    ovid = [SHARED / "data" / "biblio" / "ris" / f"asreview__ovid_{n}.ris" for n in ("zotero", "psycinfo")]
+    if not ovid[0].exists():
+        pytest.skip("shared bibliographic files not present")
+    before = len(lib._reviews)
+    report = lib.import_files(ovid).to_dict()
+    first, second = report["files"]
+    assert first["imported"] == first["records"] == 6 and second["duplicates"] == 6 and second["imported"] == 0
+    assert len(lib._reviews) == before + 6
+    summary = lib.prisma_summary()
+    assert (summary["identified"], summary["duplicates_removed"], summary["remaining"]) == (12, 6, 6)
+    assert [s["records"] for s in summary["sources"]] == [6, 6]
+    assert "Duplicates removed: 6" in lib.prisma_text()
+    lib.undo()
+    assert lib.prisma_summary()["identified"] == 0  # an undone import is no longer in the flow
+
+
+def test_a_doubtful_record_is_imported_listed_and_decided_once(fresh_library, tmp_path):
+    lib = fresh_library
+    lib.import_files([ris(tmp_path / "pubmed.ris", MK7, OTHER)])
+    doubtful = {**MK7, "title": MK7["title"].replace("three-year", "3-year"), "author": "Knapen, M.", "year": 2014,
+                "extra": ""}  # no DOI, another title wording and year: a person decides
+    report = lib.import_files([ris(tmp_path / "embase.ris", doubtful)]).to_dict()
+    f = report["files"][0]
+    assert (f["imported"], f["duplicates"]) == (1, 0) and report["candidates"] == 1  # imported, not merged
+    cand = f["candidates"][0]
+    assert cand["record"] == 1 and "year ±1" in cand["reason"] and cand["score"] < 100
+    kept = cand["duplicate_of"]
+    assert lib.get_review(kept).doi == "10.1007/s00198-013-2325-6" and lib.get_review(cand["id"]) is not None
+    assert lib.prisma_summary()["pairs_to_decide"] >= 1
+    lib.mark_distinct(kept, cand["id"])
+    assert not any({p.a, p.b} == {kept, cand["id"]} for p in lib.find_duplicates())
+    again = lib.import_files([ris(tmp_path / "embase.ris", doubtful)], dry_run=True).to_dict()
+    assert again["files"][0]["duplicates"] == 1 and again["candidates"] == 0
+
+
+def test_after_a_merge_the_next_import_of_the_other_record_matches_keep(fresh_library, tmp_path):
+    lib = fresh_library
+    lib.import_files([ris(tmp_path / "a.ris", MK7)])
+    variant = {**MK7, "title": "Menaquinone 7 supplementation & bone loss in post-menopausal women",
+               "extra": "DO  - 10.9999/other-copy\n"}  # a second DOI (a preprint, say): never merged by itself
+    report = lib.import_files([ris(tmp_path / "b.ris", variant)]).to_dict()
+    assert report["imported"] == 1 and report["candidates"] == 0  # a different DOI vetoes the pair
+    keep = next(r.id for r in lib._reviews.values() if r.doi == "10.1007/s00198-013-2325-6")
+    other = next(r.id for r in lib._reviews.values() if r.doi == "10.9999/other-copy")
+    lib.merge(keep, other)
+    assert lib.prisma_summary()["duplicates_merged"] == 1
+    again = lib.import_files([ris(tmp_path / "b.ris", variant)]).to_dict()
+    assert again["duplicates"] == 1 and again["imported"] == 0 and again["batch"] is None  # it added nothing
+    assert lib.prisma_summary()["duplicates_on_import"] == 1  # but it counts: its records were identified
+    lib.undo()  # the merge
+    assert lib.prisma_summary()["duplicates_merged"] == 0 and lib.get_review(other) is not None
+
+
+def test_an_erratum_of_the_same_title_is_never_merged_on_import(fresh_library, tmp_path):
+    lib = fresh_library
+    lib.import_files([ris(tmp_path / "a.ris", OTHER)])
+    erratum = [{"type": "erratum", "title": OTHER["title"], "author": [{"family": "Iwamoto", "given": "Jun"}],
+                "issued": {"date-parts": [[2006]]}}]
+    (tmp_path / "b.json").write_text(json.dumps(erratum), encoding="utf-8")
+    report = lib.import_files([tmp_path / "b.json"]).to_dict()
+    assert report["imported"] == 1 and report["duplicates"] == 0 and report["candidates"] == 0
+    assert lib.get_review(lib.import_files([tmp_path / "b.json"], dry_run=True).files[0].preview[0]
+                          ["duplicate_of"]).type == "erratum"  # the erratum's own second import matches it
