@@ -55,6 +55,19 @@ def _fill(table: QTableWidget, rows) -> None:
             table.setItem(row, col, QTableWidgetItem("" if value is None else str(value)))
 
 
+def _duplicate_of(preview: dict) -> str:
+    """The review a record is merged into, or "maybe ID" for a possible duplicate that is imported."""
+    if preview["duplicate_of"]:
+        return preview["duplicate_of"]
+    return f"maybe {preview['candidate_of']}" if preview.get("candidate_of") else ""
+
+
+def _maybe(report) -> str:
+    n = report.candidates
+    return (f"{n} possible duplicate{'s are' if n != 1 else ' is'} imported for you to decide "
+            "(Edit > Duplicates…). ") if n else ""
+
+
 class ImportDialog(QDialog):
     previewShown = Signal()
     imported = Signal(object)  # ImportReport
@@ -162,11 +175,11 @@ class ImportDialog(QDialog):
         self.report = report
         self._show_counts(report, "New")
         _fill(self.records, [(Path(f.path).name, p["record"], p["title"], "; ".join(p["authors"]), p["year"],
-                              p["journal"], p["doi"], p["duplicate_of"] or "")
+                              p["journal"], p["doi"], _duplicate_of(p))
                              for f in report.files for p in f.preview])
         self.status.setText(f"{report.imported} new, {report.duplicates} duplicates (merged into the records "
-                            f"already there), {report.skipped} unreadable. Nothing is written until you press "
-                            "Import.")
+                            f"already there), {report.skipped} unreadable. {_maybe(report)}Nothing is written "
+                            "until you press Import.")
         self.import_button.setEnabled(report.imported + report.duplicates > 0)
         self.previewShown.emit()
 
@@ -194,7 +207,8 @@ class ImportDialog(QDialog):
                            for f in report.files for e in f.errors])
         self.skips.setVisible(self.skips.rowCount() > 0)
         self.status.setText(f"Imported {report.imported} new records, merged {report.duplicates} duplicates, "
-                            f"skipped {report.skipped}" + (" (listed above)." if report.skipped else "."))
+                            f"skipped {report.skipped}" + (" (listed above). " if report.skipped else ". ")
+                            + _maybe(report))
         self.cancel_button.hide()
         close = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.clicked.connect(self.accept)
