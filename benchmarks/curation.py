@@ -86,9 +86,14 @@ def worker_duplicates(n: int) -> dict:
                       year=1980 + i % 45, authors=[Author(f"Family{rng.randrange(20000)}", "A")])
                for i in range(n)]
     planted = set()
-    for i in rng.sample(range(n), n // 20):
-        r = reviews[i]
-        reviews.append(Review(id=f"d{i}", title=r.title.upper() + ".", year=r.year, authors=list(r.authors)))
+    for k, i in enumerate(rng.sample(range(n), n // 20)):
+        r = reviews[i]  # a second database's copy: case and full stop, a year later with initials, or hyphens
+        title, year, authors = r.title.upper() + ".", r.year, list(r.authors)
+        if k % 3 == 1:
+            title, year, authors = r.title, r.year + 1, [Author(a.family, a.given[:1] + ".") for a in r.authors]
+        elif k % 3 == 2:
+            title = r.title.replace(" ", "-", 2)
+        reviews.append(Review(id=f"d{i}", title=title, year=year, authors=authors))
         planted.add(tuple(sorted((r.id, f"d{i}"))))
     start, cpu = time.perf_counter(), time.process_time()
     pairs = find_duplicates(reviews)

@@ -154,7 +154,8 @@ def _score(a: str, b: str, ka: _Key, kb: _Key) -> Pair | None:
         return None
     if ka.family and kb.family and ka.family != kb.family:
         return None
-    title = fuzz.token_sort_ratio(ka.title, kb.title)
+    title = max(fuzz.token_sort_ratio(ka.title, kb.title),  # words moved
+                fuzz.ratio(ka.title.replace(" ", ""), kb.title.replace(" ", "")))  # "post-menopausal", "3-year"
     reasons = [f"title {title:.0f}"]
     if title < TITLE_MIN and _same_main_title(ka, kb):
         title, reasons = TITLE_MIN, ["main title"]  # one record lost or added the subtitle

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QGridLay
 from vkref.core import records as R
 from vkref.ui.colours import colours
 from vkref.ui.operation import Operation
+from vkref.ui.theme import is_dark
 
 CHOICE_FIELDS = ("title", "authors", "year", "journal", "journal_abbrev", "volume", "issue", "pages", "doi", "pmid",
                  "type", "summary", "fulltext", "source_id", "notes", "caution", "verification")
@@ -37,11 +38,23 @@ def shown(value) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        parts = [f"{v['family']} {v['given']}".strip() if isinstance(v, dict) else str(v) for v in value]
+        parts = [", ".join(filter(None, (v["family"], v["given"]))) if isinstance(v, dict) else str(v)
+                 for v in value]
         text = "; ".join(parts)
     else:
         text = str(value)
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
+
+
+class _Choice(QWidget):
+    """A value with its radio button: a click anywhere on the value chooses it."""
+
+    radio: QRadioButton | None = None
+
+    def mousePressEvent(self, event) -> None:
+        if self.radio is not None and self.radio.isEnabled():
+            self.radio.click()
+        super().mousePressEvent(event)
 
 
 class MergeDialog(QDialog):
@@ -59,7 +72,7 @@ class MergeDialog(QDialog):
         self.operation: Operation | None = None
         self.setWindowTitle("Merge duplicates")
         self.setObjectName("mergeDialog")
-        self.resize(1060, 720)
+        self.resize(1000, 600)
         self._build()
         self.set_keep(A)
 
@@ -75,9 +88,11 @@ class MergeDialog(QDialog):
         self.grid.setHorizontalSpacing(10)
         self._header()
         for name in CHOICE_FIELDS:
-            self._choice_row(name)
+            if self.fields[A][name] or self.fields[B][name]:  # a field empty on both sides says nothing
+                self._choice_row(name)
         for name in UNITED_FIELDS:
-            self._united_row(name, f"{label(name)} (both kept)")
+            if self.fields[A][name] or self.fields[B][name]:
+                self._united_row(name, f"{label(name)} (both kept)")
         self._info_row("Findings", [f"{n} (moved to the kept review)" if n else "0" for n in self.findings])
         self.grid.setRowStretch(self.grid.rowCount(), 1)
         scroll.setWidget(body)
@@ -99,6 +114,8 @@ class MergeDialog(QDialog):
             self.keep_buttons.append(button)
             row.addWidget(button)
         row.addStretch(1)
+        row.addWidget(QLabel("The other record's findings, tags, keywords and identifiers move to the kept one.",
+                             self, objectName="mergeHint"))
         self.keep_group.idClicked.connect(self.set_keep)
         return row
 
@@ -119,13 +136,14 @@ class MergeDialog(QDialog):
             return
         group = QButtonGroup(self)
         for side in (A, B):
-            cell = QWidget(self)
+            cell = _Choice(self)
             line = QHBoxLayout(cell)
             line.setContentsMargins(4, 2, 4, 2)
             radio = QRadioButton(cell, objectName=f"choose:{name}:{'AB'[side]}")
             radio.setAccessibleName(f"{label(name)} from {'AB'[side]}")
             radio.setEnabled(bool(self.fields[side][name]) or not self.fields[1 - side][name])
             group.addButton(radio, side)
+            cell.radio = radio
             line.addWidget(radio, 0, Qt.AlignmentFlag.AlignTop)
             line.addWidget(self._value(shown(self.fields[side][name]) or "(empty)"), 1)
             self._highlight(cell)
@@ -152,8 +170,7 @@ class MergeDialog(QDialog):
 
     def _highlight(self, widget: QWidget) -> None:
         """A differing value: the theme's caution background (its text contrast is checked in colours.py)."""
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        c = colours(dark)
+        c = colours(is_dark())
         widget.setAutoFillBackground(True)
         palette = widget.palette()
         palette.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.transparent)
