@@ -232,3 +232,13 @@ def test_an_erratum_of_the_same_title_is_never_merged_on_import(fresh_library, t
     assert report["imported"] == 1 and report["duplicates"] == 0 and report["candidates"] == 0
     assert lib.get_review(lib.import_files([tmp_path / "b.json"], dry_run=True).files[0].preview[0]
                           ["duplicate_of"]).type == "erratum"  # the erratum's own second import matches it
+
+
+def test_an_exact_duplicate_on_import_keeps_the_other_database_record_id_as_an_alias(fresh_library, tmp_path):
+    lib = fresh_library
+    lib.import_files([ris(tmp_path / "pubmed.ris", {**MK7, "extra": MK7["extra"] + "ID  - 23525894\n"})])
+    report = lib.import_files([ris(tmp_path / "embase.ris", {**MK7, "extra": MK7["extra"] + "ID  - L52545\n"})])
+    assert report.duplicates == 1 and report.batch
+    kept = next(r for r in lib._reviews.values() if r.doi == "10.1007/s00198-013-2325-6")
+    assert kept.source_id == "23525894" and "source:L52545" in kept.aliases
+    assert any(c["field"] == "aliases" and c["batch"] == report.batch for c in lib.history(kept.id))

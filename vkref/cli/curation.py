@@ -122,7 +122,8 @@ def cmd_import(args, lib) -> int:
         if len(f["candidates"]) > CANDIDATES_SHOWN:
             print(f"  ... and {len(f['candidates']) - CANDIDATES_SHOWN} more possible duplicates")
     if data["candidates"]:
-        print(f"{data['candidates']} possible duplicates imported: decide with vkref duplicates, merge, distinct")
+        n = data["candidates"]
+        print(f"{n} possible duplicate{'s' if n != 1 else ''} imported: decide with vkref duplicates, merge, distinct")
     if data["batch"]:
         print(f"batch {data['batch']} (vkref undo takes it back)")
     return 0

@@ -178,9 +178,10 @@ def new_id(r: Review, taken: set[str]) -> str:
 
 
 def merged(old: Review, new: Review) -> Review:
-    """``old`` with the fields it lacks taken from ``new`` (nothing it has is overwritten)."""
-    out = replace(old, authors=list(old.authors), keywords=list(old.keywords), mesh=list(old.mesh),
-                  tags=list(old.tags), concepts={k: list(v) for k, v in old.concepts.items()})
+    """``old`` with the fields it lacks taken from ``new`` (nothing it has is overwritten); ``new``'s own record
+    id (``source_id``) becomes an alias when ``old`` has another."""
+    out = replace(old, aliases=list(old.aliases), authors=list(old.authors), keywords=list(old.keywords),
+                  mesh=list(old.mesh), tags=list(old.tags), concepts={k: list(v) for k, v in old.concepts.items()})
     for name in MERGE_TEXT:
         if not getattr(out, name) and getattr(new, name):
             setattr(out, name, getattr(new, name))
@@ -191,6 +192,8 @@ def merged(old: Review, new: Review) -> Review:
     if not out.authors:
         out.authors = list(new.authors)
     out.tags = list(dict.fromkeys(old.tags + new.tags))
+    if new.source_id and new.source_id != out.source_id:  # the other database's record id, kept as an alias
+        out.aliases = list(dict.fromkeys(old.aliases + [f"source:{new.source_id}"]))
     return out
 
 

@@ -389,11 +389,12 @@ class Library:
         """Remember that reviews ``a`` and ``b`` are not duplicates (never proposed again)."""
         return duplicates.distinct(self, a, b, who)
 
-    def prisma_summary(self) -> dict:
-        """Records identified per source file, duplicates removed, remaining (``vkref prisma --json``)."""
+    def prisma_summary(self, pairs: list | None = None) -> dict:
+        """Records identified per source file, duplicates removed, remaining (``vkref prisma --json``); give
+        ``pairs`` when :meth:`find_duplicates` was just called (they are not looked for again)."""
         from vkref.library import prisma
 
-        return prisma.summary(self)
+        return prisma.summary(self, pairs)
 
     def prisma_text(self, summary: dict | None = None) -> str:
         """The summary as plain text to paste into a report."""

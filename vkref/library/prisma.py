@@ -27,12 +27,13 @@ if TYPE_CHECKING:
     from vkref.library.library import Library
 
 
-def summary(lib: "Library") -> dict:
-    """The counts as one JSON-ready object (``vkref prisma --json``)."""
+def summary(lib: "Library", pairs: list | None = None) -> dict:
+    """The counts as one JSON-ready object (``vkref prisma --json``); ``pairs``: the library's likely duplicates
+    when the caller has just found them."""
     imports = _imports(lib)
     files = [f for imp in imports for f in imp["files"]]
     merged = changes.deleted_by(lib.db, "review", "merge")
-    pairs = duplicates.library_duplicates(lib)
+    pairs = duplicates.library_duplicates(lib) if pairs is None else pairs
     identified = sum(f["records"] for f in files)
     unusable = sum(f["skipped"] for f in files)
     on_import = sum(f["duplicates"] for f in files)

@@ -119,8 +119,13 @@ class DuplicatesView(QDialog):
 
     # ------------------------------------------------------------------ reading
     def refresh(self) -> None:
-        lib = self.library
-        self._start(lambda _p, _c: (lib.find_duplicates(), lib.prisma_summary()), self._show)
+        self._start(lambda _p, _c: self._read(self.library), self._show)
+
+    @staticmethod
+    def _read(lib) -> tuple[list, dict]:
+        """(likely duplicate pairs, PRISMA summary): on the worker thread."""
+        pairs = lib.find_duplicates()
+        return pairs, lib.prisma_summary(pairs)
 
     def _show(self, result) -> None:
         self.pairs, self.summary = result
