@@ -23,7 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared" / "data" / "biblio"
+SHARED = next((p / "shared" / "data" / "biblio" for p in HERE.parents if (p / "shared" / "data" / "biblio").is_dir()),
+              HERE.parent.parent / "shared" / "data" / "biblio")  # beside the repository (or a worktree of it)
 MEDLINE_SRC = SHARED / "medline" / "biopython__pubmed_result1.txt"
 XML_SRC = SHARED / "pubmed-xml" / "biopython__pubmed1.xml"
 

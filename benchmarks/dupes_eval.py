@@ -12,7 +12,7 @@ Two figures: pairs *merged automatically* (identifier pairs of ``find_duplicates
 merges on its own) must have precision 1.0; pairs *proposed* (everything ``find_duplicates`` lists) must have
 recall >= 0.95.
 
-    python -m benchmarks.dupes_eval [BIBLIO_DIR]
+    python -m benchmarks.dupes_eval [BIBLIO_DIR]      (default: the shared data/biblio beside the repository)
 """
 from __future__ import annotations
 
@@ -157,5 +157,6 @@ def _ratio(a: int, b: int) -> float:
 
 
 if __name__ == "__main__":
-    here = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "data" / "biblio"
-    print(json.dumps(evaluate(here), indent=2))
+    from benchmarks.curation import SHARED
+
+    print(json.dumps(evaluate(Path(sys.argv[1]) if len(sys.argv) > 1 else SHARED), indent=2))

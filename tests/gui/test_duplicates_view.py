@@ -109,3 +109,19 @@ def test_merge_all_exact_pairs_in_one_step(qtbot, writable_library, settings):
         qtbot.mouseClick(view.exact_button, Qt.MouseButton.LeftButton)
     assert [lib.get_review(f"twin-{n}") is not None for n in (1, 2, 3)] == [True, False, False]
     assert not any(p.exact for p in view.pairs)
+
+
+def test_the_import_preview_marks_a_possible_duplicate(qtbot, writable_library, settings, tmp_path):
+    from tests.gui.test_librarian import import_through_dialog, shown_window
+
+    lib = writable_library
+    lib.add_records([Review(id="dup-keep", title=TITLE, year=2013, authors=[Author("Knapen", "Marjo")],
+                            doi="10.1007/s00198-013-2325-6")], [])
+    path = tmp_path / "embase.ris"
+    path.write_text(f"TY  - JOUR\nTI  - {TITLE.replace('postmenopausal', 'post-menopausal')} (a 3-year trial)\n"
+                    "AU  - Knapen, M.\nPY  - 2014\nER  -\n", encoding="utf-8")
+    w = shown_window(qtbot, lib, settings)
+    dialog = import_through_dialog(qtbot, w, path)
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
+    assert dialog.records.item(0, 7).text() == "maybe dup-keep"
+    assert "1 possible duplicate is imported for you to decide" in dialog.status.text()
