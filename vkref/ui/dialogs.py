@@ -61,6 +61,7 @@ SHORTCUTS = [
     ("− (minus, in the filters)", "Exclude the value"),
     ("Ctrl+Shift+C", "Copy the citation of the selected record's source review"),
     ("Ctrl+Shift+Backspace", "Clear all filters"),
+    ("Ctrl+Shift+D", "Duplicates: likely duplicate reviews; Enter compares the selected pair side by side"),
     ("F1", "Search syntax"),
     ("Ctrl+Q", "Quit"),
 ]
