@@ -1,12 +1,12 @@
 """Precision and recall of duplicate detection on a labelled set (issue 11).
 
 The set: every record of the real exports among the shared bibliographic test files (``data/biblio/``: the same
-PubMed, Ovid, Crossref and BibTeX records exported through different tools are in there), plus generated variants of real records that lost their
-identifiers — title case, punctuation, initials instead of given names, the name in one piece ("Knapen MHJ"), a year later, no DOI/PMID, all of these at once
-(and no journal) — and an
-erratum of the same title (which must *not* be paired with its article). Records are the same study when they
-share a DOI or PMID, when citation-js's BibTeX key equals its CSL id, when jabref's EndNote exports give the same
-record number, or when one is a generated variant of the other.
+PubMed, Ovid, Crossref and BibTeX records exported through different tools are in there), plus generated copies of
+real records without their identifiers — title case, punctuation, initials instead of given names, the name in one
+piece ("Knapen MHJ"), a year later, nothing else changed, title case + punctuation + initials + a year later with
+no journal — and an erratum of the same title (which must *not* be paired with its article). Records are the same
+study when they share a DOI or PMID, when citation-js's BibTeX key equals its CSL id, when jabref's EndNote exports
+give the same record number, or when one is a generated copy of the other.
 
 Two figures: pairs *merged automatically* (identifier pairs of ``find_duplicates`` and the matches the importer
 merges on its own) must have precision 1.0; pairs *proposed* (everything ``find_duplicates`` lists) must have
