@@ -5,11 +5,15 @@ Detection (:func:`find_duplicates`):
 - the same DOI or PMID — also one a review answers to from an earlier merge (its ``aliases``) — is the same
   record (score 100, reason ``"same DOI"`` / ``"same PMID"``);
 - otherwise reviews are compared only within *blocks* (they share a rare title word pair, or the first author's
-  family name and year), so 100,000 reviews cost a few blocks each instead of n² pairs; a pair is scored with
-  rapidfuzz on the normalised titles, and its reasons say what agreed (``"title 97, year, first author"``);
-- a different DOI or PMID on both sides, a different first page, or a different kind of publication (an
-  erratum, comment or retraction notice against the article) vetoes a match; a title that lost or gained its
-  subtitle still matches on its main title; pairs a curator declared distinct are never proposed again.
+  family name and year), so 100,000 reviews cost a few blocks each instead of n² pairs (seconds). Each review
+  is normalised once (:class:`_Key`); a pair is refused on the cheap tests first — a different DOI or PMID on
+  both sides, first page or kind of publication (an erratum, comment or retraction notice against the article),
+  years more than one apart, another first author (names agree on a shared word: "van de Schoot"/"Schoot") —
+  and only then scored with rapidfuzz on the normalised titles (words reordered, or spaces ignored:
+  "post-menopausal"/"postmenopausal"); its reasons say what agreed (``"title 97, year, first author"``);
+- a title that lost or gained its subtitle still matches on its main title; pairs a curator declared distinct
+  are never proposed again. ``focus`` limits the pairs to those of some reviews (an import's new records:
+  :func:`import_candidates`).
 
 :func:`merge` moves OTHER into KEEP in one undoable change batch: fields KEEP lacks (or those ``choose`` names)
 come from OTHER, keywords/tags/MeSH are united, OTHER's findings are re-linked to KEEP, and OTHER's identifiers
