@@ -125,3 +125,14 @@ def test_the_import_preview_marks_a_possible_duplicate(qtbot, writable_library, 
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
     assert dialog.records.item(0, 7).text() == "maybe dup-keep"
     assert "1 possible duplicate is imported for you to decide" in dialog.status.text()
+
+
+def test_a_pair_merged_elsewhere_is_not_opened_and_the_list_is_read_again(qtbot, writable_library, settings):
+    lib = writable_library
+    pair(lib)
+    w, view = open_view(qtbot, lib, settings)
+    click_pair(qtbot, view, ("dup-keep", "dup-other"))
+    lib.merge("dup-keep", "dup-other", who="another window")
+    with qtbot.waitSignal(view.loaded, timeout=20000):
+        qtbot.mouseClick(view.compare_button, Qt.MouseButton.LeftButton)
+    assert view.merge_dialog is None and not listed(view, ("dup-keep", "dup-other"))

@@ -47,6 +47,8 @@ class DuplicatesController(QObject):
         return self.view
 
     def _written(self, message: str) -> None:
+        self.window.library.reload_vocabulary()  # Undo here may take back any batch, not only a merge
+        self.window.facets.refresh()
         self.window.librarian.update_undo()
         self.window.statusBar().showMessage(message, 4000)
         self.window.search_now()
@@ -179,6 +181,11 @@ class DuplicatesView(QDialog):
     def compare(self) -> MergeDialog | None:
         pair = self.current_pair()
         if pair is None:
+            return None
+        gone = [rid for rid in pair if self.library.get_review(rid) is None]
+        if gone:  # merged or undone elsewhere since the list was read
+            self.heading.setText(f"{gone[0]} is no longer in the library; the list is read again.")
+            self.refresh()
             return None
         dialog = self.merge_dialog = MergeDialog(self.library, *pair, self)
         dialog.merged.connect(lambda r: self._written(f"Merged {r['merged']} into {r['kept']}"))
