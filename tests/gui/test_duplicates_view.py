@@ -125,6 +125,13 @@ def test_the_import_preview_marks_a_possible_duplicate(qtbot, writable_library, 
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=20000)
     assert dialog.records.item(0, 7).text() == "maybe dup-keep"
     assert "1 possible duplicate is imported for you to decide" in dialog.status.text()
+    with qtbot.waitSignal(dialog.imported, timeout=20000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert dialog.report.candidates == 1
+    qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)  # straight to the Duplicates view
+    qtbot.waitUntil(lambda: w.duplicates.view is not None and w.duplicates.view.isVisible(), timeout=5000)
+    view = w.duplicates.view
+    qtbot.waitUntil(lambda: any("dup-keep" in (p.a, p.b) for p in view.pairs), timeout=20000)
 
 
 def test_a_pair_merged_elsewhere_is_not_opened_and_the_list_is_read_again(qtbot, writable_library, settings):

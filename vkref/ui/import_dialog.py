@@ -210,6 +210,11 @@ class ImportDialog(QDialog):
                             f"skipped {report.skipped}" + (" (listed above). " if report.skipped else ". ")
                             + _maybe(report))
         self.cancel_button.hide()
+        duplicates = getattr(self.parent(), "duplicates", None)  # the window's Duplicates view, when there is one
+        if report.candidates and duplicates is not None:
+            self.review_button = self.buttons.addButton("Review possible &duplicates…",
+                                                        QDialogButtonBox.ButtonRole.ActionRole)
+            self.review_button.clicked.connect(lambda: (self.accept(), duplicates.open()))
         close = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.clicked.connect(self.accept)
         close.setFocus(Qt.FocusReason.OtherFocusReason)
