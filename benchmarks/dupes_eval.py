@@ -1,4 +1,4 @@
-"""Precision and recall of duplicate detection on a labelled set (issue 11).
+"""Precision and recall of duplicate detection on a labelled set.
 
 The set: every record of the real exports among the shared bibliographic test files (``data/biblio/``: the same
 PubMed, Ovid, Crossref and BibTeX records exported through different tools are in there), plus generated copies of
