@@ -279,26 +279,14 @@ def _plan(lib: "Library", parsed, tag, progress, cancel) -> _Plan:
             r = rec.review
             if tag:
                 r.tags = list(dict.fromkeys(r.tags + [tag]))
-            why = validation.record_problem(replace(r, id="x"))  # its id is given below
-            if why:  # skipped with its reason, like a record the parser could not use
-                rep.skipped += 1
-                rep.errors.append({"record": rec.number, "line": rec.line, "reason": why})
+            if _unusable(rep, rec, r):
                 done += 1
                 continue
-            hit = matcher.match(r)
+            hit = _place(lib, r, matcher, taken, new, updates, mapping)
             if hit is None:
-                r.id = new_id(r, taken)
-                taken.add(r.id)
-                r.concepts = coding.suggest(r, lib.vocabulary, mapping)
-                r.concepts_suggested = bool(r.concepts)
-                new[r.id] = r
                 origin[r.id] = (len(reports), rec.number)
-                matcher.add(r)
                 rep.imported += 1
             else:
-                base = new.get(hit) or updates.get(hit) or lib.get_review(hit)
-                combined = merged(base, r)
-                (new if hit in new else updates)[hit] = combined
                 rep.duplicates += 1
             if len(rep.preview) < 20:
                 rep.preview.append(_preview(rec, r, hit))
@@ -311,6 +299,33 @@ def _plan(lib: "Library", parsed, tag, progress, cancel) -> _Plan:
     plan = _Plan(reports, list(new.values()), updates)
     _list_candidates(lib, plan, origin)
     return plan
+
+
+def _unusable(rep: FileReport, rec, r: Review) -> bool:
+    """A record that cannot be stored is skipped with its reason, like one the parser could not use."""
+    why = validation.record_problem(replace(r, id="x"))  # its id is given later
+    if why:
+        rep.skipped += 1
+        rep.errors.append({"record": rec.number, "line": rec.line, "reason": why})
+    return bool(why)
+
+
+def _place(lib: "Library", r: Review, matcher: Matcher, taken: set[str], new: dict[str, Review],
+           updates: dict[str, Review], mapping) -> str | None:
+    """A new review (None: ``r`` gets its id and suggested codes), or the id of the review it duplicates (what
+    it adds is merged into that review, in ``new`` or ``updates``)."""
+    hit = matcher.match(r)
+    if hit is None:
+        r.id = new_id(r, taken)
+        taken.add(r.id)
+        r.concepts = coding.suggest(r, lib.vocabulary, mapping)
+        r.concepts_suggested = bool(r.concepts)
+        new[r.id] = r
+        matcher.add(r)
+        return None
+    base = new.get(hit) or updates.get(hit) or lib.get_review(hit)
+    (new if hit in new else updates)[hit] = merged(base, r)
+    return hit
 
 
 def _list_candidates(lib: "Library", plan: _Plan, origin: dict[str, tuple[int, int]]) -> None:
