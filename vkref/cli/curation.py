@@ -53,23 +53,7 @@ def add_parsers(sub) -> None:
         u = sub.add_parser(name, help=text)
         u.add_argument("--json", action="store_true")
 
-    d = sub.add_parser("duplicates", help="likely duplicate reviews: pairs with a score and the reason")
-    d.add_argument("--json", action="store_true")
-
-    pr = sub.add_parser("prisma", help="records identified per source, duplicates removed, records remaining")
-    pr.add_argument("--json", action="store_true")
-
-    m = sub.add_parser("merge", help="merge OTHER into KEEP (one undoable batch)")
-    m.add_argument("keep", nargs="?", metavar="KEEP")
-    m.add_argument("other", nargs="?", metavar="OTHER")
-    m.add_argument("--choose", action="append", default=[], metavar="FIELD", help="take this field from OTHER")
-    m.add_argument("--all-exact", action="store_true", help="merge every same-DOI/PMID pair at once")
-    m.add_argument("--json", action="store_true")
-
-    di = sub.add_parser("distinct", help="remember that A and B are not duplicates")
-    di.add_argument("a", metavar="A")
-    di.add_argument("b", metavar="B")
-    di.add_argument("--json", action="store_true")
+    _add_duplicate_parsers(sub)
 
     b = sub.add_parser("bundle", help="share a library as one .vkref file")
     bsub = b.add_subparsers(dest="bundle_command", parser_class=type(b))
@@ -88,6 +72,26 @@ def add_parsers(sub) -> None:
     h = sub.add_parser("history", help="every change of a record")
     h.add_argument("id", metavar="ID")
     h.add_argument("--json", action="store_true")
+
+
+def _add_duplicate_parsers(sub) -> None:
+    d = sub.add_parser("duplicates", help="likely duplicate reviews: pairs with a score and the reason")
+    d.add_argument("--json", action="store_true")
+
+    pr = sub.add_parser("prisma", help="records identified per source, duplicates removed, records remaining")
+    pr.add_argument("--json", action="store_true")
+
+    m = sub.add_parser("merge", help="merge OTHER into KEEP (one undoable batch)")
+    m.add_argument("keep", nargs="?", metavar="KEEP")
+    m.add_argument("other", nargs="?", metavar="OTHER")
+    m.add_argument("--choose", action="append", default=[], metavar="FIELD", help="take this field from OTHER")
+    m.add_argument("--all-exact", action="store_true", help="merge every same-DOI/PMID pair at once")
+    m.add_argument("--json", action="store_true")
+
+    di = sub.add_parser("distinct", help="remember that A and B are not duplicates")
+    di.add_argument("a", metavar="A")
+    di.add_argument("b", metavar="B")
+    di.add_argument("--json", action="store_true")
 
 
 def _pairs(items: list[str], option: str) -> dict[str, str]:
