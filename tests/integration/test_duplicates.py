@@ -244,3 +244,21 @@ def test_an_exact_duplicate_on_import_keeps_the_other_database_record_id_as_an_a
     kept = next(r for r in lib._reviews.values() if r.doi == "10.1007/s00198-013-2325-6")
     assert kept.source_id == "23525894" and "source:L52545" in kept.aliases
     assert any(c["field"] == "aliases" and c["batch"] == report.batch for c in lib.history(kept.id))
+
+
+def test_merging_all_exact_pairs_keeps_the_curated_review_of_each_group(fresh_library):
+    lib = fresh_library
+    curated = rev("zz-curated", "Vitamin K2 and bone", doi="10.1/k2")
+    finding = Finding(id="zz-curated-f1", review_id="zz-curated", statement="MK-4 lowered fracture risk.",
+                      concepts={"agent": ["mk4"], "species": ["human"]})
+    copies = [rev("aa-import", "Vitamin K2 and bone.", doi="10.1/K2"), rev("mm-import", "Other", pmid="77",
+                                                                          doi="10.1/k2")]
+    apart = rev("bb-apart", "Vitamin K2 and bone", pmid="77")  # same PMID as mm-import, declared distinct below
+    lib.add_records([curated, *copies, apart], [finding])
+    lib.mark_distinct("bb-apart", "zz-curated")
+    result = lib.merge_exact_duplicates()
+    assert sorted(result["merged"]) == [["zz-curated", "aa-import"], ["zz-curated", "mm-import"]]
+    assert lib.get_review("bb-apart") is not None and lib.get_finding("zz-curated-f1").review_id == "zz-curated"
+    assert {"id:aa-import", "id:mm-import"} <= set(lib.get_review("zz-curated").aliases)
+    lib.undo()
+    assert all(lib.get_review(r) is not None for r in ("aa-import", "mm-import", "zz-curated"))

@@ -288,31 +288,58 @@ def merge(lib: "Library", keep_id: str, other_id: str, choose: Iterable[str] = (
 
 
 def merge_exact(lib: "Library", who: str = "user") -> dict:
-    """Merge every identifier-matched pair in one batch (the older id is kept)."""
+    """Merge every group of identifier-matched reviews in one batch. Each group keeps the review with the most
+    findings, then the fullest record, then the smallest id (a curated review is not merged into a bare import);
+    a member declared distinct from the kept review stays."""
     pairs = [p for p in library_duplicates(lib) if p.exact]
-    gone: set[str] = set()
-    current: dict[str, Review] = {}  # a kept review as merged so far in this batch (A+B, then A+B+C)
+    apart = repo.distinct_pairs(lib.db)
     done = []
     if pairs:
         lib.db.backup("merge")
     with lib._write_lock, changes.unit_of_work(lib.db, "merge", f"merge {len(pairs)} exact duplicates", who) as w:
-        for p in pairs:
-            if p.a in gone or p.b in gone:
-                continue
-            keep, other = current.get(p.a) or lib.get_review(p.a), lib.get_review(p.b)
-            current[p.a] = merged_review(keep, other)
-            w.save_review(current[p.a])
-            for f in lib.findings_of(p.b):
-                w.save_finding(replace(f, review_id=p.a))
-            w.flush()
-            w.delete_review(p.b)
-            gone.add(p.b)
-            done.append([p.a, p.b])
+        for group in _groups(pairs):
+            keep_id = _keeper(lib, group)
+            keep = lib.get_review(keep_id)
+            for other_id in sorted(group - {keep_id}):
+                if tuple(sorted((keep_id, other_id))) in apart:
+                    continue
+                keep = merged_review(keep, lib.get_review(other_id))  # A+B, then A+B+C
+                w.save_review(keep)
+                for f in lib.findings_of(other_id):
+                    w.save_finding(replace(f, review_id=keep_id))
+                w.flush()
+                w.delete_review(other_id)
+                done.append([keep_id, other_id])
         batch = w.batch_id
     from vkref.library import curation
 
     curation.after_write(lib)
     return {"batch": batch if done else None, "merged": done}
+
+
+def _groups(pairs: list[Pair]) -> list[set[str]]:
+    """Reviews linked by pairs, as groups (A=B and B=C: one group), in a stable order."""
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for p in pairs:
+        parent[root(p.b)] = root(p.a)
+    groups: dict[str, set[str]] = {}
+    for x in parent:
+        groups.setdefault(root(x), set()).add(x)
+    return sorted(groups.values(), key=min)
+
+
+def _keeper(lib: "Library", group: set[str]) -> str:
+    def rank(rid: str) -> tuple:
+        filled = sum(1 for value in R.review_fields(lib.get_review(rid)).values() if value)
+        return (-len(lib.findings_of(rid)), -filled, rid)
+
+    return min(group, key=rank)
 
 
 def distinct(lib: "Library", a: str, b: str, who: str = "user") -> dict:
