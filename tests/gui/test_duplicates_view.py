@@ -143,3 +143,24 @@ def test_a_pair_merged_elsewhere_is_not_opened_and_the_list_is_read_again(qtbot,
     with qtbot.waitSignal(view.loaded, timeout=20000):
         qtbot.mouseClick(view.compare_button, Qt.MouseButton.LeftButton)
     assert view.merge_dialog is None and not listed(view, ("dup-keep", "dup-other"))
+
+
+def test_the_record_with_findings_is_kept_unless_the_user_picks_the_other(qtbot, writable_library, settings):
+    from vkref.core.entities import Finding
+
+    lib = writable_library
+    pair(lib)
+    lib.save_finding(Finding(id="dup-other-f1", review_id="dup-other", statement="MK-7 slowed bone loss.",
+                             concepts={"agent": ["mk7"], "species": ["human"]}))
+    w, view = open_view(qtbot, lib, settings)
+    click_pair(qtbot, view, ("dup-keep", "dup-other"))
+    qtbot.mouseClick(view.compare_button, Qt.MouseButton.LeftButton)
+    dialog = view.merge_dialog
+    qtbot.waitExposed(dialog)
+    assert dialog.keep_buttons[1].isChecked()  # B holds the finding
+    assert dialog.findChild(QRadioButton, "choose:doi:A").isChecked()  # B has no DOI: A's is taken
+    qtbot.mouseClick(dialog.keep_buttons[0], Qt.MouseButton.LeftButton)
+    assert dialog.keep == 0 and dialog.findChild(QRadioButton, "choose:journal:A").isChecked()
+    with qtbot.waitSignal(dialog.merged, timeout=20000):
+        qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
+    assert lib.get_finding("dup-other-f1").review_id == "dup-keep" and lib.get_review("dup-other") is None

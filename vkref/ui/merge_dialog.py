@@ -3,9 +3,10 @@ radio choice per differing field, which record is kept, then Merge or Not a dupl
 
 It promises: nothing is written until Merge or Not a duplicate is pressed; both run through
 :class:`~vkref.ui.operation.Operation` (never on the GUI thread) as ``Library.merge`` / ``Library.mark_distinct``
-(one undoable batch each). A field's choice defaults to the kept record's value unless that is empty (an empty
-value never replaces a filled one, so it cannot be chosen). Keywords, tags and MeSH headings of both are united;
-findings, full texts and identifiers of the other record move to the kept one (``Library.merge`` promises that).
+(one undoable batch each). The record with more findings is kept unless the user picks the other. A field's
+choice defaults to the kept record's value unless that is empty (an empty value never replaces a filled one, so
+it cannot be chosen). Keywords, tags and MeSH headings of both are united; findings, full texts and identifiers
+of the other record move to the kept one (``Library.merge`` promises that).
 ``merged(result)`` / ``declaredDistinct(result)`` are emitted after the write; ``failed(message)`` when refused.
 """
 from __future__ import annotations
@@ -74,7 +75,7 @@ class MergeDialog(QDialog):
         self.setObjectName("mergeDialog")
         self.resize(1000, 600)
         self._build()
-        self.set_keep(A)
+        self.set_keep(B if self.findings[B] > self.findings[A] else A)  # coded findings: the curated record
 
     # ------------------------------------------------------------------ construction
     def _build(self) -> None:
