@@ -3,8 +3,8 @@ QT_QPA_PLATFORM=offscreen python docs/screenshots/make_duplicates_screenshots.py
 
 A new library in a temporary directory; the same six Ovid records exported through two tools (the shared
 asreview demo files, when the directory is given: they are all recognised as duplicates on import), one PubMed
-record and a second database's wording of it without a DOI (a pair left for a decision). Each grab waits for the
-view's ``loaded`` signal.
+record, then through the Import dialog a second database's wording of it without a DOI (a pair left for a
+decision). Each grab waits for its dialog's own signal (``imported``, ``loaded``).
 """
 import sys
 import tempfile
@@ -41,17 +41,24 @@ def library(tmp: Path, biblio: Path | None) -> Library:
     (tmp / "embase.ris").write_text(OTHER_DB, encoding="utf-8")
     ovid = [biblio / "ris" / f"asreview__ovid_{n}.ris" for n in ("zotero", "psycinfo")] if biblio else []
     lib.import_files([p for p in ovid if p.exists()] + [tmp / "pubmed.ris"])
-    lib.import_files([tmp / "embase.ris"])
     return lib
 
 
 def main() -> None:
     app = QApplication(sys.argv[:1])
     Theme(app).apply(False)
-    lib = library(Path(tempfile.mkdtemp()), Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    tmp = Path(tempfile.mkdtemp())
+    lib = library(tmp, Path(sys.argv[1]) if len(sys.argv) > 1 else None)
     window = MainWindow(lib)
     window.resize(1280, 800)
     window.show()
+    importing = window.librarian.import_paths([str(tmp / "embase.ris")])
+    wait(importing.previewShown)
+    importing.run_import()
+    wait(importing.imported)
+    app.processEvents()
+    importing.grab().save(str(OUT / "import-possible-duplicates.png"))
+    importing.accept()
     view = window.duplicates.open()
     wait(view.loaded)
     view.grab().save(str(OUT / "duplicates-view.png"))

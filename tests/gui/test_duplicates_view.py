@@ -127,7 +127,8 @@ def test_the_import_preview_marks_a_possible_duplicate(qtbot, writable_library, 
     assert "1 possible duplicate is imported for you to decide" in dialog.status.text()
     with qtbot.waitSignal(dialog.imported, timeout=20000):
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    assert dialog.report.candidates == 1
+    assert dialog.report.candidates == 1 and dialog.maybes.isVisible()
+    assert dialog.maybes.item(0, 3).text() == "dup-keep" and "year ±1" in dialog.maybes.item(0, 5).text()
     qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)  # straight to the Duplicates view
     qtbot.waitUntil(lambda: w.duplicates.view is not None and w.duplicates.view.isVisible(), timeout=5000)
     view = w.duplicates.view

@@ -1,5 +1,6 @@
 """The Import dialog: preview (a dry run), the CSV column mapping, an optional tag, the import itself with
-progress and Cancel, and the final report of every skipped record.
+progress and Cancel, and the final report of every skipped record and every possible duplicate (imported, to be
+decided in the Duplicates view: "maybe ID" in the preview, a table and Review possible duplicates… after).
 
 Both the preview and the import run through :class:`~vkref.ui.operation.Operation` (never on the GUI thread).
 Nothing is written until Import is pressed; a cancelled import writes nothing (``Library.import_files``
@@ -23,6 +24,7 @@ DELIMITED = (".csv", ".tsv", ".tab")
 FILE_COLUMNS = ("File", "Format", "Records", "New", "Duplicates", "Unreadable")
 PREVIEW_COLUMNS = ("File", "#", "Title", "Authors", "Year", "Journal", "DOI", "Duplicate of")
 SKIP_COLUMNS = ("File", "Record", "Line", "Reason")
+CANDIDATE_COLUMNS = ("File", "Record", "Imported as", "May duplicate", "Score", "Why")
 
 
 def csv_header(path: Path) -> list[str]:
@@ -106,6 +108,10 @@ class ImportDialog(QDialog):
         self.skips.setAccessibleName("Skipped records")
         self.skips.hide()
         layout.addWidget(self.skips, 1)
+        self.maybes = _table(CANDIDATE_COLUMNS, self)
+        self.maybes.setAccessibleName("Possible duplicates, imported for a decision")
+        self.maybes.hide()
+        layout.addWidget(self.maybes, 1)
         layout.addLayout(self._bottom())
 
     def _bottom(self) -> QVBoxLayout:
@@ -122,6 +128,7 @@ class ImportDialog(QDialog):
         column.addLayout(row)
         self.status = QLabel("Reading the files…", self, objectName="importStatus")
         self.status.setWordWrap(True)
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)  # two lines never clipped
         column.addWidget(self.status)
         self.buttons = QDialogButtonBox(self)
         self.import_button = self.buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -206,6 +213,9 @@ class ImportDialog(QDialog):
         _fill(self.skips, [(Path(f.path).name, e["record"], e["line"] or "", e["reason"])
                            for f in report.files for e in f.errors])
         self.skips.setVisible(self.skips.rowCount() > 0)
+        _fill(self.maybes, [(Path(f.path).name, c["record"], c["id"], c["duplicate_of"], c["score"], c["reason"])
+                            for f in report.files for c in f.candidates])
+        self.maybes.setVisible(self.maybes.rowCount() > 0)
         self.status.setText(f"Imported {report.imported} new records, merged {report.duplicates} duplicates, "
                             f"skipped {report.skipped}" + (" (listed above). " if report.skipped else ". ")
                             + _maybe(report))
