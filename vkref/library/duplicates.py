@@ -5,7 +5,8 @@ Detection (:func:`find_duplicates`):
 - the same DOI or PMID — also one a review answers to from an earlier merge (its ``aliases``) — is the same
   record (score 100, reason ``"same DOI"`` / ``"same PMID"``);
 - otherwise reviews are compared only within *blocks* (they share a rare title word pair, or the first author's
-  family name and year), so 100,000 reviews cost a few blocks each instead of n² pairs (seconds). Each review
+  family name and year), so 100,000 reviews cost a few blocks each instead of n² pairs (seconds); in a large
+  block (a common name, a common pair of words) each review meets only its neighbours in title order. Each review
   is normalised once (:class:`_Key`); a pair is refused on the cheap tests first — a different DOI or PMID on
   both sides, first page or kind of publication (an erratum, comment or retraction notice against the article),
   years more than one apart, another first author (names agree on a shared word: "van de Schoot"/"Schoot") —
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import combinations
 from typing import TYPE_CHECKING, Iterable
 
 from rapidfuzz import fuzz
@@ -40,7 +42,9 @@ NOTICE_TYPES = frozenset({"erratum", "comment", "retraction", "correction", "exp
 STOP = frozenset("a an and are as at by for from in into is of on or the to with without via vs its their"
                  .split())
 TITLE_MIN = 90  # rapidfuzz token_sort_ratio at or above which titles are "the same"
-MAX_BLOCK = 300  # a block this large says nothing (a common word pair): it is skipped
+SMALL_BLOCK = 25  # a block up to this size compares every pair; a larger one, neighbours in title order
+WINDOW = 8
+MAX_BLOCK = 5000  # a block this large says nothing (a very common word pair): it is skipped
 MERGE_FIELDS = tuple(n for n in R.REVIEW_FIELDS if n not in ("concepts", "concepts_suggested", "aliases"))
 
 
@@ -141,10 +145,22 @@ def _candidates(reviews: list[Review], keys: dict[str, _Key], focus: set[str] | 
     out: set[tuple[str, str]] = set()
     for ids in blocks.values():
         if 1 < len(ids) <= MAX_BLOCK and (focus is None or not focus.isdisjoint(ids)):
-            ids = sorted(set(ids))
-            for i, a in enumerate(ids):
-                out.update((a, b) for b in ids[i + 1:] if focus is None or a in focus or b in focus)
+            out.update(p for p in _block_pairs(ids, keys) if focus is None or p[0] in focus or p[1] in focus)
     return out
+
+
+def _block_pairs(ids: list[str], keys: dict[str, _Key]) -> Iterable[tuple[str, str]]:
+    """Every pair of a small block; in a larger one (a common name, a common pair of words) each review meets
+    its WINDOW neighbours in title order (the sorted-neighbourhood method: near-identical titles sort together;
+    equal titles are ordered by first author and year, so a copy lands beside its original)."""
+    ids = sorted(set(ids))
+    if len(ids) <= SMALL_BLOCK:
+        yield from combinations(ids, 2)
+        return
+    ordered = sorted(ids, key=lambda rid: (keys[rid].title, keys[rid].family, keys[rid].year or 0, rid))
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1:i + 1 + WINDOW]:
+            yield (a, b) if a < b else (b, a)
 
 
 def score(a: Review, b: Review) -> Pair | None:
