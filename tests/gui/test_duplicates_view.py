@@ -161,7 +161,13 @@ def test_the_record_with_findings_is_kept_unless_the_user_picks_the_other(qtbot,
     assert dialog.keep_buttons[1].isChecked()  # B holds the finding
     assert dialog.findChild(QRadioButton, "choose:doi:A").isChecked()  # B has no DOI: A's is taken
     qtbot.mouseClick(dialog.keep_buttons[0], Qt.MouseButton.LeftButton)
-    assert dialog.keep == 0 and dialog.findChild(QRadioButton, "choose:journal:A").isChecked()
+    journal_a = dialog.findChild(QRadioButton, "choose:journal:A")
+    assert dialog.keep == 0 and journal_a.isChecked()
+    journal_a.setFocus()
+    qtbot.waitUntil(journal_a.hasFocus, timeout=5000)
+    qtbot.keyClick(journal_a, Qt.Key.Key_Right)  # the keyboard takes B's journal
+    assert dialog.findChild(QRadioButton, "choose:journal:B").isChecked() and dialog.choose() == ["journal"]
     with qtbot.waitSignal(dialog.merged, timeout=20000):
         qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
     assert lib.get_finding("dup-other-f1").review_id == "dup-keep" and lib.get_review("dup-other") is None
+    assert lib.get_review("dup-keep").journal == "Osteoporosis International"

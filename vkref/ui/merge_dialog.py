@@ -47,6 +47,20 @@ def shown(value) -> str:
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
 
 
+class _SideRadio(QRadioButton):
+    """A field's A or B choice: Left and Right choose the other side (the two sit in different cells, where Qt's
+    own arrow keys do not reach; Tab stops at the chosen one of each row)."""
+
+    def keyPressEvent(self, event) -> None:
+        side = {Qt.Key.Key_Left: A, Qt.Key.Key_Right: B}.get(event.key())
+        other = self.group().button(side) if side is not None and self.group() else None
+        if other is not None and other is not self and other.isEnabled():
+            other.click()
+            other.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        super().keyPressEvent(event)
+
+
 class _Choice(QWidget):
     """A value with its radio button: a click anywhere on the value chooses it."""
 
@@ -140,7 +154,7 @@ class MergeDialog(QDialog):
             cell = _Choice(self)
             line = QHBoxLayout(cell)
             line.setContentsMargins(4, 2, 4, 2)
-            radio = QRadioButton(cell, objectName=f"choose:{name}:{'AB'[side]}")
+            radio = _SideRadio(cell, objectName=f"choose:{name}:{'AB'[side]}")
             radio.setAccessibleName(f"{label(name)} from {'AB'[side]}")
             radio.setEnabled(bool(self.fields[side][name]) or not self.fields[1 - side][name])
             group.addButton(radio, side)
