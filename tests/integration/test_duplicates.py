@@ -262,3 +262,12 @@ def test_merging_all_exact_pairs_keeps_the_curated_review_of_each_group(fresh_li
     assert {"id:aa-import", "id:mm-import"} <= set(lib.get_review("zz-curated").aliases)
     lib.undo()
     assert all(lib.get_review(r) is not None for r in ("aa-import", "mm-import", "zz-curated"))
+
+
+def test_a_review_cannot_be_declared_distinct_from_itself(fresh_library):
+    from vkref.core.errors import UsageError
+
+    lib = fresh_library
+    lib.add_records([rev("self-1", "Vitamin K2 and bone")], [])
+    with pytest.raises(UsageError, match="same review"):
+        lib.mark_distinct("self-1", "self-1")

@@ -359,6 +359,8 @@ def _keeper(lib: "Library", group: set[str]) -> str:
 
 
 def distinct(lib: "Library", a: str, b: str, who: str = "user") -> dict:
+    if a == b:
+        raise UsageError(f"{a} and {b} are the same review: give two different ids")
     for rid in (a, b):
         if lib.get_review(rid) is None:
             raise DataError(f"unknown review id {rid!r}")
