@@ -171,3 +171,22 @@ def test_the_record_with_findings_is_kept_unless_the_user_picks_the_other(qtbot,
         qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
     assert lib.get_finding("dup-other-f1").review_id == "dup-keep" and lib.get_review("dup-other") is None
     assert lib.get_review("dup-keep").journal == "Osteoporosis International"
+
+
+def test_ctrl_z_in_the_window_undoes_a_merge_and_the_view_follows(qtbot, writable_library, settings):
+    lib = writable_library
+    pair(lib)
+    w, view = open_view(qtbot, lib, settings)
+    click_pair(qtbot, view, ("dup-keep", "dup-other"))
+    qtbot.mouseClick(view.compare_button, Qt.MouseButton.LeftButton)
+    dialog = view.merge_dialog
+    qtbot.waitExposed(dialog)
+    with qtbot.waitSignal(view.loaded, timeout=20000):
+        qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
+    assert lib.get_review("dup-other") is None
+    w.activateWindow()
+    w.table.setFocus()
+    qtbot.waitUntil(w.table.hasFocus, timeout=5000)
+    with qtbot.waitSignal(view.loaded, timeout=20000):  # the Edit menu's undo: the open view reads the list again
+        qtbot.keyClick(w.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert lib.get_review("dup-other") is not None and listed(view, ("dup-keep", "dup-other"))
