@@ -27,8 +27,6 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import TYPE_CHECKING, Iterable
 
-from rapidfuzz import fuzz
-
 from vkref.core import records as R
 from vkref.core.entities import Review
 from vkref.core.errors import DataError, UsageError
@@ -41,7 +39,8 @@ if TYPE_CHECKING:
 NOTICE_TYPES = frozenset({"erratum", "comment", "retraction", "correction", "expression-of-concern"})
 STOP = frozenset("a an and are as at by for from in into is of on or the to with without via vs its their"
                  .split())
-TITLE_MIN = 90  # rapidfuzz token_sort_ratio at or above which titles are "the same"
+TITLE_MIN = 90  # the title score (:func:`_title_score`) at or above which titles are "the same"
+_RAPIDFUZZ: dict = {}
 SMALL_BLOCK = 25  # a block up to this size compares every pair; a larger one, neighbours in title order
 WINDOW = 8
 MAX_BLOCK = 5000  # a block this large says nothing (a very common word pair): it is skipped
@@ -174,8 +173,7 @@ def _score(a: str, b: str, ka: _Key, kb: _Key) -> Pair | None:
         return None
     if ka.family and kb.family and not _same_family(ka.family, kb.family):
         return None
-    title = max(fuzz.token_sort_ratio(ka.title, kb.title),  # words moved
-                fuzz.ratio(ka.title.replace(" ", ""), kb.title.replace(" ", "")))  # "post-menopausal", "3-year"
+    title = _title_score(ka.title, kb.title)
     reasons = [f"title {title:.0f}"]
     if title < TITLE_MIN and _same_main_title(ka, kb):
         title, reasons = TITLE_MIN, ["main title"]  # one record lost or added the subtitle
@@ -202,6 +200,16 @@ def _same_family(a: str, b: str) -> bool:
     if a == b or a.replace(" ", "") == b.replace(" ", ""):
         return True
     return any(len(w) > 2 for w in set(a.split()) & set(b.split()))
+
+
+def _title_score(a: str, b: str) -> float:
+    """The better of rapidfuzz's ratio with words reordered and without spaces ("post-menopausal", "3-year")."""
+    fuzz = _RAPIDFUZZ.get("fuzz")
+    if fuzz is None:  # imported on first use, not at the start of every command
+        from rapidfuzz import fuzz
+
+        _RAPIDFUZZ["fuzz"] = fuzz
+    return max(fuzz.token_sort_ratio(a, b), fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")))
 
 
 def _main(title: str) -> str:
