@@ -271,3 +271,12 @@ def test_a_review_cannot_be_declared_distinct_from_itself(fresh_library):
     lib.add_records([rev("self-1", "Vitamin K2 and bone")], [])
     with pytest.raises(UsageError, match="same review"):
         lib.mark_distinct("self-1", "self-1")
+
+
+def test_merging_reviews_that_no_import_brought_leaves_the_prisma_flow_alone(fresh_library):
+    lib = fresh_library
+    for r in (rev("hand-1", "Vitamin K2 and bone", doi="10.1/hand"), rev("hand-2", "Vitamin K2 and bone.")):
+        lib.save_review(r)  # typed in by hand, not imported
+    lib.merge("hand-1", "hand-2")
+    summary = lib.prisma_summary()
+    assert (summary["identified"], summary["duplicates_merged"], summary["remaining"]) == (0, 0, 0)

@@ -5,7 +5,8 @@ Derived from what the library keeps, not from a second ledger that could drift:
 - every bibliographic import records its per-file counts in the library meta table under
   ``import-report:BATCH`` in the import's own transaction (:mod:`vkref.library.importing`); an import whose batch
   was undone no longer counts, and counts again when it is redone;
-- duplicates removed afterwards are the reviews deleted by merge batches that are done (the change log);
+- duplicates removed afterwards are the reviews an import created and a merge batch that is done deleted (the
+  change log);
 - pairs still to decide are the library's current likely duplicates; decided "not a duplicate" pairs are the
   remembered distinct pairs.
 
@@ -32,7 +33,7 @@ def summary(lib: "Library", pairs: list | None = None) -> dict:
     when the caller has just found them."""
     imports = _imports(lib)
     files = [f for imp in imports for f in imp["files"]]
-    merged = changes.deleted_by(lib.db, "review", "merge")
+    merged = _merged_imports(lib)
     pairs = duplicates.library_duplicates(lib) if pairs is None else pairs
     identified = sum(f["records"] for f in files)
     unusable = sum(f["skipped"] for f in files)
@@ -43,6 +44,14 @@ def summary(lib: "Library", pairs: list | None = None) -> dict:
             "remaining": identified - unusable - on_import - len(merged),
             "pairs_to_decide": len(pairs), "exact_pairs_to_merge": sum(p.exact for p in pairs),
             "declared_distinct": len(repo.distinct_pairs(lib.db)), "reviews_in_library": len(lib._reviews)}
+
+
+def _merged_imports(lib: "Library") -> list[str]:
+    """Reviews an import created and a merge (not undone) removed: the flow's duplicates found after import (a
+    bundled review merged away was never in the flow)."""
+    removed = [rid for _batch, rid in changes.deleted_by(lib.db, "review", "merge")]
+    imported = changes.created_by(lib.db, "review", "import", removed)
+    return [rid for rid in removed if rid in imported]
 
 
 def _imports(lib: "Library") -> list[dict]:

@@ -382,3 +382,16 @@ def deleted_by(db: Database, entity: str, kind: str) -> list[tuple[int, str]]:
                                 M.Change.field == "*", M.Change.new.is_(None))
                          .order_by(M.Change.id)).all()
         return [(b, e) for b, e in rows]
+
+
+def created_by(db: Database, entity: str, kind: str, ids: list[str]) -> set[str]:
+    """Which of ``ids`` were created by a batch of ``kind`` that is done (an import, say)."""
+    out: set[str] = set()
+    with db.session() as s:
+        for i in range(0, len(ids), 500):
+            out.update(s.scalars(select(M.Change.entity_id)
+                                 .join(M.ChangeBatch, M.Change.batch_id == M.ChangeBatch.id)
+                                 .where(M.ChangeBatch.kind == kind, M.ChangeBatch.state == "done",
+                                        M.Change.entity == entity, M.Change.field == "*", M.Change.old.is_(None),
+                                        M.Change.entity_id.in_(ids[i:i + 500]))))
+    return out
