@@ -280,3 +280,19 @@ def test_merging_reviews_that_no_import_brought_leaves_the_prisma_flow_alone(fre
     lib.merge("hand-1", "hand-2")
     summary = lib.prisma_summary()
     assert (summary["identified"], summary["duplicates_merged"], summary["remaining"]) == (0, 0, 0)
+
+
+def test_a_full_text_and_its_file_come_from_one_record(fresh_library, tmp_path):
+    lib = fresh_library
+    lib.add_records([rev("ft-keep", "Vitamin K2 and bone", doi="10.1/ft"), rev("ft-other", "Vitamin K2 and bone."),
+                     rev("ft-bare", "Vitamin K2 and bone!", year=2007)], [])
+    for rid, words in (("ft-keep", "Menaquinone-4 lowered fractures."), ("ft-other", "Menaquinone-7 kept BMD.")):
+        (tmp_path / f"{rid}.txt").write_text(f"Results\n\n{words} " * 20, encoding="utf-8")
+        lib.attach_fulltext(rid, tmp_path / f"{rid}.txt")
+    other = lib.get_review("ft-other")
+    lib.merge("ft-keep", "ft-other", choose=["fulltext"])
+    kept = lib.get_review("ft-keep")
+    assert (kept.fulltext, kept.fulltext_file) == (other.fulltext, other.fulltext_file)
+    lib.merge("ft-bare", "ft-keep")  # KEEP has no full text: OTHER's text and file both
+    bare = lib.get_review("ft-bare")
+    assert (bare.fulltext, bare.fulltext_file) == (other.fulltext, other.fulltext_file)

@@ -44,6 +44,7 @@ _RAPIDFUZZ: dict = {}
 SMALL_BLOCK = 25  # a block up to this size compares every pair; a larger one, neighbours in title order
 WINDOW = 8
 MAX_BLOCK = 5000  # a block this large says nothing (a very common word pair): it is skipped
+TOGETHER = frozenset({"fulltext", "fulltext_file"}) & set(R.REVIEW_FIELDS)  # taken from one record or none
 MERGE_FIELDS = tuple(n for n in R.REVIEW_FIELDS if n not in ("concepts", "concepts_suggested", "aliases"))
 
 
@@ -259,13 +260,15 @@ def import_candidates(lib: "Library", new: list[Review], updates: dict[str, Revi
 def merged_review(keep: Review, other: Review, choose: Iterable[str] = ()) -> Review:
     """KEEP with OTHER's values for the fields KEEP lacks and for every field in ``choose``."""
     choose = set(choose)
+    if choose & TOGETHER:  # a full text and the file it was read from are one choice
+        choose |= TOGETHER
     unknown = choose - set(MERGE_FIELDS)
     if unknown:
         raise UsageError(f"cannot choose {', '.join(sorted(unknown))}: fields are {', '.join(MERGE_FIELDS)}")
     kf, of = R.review_fields(keep), R.review_fields(other)
     out = dict(kf)
     for name in MERGE_FIELDS:
-        if name in choose or (not kf[name] and of[name]):
+        if name in choose or _fills(name, kf, of):
             out[name] = of[name]
     for name in ("keywords", "tags", "mesh"):
         if name not in choose:
@@ -276,6 +279,13 @@ def merged_review(keep: Review, other: Review, choose: Iterable[str] = ()) -> Re
     out["concepts"] = codes
     out["concepts_suggested"] = kf["concepts_suggested"] or (not kf["concepts"] and of["concepts_suggested"])
     return R.review_from_fields(keep.id, out, keep.version)
+
+
+def _fills(name: str, kf: dict, of: dict) -> bool:
+    """OTHER's value fills a field KEEP lacks (a full text only when KEEP has neither text nor file)."""
+    if name in TOGETHER:
+        return not any(kf[t] for t in TOGETHER) and bool(of[name])
+    return not kf[name] and bool(of[name])
 
 
 def _aliases_of(r: Review) -> list[str]:
