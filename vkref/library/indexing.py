@@ -47,7 +47,7 @@ from typing import Callable
 
 from vkref.core import logs, paths
 from vkref.core.entities import Finding
-from vkref.core.errors import VkrefError
+from vkref.core.errors import CatalogOfflineError, VkrefError
 from vkref.library import documents as D
 from vkref.search.index import IndexDamaged, IndexWriteError
 from vkref.store import Database, repository as repo
@@ -76,6 +76,11 @@ class Indexing:
         self._progress = (0, 0)
         self.background = False  # rebuild in a child process (GUI) rather than before returning
         self._checked_token = None  # the database's change token when catch_up last found nothing to do
+        # a shared catalog (vkref.library.catalog): other computers' indexes need the outbox rows too, so they are
+        # never deleted once applied here; ``offline`` (set by the catalog link) skips catching up before a search
+        self.shared = False
+        self.offline: Callable[[], bool] = lambda: False
+        self.on_unreachable: Callable[[BaseException], None] = lambda exc: None
 
     @property
     def index(self):
@@ -116,7 +121,7 @@ class Indexing:
     # ------------------------------------------------------------------ opening
     def ensure(self, background: bool = False) -> str | None:
         """Check the index; rebuild it when unusable, else apply pending changes. Returns the problem found."""
-        self.background = background
+        self.background = background and not self.shared  # the rebuild process opens local libraries only
         problem = self._problem()
         if problem is None:
             self.sync()
@@ -190,7 +195,7 @@ class Indexing:
 
     def _clean_outbox(self) -> None:
         """Forget rows the index holds; not while a rebuild runs (it re-applies rows above its own mark)."""
-        if self.index.rebuild_running():
+        if self.shared or self.index.rebuild_running():
             return
         if repo.outbox_pending(self.db, -1, limit=1):
             repo.outbox_cleanup(self.db, self.index.last_change())
@@ -269,7 +274,8 @@ class Indexing:
                     progress(done, all_)
 
             n = self.index.rebuild(self.iter_documents(), last, total, report, procs)
-            repo.outbox_cleanup(self.db, last)  # under the rebuild lock: no other rebuild needs these rows
+            if not self.shared:  # under the rebuild lock: no other rebuild needs these rows
+                repo.outbox_cleanup(self.db, last)
             return n
 
     def _damaged(self, exc: BaseException) -> None:
@@ -335,8 +341,11 @@ class Indexing:
 
         Catches up first; a damaged index is rebuilt and the search answered again (a second failure is a
         bug, not damage, and is raised)."""
-        if self.state != "rebuilding" and self.service.fallback is None:
-            self.catch_up()
+        if self.state != "rebuilding" and self.service.fallback is None and not self.offline():
+            try:
+                self.catch_up()
+            except CatalogOfflineError as exc:  # the server is away: answer from this computer's index
+                self.on_unreachable(exc)
         raw = self._run_guarded(lambda: self.service.search(text, **kwargs), retry=True)
         return raw, *self._page_state()
 

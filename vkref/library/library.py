@@ -38,6 +38,7 @@ class Library:
     read_only = False  # opened from a read-only place or a full disk: searchable, writes refused
     read_only_reason = ""
     _run_file = None
+    catalog = None  # the live link with a shared catalog (vkref.library.catalog.CatalogLink), when on one
 
     def __init__(self, directory: Path, db: Database):
         self.path = directory
@@ -55,14 +56,21 @@ class Library:
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, path: str | Path | None = None, *, create: bool = True, bundled_data: Path | None = None,
-             background_rebuild: bool = False) -> "Library":
+             background_rebuild: bool = False, catalog: str | None = None) -> "Library":
         """Open (and on first use create) the library at ``path`` (see :mod:`vkref.core.paths` for defaults).
 
         ``background_rebuild``: if the index must be rebuilt, do it in a background thread and answer searches
         from a slower in-memory scan meanwhile (the GUI uses this); otherwise rebuild before returning.
+        ``catalog``: a ``postgresql://`` URL; the shared catalog is then the database and ``path`` keeps this
+        computer's index (see :mod:`vkref.library.catalog`).
         """
         directory = paths.library_dir(path)
         source = bundled_data or paths.bundled_data_dir()
+        if catalog:
+            from vkref.library import catalog as shared
+
+            return shared.open_library(cls, directory, catalog, lambda s: cls._load_bundled(s, source),
+                                       background_rebuild)
         with opening.open_lock(directory):  # a second process opening at once waits, then finds it all done
             opened = opening.open_database(directory, create, lambda s: cls._load_bundled(s, source))
             logs.setup(directory)
@@ -100,7 +108,38 @@ class Library:
             w.set_meta("bundled_data", vkref.__version__)
             w.set_meta("uuid", uuid.uuid4().hex)  # here, not later: two first runs must not both insert it
 
+    @staticmethod
+    def init_catalog(url: str, reader: str | None = None, curator: str | None = None,
+                     bundled_data: Path | None = None) -> dict:
+        """Create or upgrade a shared catalog (``vkref catalog init``), with reader/curator roles when named."""
+        from vkref.library import catalog as shared
+
+        source = bundled_data or paths.bundled_data_dir()
+        return shared.init_catalog(url, reader, curator, lambda s: Library._load_bundled(s, source))
+
+    def on_catalog_event(self, callback: Callable[[str, object], None]) -> None:
+        """``callback(event, detail)`` — "changed" (n applied), "offline" (reason), "online" — called from the
+        catalog listener's thread. Nothing happens for a local library."""
+        if self.catalog is not None:
+            self.catalog.subscribe(callback)
+
+    def catalog_status(self) -> dict | None:
+        """None for a local library; else url, online, server_version, role, can_write, sequence, position, lag."""
+        return self.catalog.describe() if self.catalog is not None else None
+
+    def catch_up_catalog(self) -> int:
+        """Apply the catalog's changes not yet in this computer's index now (the listener does it by itself)."""
+        return self.catalog.catch_up() if self.catalog is not None else self.sync_index()
+
+    def prune_catalog(self, days: float | None = None) -> int:
+        """Forget catalog changes older than ``days`` (default: the retention window) that live clients have."""
+        if self.catalog is None:
+            return 0
+        return self.catalog.prune() if days is None else self.catalog.prune(days)
+
     def close(self) -> None:
+        if self.catalog is not None:
+            self.catalog.stop()
         self.indexing.close()
         self.db.dispose()
         if self._run_file is not None:
@@ -445,6 +484,7 @@ class Library:
             "concepts": counts["concepts"],
             "pending_changes": counts["pending_changes"],
             "index": self.indexing.describe(),
+            "catalog": self.catalog_status(),
             "versions": {"vkref": vkref.__version__, "whoosh": whoosh_version(), **_versions()},
         }
 

@@ -27,7 +27,7 @@ from vkref.core.entities import Finding, Review
 from vkref.core.errors import ConflictError, DataError
 from vkref.core.validation import check_record
 from vkref.core.vocabulary import Concept
-from vkref.store import models as M
+from vkref.store import catalog, models as M
 from vkref.store import repository as repo
 from vkref.store.database import Database
 
@@ -75,9 +75,11 @@ class Writer:
     def batch_id(self) -> int:
         return self.batch.id
 
-    def save_review(self, review: Review) -> bool:
+    def save_review(self, review: Review, expect_version: int | None = None) -> bool:
+        """``expect_version``: the version the editor read; a record changed since fails the whole batch
+        (:class:`ConflictError`, nothing written)."""
         check_record(review)  # every write path passes here: a bad record fails its whole batch
-        return repo.upsert_review(self._s, review, who=self.who)
+        return repo.upsert_review(self._s, review, who=self.who, expect_version=expect_version)
 
     def insert_new_reviews(self, reviews: list[Review]) -> None:
         """Bulk insert of reviews with unused ids (imports): recorded and queued like every write."""
@@ -85,9 +87,11 @@ class Writer:
             check_record(review)
         repo.insert_new_reviews(self._s, reviews, self.who)
 
-    def save_finding(self, finding: Finding, position: int | None = None, new: bool = False) -> bool:
+    def save_finding(self, finding: Finding, position: int | None = None, new: bool = False,
+                     expect_version: int | None = None) -> bool:
         check_record(finding)
-        return repo.upsert_finding(self._s, finding, position=position, who=self.who, new=new)
+        return repo.upsert_finding(self._s, finding, position=position, who=self.who, new=new,
+                                   expect_version=expect_version)
 
     def delete_review(self, review_id: str) -> bool:
         return repo.delete_review(self._s, review_id)
@@ -121,6 +125,7 @@ class Writer:
 def unit_of_work(db: Database, kind: str, label: str = "", who: str = "") -> Iterator[Writer]:
     """One transaction, one change batch: commits everything on success, nothing on any error."""
     with db.session() as s:
+        catalog.begin_write(s)
         batch = M.ChangeBatch(kind=kind, label=label[:2000], who=who, state="done")
         s.add(batch)
         s.flush()
@@ -129,6 +134,8 @@ def unit_of_work(db: Database, kind: str, label: str = "", who: str = "") -> Ite
         s.flush()
         if not s.scalar(select(func.count()).select_from(M.Change).where(M.Change.batch_id == batch.id)):
             s.delete(batch)  # nothing changed: no empty step in the undo history
+        else:
+            catalog.announce(s)
         s.info.pop("batch_id", None)
 
 
@@ -204,6 +211,7 @@ def can_redo(db: Database) -> str | None:
 
 def _step(db: Database, kind: str, who: str) -> BatchInfo | None:
     with db.session() as s:
+        catalog.begin_write(s)
         target = _undo_target(s) if kind == "undo" else _redo_target(s)
         if target is None:
             return None
@@ -217,6 +225,7 @@ def _step(db: Database, kind: str, who: str) -> BatchInfo | None:
         _apply(s, steps, backwards=kind == "undo")
         target.state = "undone" if kind == "undo" else "done"
         s.flush()
+        catalog.announce(s)
         info = _info(s, batch)
         s.info.pop("batch_id", None)
         return info

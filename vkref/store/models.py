@@ -223,3 +223,13 @@ class Meta(Base):
     __tablename__ = "library_meta"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class CatalogClient(Base):
+    """A computer whose search index follows a shared catalog: how far its index has read the change log
+    (``position``, an outbox id) and when it was last seen. Pruning the log spares what live clients need."""
+
+    __tablename__ = "catalog_client"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:library directory
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
