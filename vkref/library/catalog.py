@@ -11,7 +11,7 @@ What this module owns and promises:
   index older than the pruned log is rebuilt.
 - :class:`CatalogLink` keeps it in step: a :class:`~vkref.store.catalog.Listener` wakes it on every commit
   (``LISTEN/NOTIFY``) and it catches up by sequence, so a missed notification costs nothing; listeners given to
-  :meth:`CatalogLink.subscribe` hear ``("changed", n)``, ``("offline", reason)`` and ``("online", "")``.
+  :meth:`CatalogLink.subscribe` hear ``("changed", {"applied": n, "position": p})``, ``("offline", reason)`` and ``("online", "")``.
   While the server is away the library answers searches from the local index and is read-only (writes fail
   with one line, nothing queued); when it is back the index catches up by itself.
 """
@@ -51,6 +51,21 @@ def connect(url: str, populate=None) -> Database:
         db.dispose()
         raise
     return db
+
+
+def url_problem(url: str) -> str | None:
+    if not url:
+        return None
+    if not store_catalog.is_catalog_url(url):
+        return f"{url!r} is not a postgresql:// URL"
+    try:
+        store_catalog.engine_url(url)
+    except VkrefError as exc:
+        return str(exc)
+    if store_catalog.has_password(url):
+        return ("the URL holds a password, which would be stored in plain settings: remove it and put it in "
+                "~/.pgpass, a service file or PGPASSWORD")
+    return None
 
 
 def init_catalog(url: str, reader: str | None, curator: str | None, populate) -> dict:
@@ -104,7 +119,7 @@ class CatalogLink:
     def _changed(self) -> None:
         n = self.catch_up()
         if n:
-            self._tell("changed", n)
+            self._tell("changed", {"applied": n, "position": self._guard(self.lib.indexing.index.last_change)})
 
     def catch_up(self) -> int:
         """Apply the catalog's changes this index has not seen (rebuild when it is older than the pruned log).

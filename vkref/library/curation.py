@@ -107,8 +107,10 @@ def edit(lib: "Library", record_id: str, assignments: dict[str, str], if_version
                 raise conflicts.conflict(lib, record_id, if_version, mine, now_fields,
                                          now.version if now else None) from None
             continue
-        after = lib.get_review(record_id) or lib.get_finding(record_id)
-        return {"id": record_id, "batch": batch or None, "version": after.version, "changed": sorted(assignments)}
+        # the write was checked against the version read, so it made exactly the next one (re-reading could see
+        # a later writer's version)
+        version = current.version + 1 if batch else current.version
+        return {"id": record_id, "batch": batch or None, "version": version, "changed": sorted(assignments)}
     raise ConflictError(f"{record_id} keeps being changed by others: your edit was not saved; try again")
 
 

@@ -117,6 +117,14 @@ class Library:
         source = bundled_data or paths.bundled_data_dir()
         return shared.init_catalog(url, reader, curator, lambda s: Library._load_bundled(s, source))
 
+    @staticmethod
+    def catalog_url_problem(url: str) -> str | None:
+        """Why ``url`` cannot be kept as the catalog of a desktop (not postgresql://, or it holds a password);
+        None when it can (an empty URL means this computer's own library)."""
+        from vkref.library import catalog as shared
+
+        return shared.url_problem(url)
+
     def on_catalog_event(self, callback: Callable[[str, object], None]) -> None:
         """``callback(event, detail)`` — "changed" (n applied), "offline" (reason), "online" — called from the
         catalog listener's thread. Nothing happens for a local library."""
@@ -126,6 +134,10 @@ class Library:
     def catalog_status(self) -> dict | None:
         """None for a local library; else url, online, server_version, role, can_write, sequence, position, lag."""
         return self.catalog.describe() if self.catalog is not None else None
+
+    def change_sequence(self) -> int:
+        """The newest change of the database (the catalog's sequence number; a local library's outbox id)."""
+        return repo.outbox_max_id(self.db)
 
     def catch_up_catalog(self) -> int:
         """Apply the catalog's changes not yet in this computer's index now (the listener does it by itself)."""

@@ -97,8 +97,10 @@ class Review(ProvenanceMixin, Base):
     findings: Mapped[list["Finding"]] = relationship(
         back_populates="review", order_by="Finding.position", cascade="all, delete-orphan"
     )
-    tags: Mapped[list[Tag]] = relationship(secondary=review_tag)
-    concepts: Mapped[list["Concept"]] = relationship(secondary=review_concept)
+    tags: Mapped[list[Tag]] = relationship(secondary=review_tag, order_by="Tag.id")
+    # ordered explicitly: PostgreSQL returns a many-to-many table's rows in no fixed order (SQLite's index
+    # order was already this one), and a finding's title and every client's index must not depend on it
+    concepts: Mapped[list["Concept"]] = relationship(secondary=review_concept, order_by="Concept.id")
 
 
 class Author(Base):
@@ -151,8 +153,8 @@ class Finding(ProvenanceMixin, Base):
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     review: Mapped[Review] = relationship(back_populates="findings")
-    concepts: Mapped[list[Concept]] = relationship(secondary=finding_concept)
-    tags: Mapped[list[Tag]] = relationship(secondary=finding_tag)
+    concepts: Mapped[list[Concept]] = relationship(secondary=finding_concept, order_by="Concept.id")
+    tags: Mapped[list[Tag]] = relationship(secondary=finding_tag, order_by="Tag.id")
 
 
 class Outbox(Base):
