@@ -182,15 +182,24 @@ class Indexing:
             return applied
 
     def _apply_pending(self, timeout: float) -> tuple[int, bool]:
-        applied, reviews_changed = 0, False
+        """Every pending round goes into ONE apply with one document per key (the newest read): Whoosh's
+        delete_by_term does not reach a document added earlier in the same writer, so a record changed again
+        between two rounds (another writer, another process) would otherwise be indexed twice."""
+        applied, reviews_changed, last = 0, False, None
+        final: dict[str, object] = {}  # key -> document, or None for a delete
         with self.index.writing(timeout) as job:
             pending = repo.outbox_pending(self.db, job.last_change)  # read after the lock: nothing is missed
             while pending:
                 reviews_changed |= any(e == "review" and op != "refresh" for _, e, _, op in pending)
                 upserts, deletes = self.changes_to_docs(pending)
-                job.apply(pending[-1][0], upserts, deletes)  # the commit records the newest row
+                final.update((key, None) for key in deletes)
+                final.update((doc.key, doc) for doc in upserts)
                 applied += len(pending)
-                pending = repo.outbox_pending(self.db, pending[-1][0])
+                last = pending[-1][0]
+                pending = repo.outbox_pending(self.db, last)
+            if last is not None:  # the commit records the newest row
+                job.apply(last, [d for d in final.values() if d is not None],
+                          [k for k, d in final.items() if d is None])
         return applied, reviews_changed
 
     def _clean_outbox(self) -> None:
