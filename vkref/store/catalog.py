@@ -265,3 +265,9 @@ def classify(orig: BaseException) -> str:
     if state == "53100":
         return "full"
     return "other"
+
+
+def reason(exc: BaseException) -> str:
+    """The short cause of a connection failure ("Connection refused", "server closed the connection...")."""
+    text = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return text.rsplit("failed: ", 1)[-1].strip()[:160]

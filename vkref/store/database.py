@@ -144,7 +144,9 @@ class Database:
                 raise
 
     def describe(self) -> str:
-        return str(self.sqlite_path) if self.sqlite_path else self.engine.url.render_as_string(hide_password=True)
+        if self.sqlite_path:
+            return str(self.sqlite_path)
+        return _catalog.safe_url(self.engine.url.render_as_string(hide_password=False))
 
     def where(self) -> str:
         """The library as a user names it: its directory (SQLite) or the database URL."""
@@ -164,8 +166,9 @@ class Database:
         if kind == "corrupt":
             return DamagedLibraryError(self.mark_damaged(_short(exc)))
         if kind == "offline":
-            return CatalogOfflineError(f"catalog {self.describe()} is not reachable ({_short(exc)}): nothing "
-                                       "was saved; searching goes on from this computer's index, read-only")
+            return CatalogOfflineError(f"catalog {self.describe()} is not reachable ({_catalog.reason(exc)}): "
+                                       "changes cannot be saved, nothing was saved; searching goes on from "
+                                       "this computer's index")
         if kind == "denied":
             return ReadOnlyLibraryError(f"catalog {self.describe()}: your database role may only read it, "
                                         "nothing was saved")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote, unquote
 
+from vkref.core.errors import VkrefError
 from vkref.core.vocabulary import CONCEPT_FACETS
 from vkref.ui.colours import colours, direction_colour
 from vkref.ui.filters import FACET_TITLES
@@ -166,8 +167,10 @@ def render_key(library, key: str, query: str = "", dark: bool = False) -> str:
     """The detail HTML of ``"finding:<id>"`` / ``"review:<id>"``, or "" if the record is gone."""
     kind, _, rid = key.partition(":")
     renderer = Renderer(library, dark)
+    try:
+        record = library.get_finding(rid) if kind == "finding" else library.get_review(rid)
+    except VkrefError:  # a shared catalog whose server is away: the detail pane says so itself
+        return ""
     if kind == "finding":
-        record = library.get_finding(rid)
         return renderer.finding(record, query) if record else ""
-    record = library.get_review(rid)
     return renderer.review(record, query) if record else ""
