@@ -184,3 +184,31 @@ def test_server_away_search_goes_on_read_only_then_catches_up(pg, open_client):
     assert seen["changed"].wait(20)
     assert b.search("backagainword").total == 1 and not b.read_only
     assert b.get_finding(fid).dose != "offline edit"  # nothing was queued
+
+
+def test_a_desktop_started_while_the_server_is_away_searches_its_own_copy(pg, tmp_path, catalog_url):
+    from vkref.library import Library
+
+    first = Library.open(tmp_path / "ward", catalog=catalog_url)
+    fid = _finding_id(first)
+    expected = _doc_set(first)
+    first.close()
+    pg.stop("immediate")
+    try:
+        with pytest.raises(CatalogOfflineError, match="no copy"):
+            Library.open(tmp_path / "new-desk", catalog=catalog_url)  # never connected: nothing to search
+        lib = Library.open(tmp_path / "ward", catalog=catalog_url)
+        seen = _events(lib)
+        assert lib.read_only and lib.catalog_status()["online"] is False
+        assert _doc_set(lib) == expected  # labels and citations from the snapshot, hits from the index
+        with pytest.raises(CatalogOfflineError):
+            lib.edit(fid, {"dose": "refused"})
+    finally:
+        pg.start()
+    try:
+        assert seen["online"].wait(30)
+        assert not lib.read_only
+        lib.edit(fid, {"effect_size": "afteroutageword"})
+        assert lib.search("afteroutageword").total == 1
+    finally:
+        lib.close()

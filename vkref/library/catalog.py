@@ -17,6 +17,8 @@ What this module owns and promises:
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 import threading
 import time
@@ -103,6 +105,8 @@ class CatalogLink:
 
     def stop(self) -> None:
         self.listener.stop()
+        if self.online:
+            save_snapshot(self.lib)  # the labels of reviews other curators added, for an offline start
 
     def subscribe(self, callback: Callable[[str, object], None]) -> None:
         """``callback(event, detail)`` from the listener's thread (a GUI hands it on to its own thread)."""
@@ -157,6 +161,8 @@ class CatalogLink:
     def _set_online(self, online: bool, reason: str = "") -> None:
         lib = self.lib
         was = self.online
+        if online and not was:
+            self._after_reconnect()
         self.online = online
         self.reason = "" if online else (reason or OFFLINE)
         lib.read_only = not online or not self.can_write
@@ -166,6 +172,18 @@ class CatalogLink:
             self._tell("online" if online else "offline", self.reason)
 
     can_write = True
+
+    def _after_reconnect(self) -> None:
+        """Back online: what was read from the snapshot (or before the outage) is read again."""
+        lib = self.lib
+        try:
+            with lib.db.session() as s:
+                self.can_write = store_catalog.server_facts(s)["can_write"]
+            lib.reload_vocabulary()
+            lib._refresh_reviews()
+            save_snapshot(lib)
+        except VkrefError as exc:
+            log.info("catalog reconnection: %s", exc)
 
     # ------------------------------------------------------------------ information
     def describe(self) -> dict:
@@ -194,25 +212,89 @@ class CatalogLink:
 
 
 def open_library(cls, directory: Path, url: str, populate, background_rebuild: bool) -> "Library":
-    """``Library.open(path, catalog=url)``: see the module docstring."""
+    """``Library.open(path, catalog=url)``: see the module docstring. With the server away, a computer that has
+    used the catalog before opens read-only on its own index and the snapshot kept beside it."""
     local = local_dir(directory, url)
     local.mkdir(parents=True, exist_ok=True)
-    db = connect(url, populate)
+    try:
+        db = connect(url, populate)
+    except CatalogOfflineError as exc:
+        return _open_offline(cls, local, url, exc)
     logs.setup(local)
     try:
         lib = cls(local, db)
-        lib.indexing.shared = True
         link = CatalogLink(lib, url)
         with db.session() as s:
             link.can_write = store_catalog.server_facts(s)["can_write"]
         lib.read_only = not link.can_write
         lib.read_only_reason = "" if link.can_write else "read-only role"
-        lib.catalog = link
-        lib.indexing.offline = lambda: not link.online
-        lib.indexing.on_unreachable = lambda exc: link._set_online(False, str(exc))
+        _attach(lib, link)
         lib.ensure_index(background=background_rebuild)
+        save_snapshot(lib)
         link.start()
     except BaseException:
         db.dispose()
         raise
     return lib
+
+
+def _attach(lib: "Library", link: CatalogLink) -> None:
+    lib.catalog = link
+    lib.indexing.shared = True
+    lib.indexing.offline = lambda: not link.online
+    lib.indexing.on_unreachable = lambda exc: link._set_online(False, str(exc))
+
+
+def _open_offline(cls, local: Path, url: str, exc: CatalogOfflineError) -> "Library":
+    """The server is away at start: this computer's index and snapshot, read-only, reconnecting by itself."""
+    snapshot = load_snapshot(local)
+    if snapshot is None:
+        raise CatalogOfflineError(f"{exc} (this computer has no copy of it yet to search)") from exc
+    logs.setup(local)
+    db = Database.open_catalog(url)  # no connection is made until the server is back
+    lib = cls(local, db, snapshot=snapshot)
+    if lib.indexing.index.problem() is not None:
+        lib.close()
+        raise CatalogOfflineError(f"{exc} (this computer's index of it is unusable)") from exc
+    link = CatalogLink(lib, url)
+    link.online, link.reason = False, OFFLINE
+    lib.read_only, lib.read_only_reason = True, OFFLINE
+    _attach(lib, link)
+    link.start()
+    return lib
+
+
+# ------------------------------------------------------------------------ the snapshot for starting offline
+
+
+SNAPSHOT = "catalog-snapshot.json"
+
+
+def save_snapshot(lib: "Library") -> None:
+    """What opening needs besides the index (identity, vocabulary, review labels), kept beside the index."""
+    from vkref.core import records as R
+
+    data = {"library_id": lib.library_id,
+            "concepts": [[c.id, c.facet, c.label, list(c.synonyms), c.parent] for c in lib.vocabulary.concepts.values()],
+            "reviews": [dict(R.review_fields(r), id=r.id) for r in lib._reviews.values()]}
+    target = lib.path / SNAPSHOT
+    tmp = target.with_name(target.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:  # only the offline start needs it
+        log.warning("catalog snapshot not written: %s", exc)
+
+
+def load_snapshot(local: Path) -> dict | None:
+    from vkref.core import records as R
+    from vkref.core.vocabulary import Concept, Vocabulary
+
+    try:
+        data = json.loads((local / SNAPSHOT).read_text(encoding="utf-8"))
+        vocabulary = Vocabulary.from_concepts(Concept(i, f, label, tuple(syn), parent)
+                                              for i, f, label, syn, parent in data["concepts"])
+        reviews = [R.review_from_fields(d["id"], d) for d in data["reviews"]]
+        return {"library_id": data["library_id"], "vocabulary": vocabulary, "reviews": reviews}
+    except (OSError, ValueError, KeyError, TypeError, VkrefError):
+        return None

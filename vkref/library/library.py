@@ -40,18 +40,24 @@ class Library:
     _run_file = None
     catalog = None  # the live link with a shared catalog (vkref.library.catalog.CatalogLink), when on one
 
-    def __init__(self, directory: Path, db: Database):
+    def __init__(self, directory: Path, db: Database, snapshot: dict | None = None):
+        """``snapshot`` (a shared catalog opened while its server is away, see :mod:`vkref.library.catalog`):
+        identity, vocabulary and reviews as this computer last read them, instead of reading the database."""
         self.path = directory
         self.db = db
-        self.vocabulary: Vocabulary = repo.load_vocabulary(db)
-        self.library_id = repo.library_uuid(db)
+        self.vocabulary: Vocabulary = snapshot["vocabulary"] if snapshot else repo.load_vocabulary(db)
+        self.library_id = snapshot["library_id"] if snapshot else repo.library_uuid(db)
         self._reviews: dict[str, Review] = {}
         self._review_labels: dict[str, str] = {}
         self._write_lock = threading.RLock()
         self.search_service = SearchService(directory / paths.INDEX_DIRNAME, self.library_id, self.vocabulary)
         self.indexing = Indexing(directory, db, self.search_service, self.vocabulary, self._write_lock,
                                  lambda: self._refresh_reviews())
-        self._refresh_reviews()
+        if snapshot:
+            self._reviews = {r.id: r for r in snapshot["reviews"]}
+            self._review_labels = D.review_label_map(snapshot["reviews"])
+        else:
+            self._refresh_reviews()
 
     # ------------------------------------------------------------------ opening
     @classmethod
