@@ -19,7 +19,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -133,7 +132,8 @@ def run(url: str, workdir: Path, seconds: float, curators: int = 4) -> dict:
     for k in range(curators):
         out = workdir / f"curator{k}.json"
         outs.append(out)
-        procs.append(subprocess.Popen([sys.executable, "-c", _CHILD, url, str(workdir / f"c{k}"), str(seconds), str(k + 1), str(out),
+        procs.append(subprocess.Popen([sys.executable, "-c", _CHILD, url, str(workdir / f"c{k}"), str(seconds),
+                                       str(k + 1), str(out),
                                        json.dumps(pool)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}))
     started = time.time()
     for p in procs:

@@ -2,6 +2,7 @@
 merge proposal, every client's index following the change log, and the server going away."""
 from __future__ import annotations
 
+import socket
 import threading
 
 import pytest
@@ -84,13 +85,14 @@ def test_two_clients_edit_the_same_finding_one_wins_the_other_gets_a_merge(open_
         b.edit(fid, {"dose": "90 mg/day", "duration": "3 years"}, if_version=seen, who="bob")
     message, p = str(err.value), err.value.proposal
     assert "\n" not in message and f"version {seen + 1}, not {seen}" in message and "alice" in message
-    assert p["changed_by"][0]["who"] == "alice" and set(p["changed_by"][0]["fields"]) == {"dose", "sample_size"}
+    assert p["changed_by"][0]["who"] == "alice (postgres@" + socket.gethostname() + ")"  # who, as which role where
+    assert set(p["changed_by"][0]["fields"]) == {"dose", "sample_size"}
     assert p["fields"]["dose"]["state"] == "conflict" and p["fields"]["dose"]["theirs"] == "45 mg/day"
     assert p["fields"]["duration"] == {"base": p["fields"]["duration"]["base"], "mine": "3 years",
                                        "theirs": p["fields"]["duration"]["base"], "state": "mine"}
     after = b.get_finding(fid)  # nothing of bob's edit was saved
     assert (after.dose, after.version) == ("45 mg/day", seen + 1) and after.duration != "3 years"
-    assert [c["who"] for c in b.history(fid) if c["version"] > seen] == ["alice", "alice"]
+    assert [c["who"].split()[0] for c in b.history(fid) if c["version"] > seen] == ["alice", "alice"]
     # bob's edit was not lost: the proposal saves with the new version
     merged = {k: v for k, v in p["merged"].items()}
     assert b.edit(fid, merged, if_version=p["version"], who="bob")["version"] == seen + 2

@@ -204,7 +204,8 @@ def cmd_gui(args) -> int:
         from vkref.ui.app import run
     except ImportError as exc:
         raise VkrefError(f"the desktop application is not available in this build ({exc})") from None
-    return run(library=args.library, catalog=catalog_url(args), query=getattr(args, "query", ""), screenshot=getattr(args, "screenshot", None),
+    return run(library=args.library, catalog=catalog_url(args), query=getattr(args, "query", ""),
+               screenshot=getattr(args, "screenshot", None),
                filters=_facet_pairs(getattr(args, "filter", []), "--filter"),
                exclude=_facet_pairs(getattr(args, "exclude", []), "--exclude"),
                open_bundle=os.path.abspath(args.bundle) if getattr(args, "bundle", None) else None)

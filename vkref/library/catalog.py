@@ -11,7 +11,8 @@ What this module owns and promises:
   index older than the pruned log is rebuilt.
 - :class:`CatalogLink` keeps it in step: a :class:`~vkref.store.catalog.Listener` wakes it on every commit
   (``LISTEN/NOTIFY``) and it catches up by sequence, so a missed notification costs nothing; listeners given to
-  :meth:`CatalogLink.subscribe` hear ``("changed", {"applied": n, "position": p})``, ``("offline", reason)`` and ``("online", "")``.
+  :meth:`CatalogLink.subscribe` hear ``("changed", {"applied": n, "position": p})``, ``("offline", reason)``
+  and ``("online", "")``.
   While the server is away the library answers searches from the local index and is read-only (writes fail
   with one line, nothing queued); when it is back the index catches up by itself.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import threading
 import time
 from pathlib import Path
@@ -225,7 +227,9 @@ def open_library(cls, directory: Path, url: str, populate, background_rebuild: b
         lib = cls(local, db)
         link = CatalogLink(lib, url)
         with db.session() as s:
-            link.can_write = store_catalog.server_facts(s)["can_write"]
+            facts = store_catalog.server_facts(s)
+        link.can_write = facts["can_write"]
+        db.identity = f"{facts['role']}@{socket.gethostname()}"
         lib.read_only = not link.can_write
         lib.read_only_reason = "" if link.can_write else "read-only role"
         _attach(lib, link)
@@ -275,7 +279,8 @@ def save_snapshot(lib: "Library") -> None:
     from vkref.core import records as R
 
     data = {"library_id": lib.library_id,
-            "concepts": [[c.id, c.facet, c.label, list(c.synonyms), c.parent] for c in lib.vocabulary.concepts.values()],
+            "concepts": [[c.id, c.facet, c.label, list(c.synonyms), c.parent]
+                         for c in lib.vocabulary.concepts.values()],
             "reviews": [dict(R.review_fields(r), id=r.id) for r in lib._reviews.values()]}
     target = lib.path / SNAPSHOT
     tmp = target.with_name(target.name + ".tmp")

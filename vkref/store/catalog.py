@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 

@@ -124,6 +124,7 @@ class Writer:
 @contextmanager
 def unit_of_work(db: Database, kind: str, label: str = "", who: str = "") -> Iterator[Writer]:
     """One transaction, one change batch: commits everything on success, nothing on any error."""
+    who = _who(db, who)
     with db.session() as s:
         catalog.begin_write(s)
         batch = M.ChangeBatch(kind=kind, label=label[:2000], who=who, state="done")
@@ -137,6 +138,11 @@ def unit_of_work(db: Database, kind: str, label: str = "", who: str = "") -> Ite
         else:
             catalog.announce(s)
         s.info.pop("batch_id", None)
+
+
+def _who(db: Database, who: str) -> str:
+    """On a shared catalog a batch also names the database role and computer that made it (for conflicts)."""
+    return f"{who} ({db.identity})"[:200] if db.identity and db.identity not in who else who
 
 
 @contextmanager
@@ -216,7 +222,8 @@ def _step(db: Database, kind: str, who: str) -> BatchInfo | None:
         if target is None:
             return None
         changes = s.scalars(select(M.Change).where(M.Change.batch_id == target.id).order_by(M.Change.id)).all()
-        batch = M.ChangeBatch(kind=kind, label=f"{target.kind}: {target.label}"[:2000], who=who, state="done",
+        batch = M.ChangeBatch(kind=kind, label=f"{target.kind}: {target.label}"[:2000], who=_who(db, who),
+                              state="done",
                               target_id=target.id)
         s.add(batch)
         s.flush()

@@ -97,6 +97,7 @@ class Database:
         self.read_only = read_only
         self.read_only_reason = "read-only" if read_only else ""  # or "disk full", set by who opens it
         self.damaged: str | None = None  # set once corruption is seen; every later session is refused
+        self.identity = ""  # a shared catalog's "role@computer", added to the author of every change batch
         catalog = url.startswith("postgresql")
         self.engine: Engine = create_engine(url, future=True, **(_catalog.engine_options() if catalog else {}))
         if self.engine.dialect.name == "sqlite":
