@@ -17,19 +17,17 @@ SEEDS = SHARED / "seeds"
 os.environ.setdefault("VKREF_INDEX_KEY", os.path.join(tempfile.mkdtemp(prefix="vkref-key-"), "index.key"))
 
 
-# Test tiers (CONTRIBUTING.md), by module. tests/gui/ is the gui tier; a module not listed is integration.
-UNIT = {"test_analysis", "test_unit_core", "test_bitsets", "test_paths", "test_vocabulary", "test_citations", "test_ui_helpers",
-        "test_importers", "test_export", "test_citation", "test_vkjson", "test_coding"}
-E2E = {"test_catalog_cli", "test_cli", "test_curation_cli", "test_packaging", "test_selftest"}
+# Test tiers (CONTRIBUTING.md) are directories: tests/unit, tests/integration, tests/e2e, tests/gui. A module
+# elsewhere under tests/ counts as integration, except in tests/catalog/ (the shared-catalog tests, kept together
+# around one PostgreSQL server): there a module ending in _gui is gui and one ending in _cli is e2e.
+TIERS = ("unit", "integration", "e2e", "gui")
 
 
 def tier_of(path: Path) -> str:
-    if "gui" in path.parts or path.stem.endswith("_gui"):
-        return "gui"
-    name = path.stem
-    if name in UNIT or name.startswith("test_importers") or name.startswith("test_export"):
-        return "unit"
-    return "e2e" if name in E2E else "integration"
+    parts = path.resolve().relative_to(REPO / "tests").parts
+    if len(parts) > 1 and parts[0] == "catalog":
+        return {"_gui": "gui", "_cli": "e2e"}.get(path.stem[-4:], "integration")
+    return parts[0] if len(parts) > 1 and parts[0] in TIERS else "integration"
 
 
 def pytest_collection_modifyitems(items):

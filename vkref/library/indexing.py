@@ -345,7 +345,7 @@ class Indexing:
         return self.state == "ready"
 
     # ------------------------------------------------------------------ searching
-    def search(self, text: str, **kwargs):
+    def query(self, text: str, **kwargs):
         """The service's raw result, with the index state and the note for ``searched_as``.
 
         Catches up first; a damaged index is rebuilt and the search answered again (a second failure is a
@@ -355,7 +355,7 @@ class Indexing:
                 self.catch_up()
             except CatalogOfflineError as exc:  # the server is away: answer from this computer's index
                 self.on_unreachable(exc)
-        raw = self._run_guarded(lambda: self.service.search(text, **kwargs), retry=True)
+        raw = self._run_guarded(lambda: self.service.query(text, **kwargs), retry=True)
         return raw, *self._page_state()
 
     def _run_guarded(self, action, retry: bool = False):
