@@ -45,6 +45,11 @@ def test_edit_if_version_loses_the_race_with_one_line(tmp_path, catalog_url):
     assert lost.returncode == 2, lost.stderr
     line = lost.stderr.strip()
     assert len(line.splitlines()) == 1 and "conflict" in line and f"not {version}" in line, line
+    again = vkref("edit", hit, "--set", "duration=2 years", "--if-version", version, "--json", library=b,
+                  catalog=catalog_url, check=False)
+    proposal = json.loads(again.stdout)  # the loser's edit, offered for merging
+    assert again.returncode == 2 and proposal["version"] == version + 1 and proposal["conflicts"] == []
+    assert proposal["merged"] == {"duration": "2 years"} and proposal["changed_by"][0]["fields"] == ["dose"]
     info = vkref("info", library=b, catalog=catalog_url).stdout
     assert "catalog:" in info and "lag 0" in info and "server 15" in info or "server" in info
     shown = json.loads(vkref("info", "--json", library=b, catalog=catalog_url).stdout)["catalog"]
