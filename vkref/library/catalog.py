@@ -133,7 +133,7 @@ class CatalogLink:
         with self._sync_lock:
             try:
                 lib = self.lib
-                if lib.indexing._problem() is not None:
+                if lib.indexing.older_than_log():
                     lib.reindex()
                     n = -1
                 else:

@@ -131,6 +131,14 @@ class Indexing:
             self.reindex()
         return problem
 
+    def older_than_log(self) -> bool:
+        """Whether changes this index never applied were already forgotten (a shared catalog's pruned log):
+        only a rebuild brings it up to date. Cheap (no full check of the index, see :meth:`_problem`)."""
+        try:
+            return self.index.last_change() < repo.outbox_cleaned_through(self.db)
+        except IndexDamaged:
+            return True
+
     def _problem(self) -> str | None:
         problem = self.index.problem()
         if problem is not None:

@@ -225,10 +225,12 @@ class Listener:
             self._set_online(True)
             self._changed()  # whatever was written while we were not listening
             while not self._stop.is_set():
-                got = False
-                for _ in conn.notifies(timeout=self.poll, stop_after=100):
-                    got = True
+                # notifies() yields until its timeout unless stopped: stop at the first, so a change is applied
+                # at once; then take what else has already arrived (one catch-up applies all of it)
+                got = any(True for _ in conn.notifies(timeout=self.poll, stop_after=1))
                 if got:
+                    for _ in conn.notifies(timeout=0.005, stop_after=1000):
+                        pass
                     self._changed()
                 elif conn.closed or conn.broken:
                     raise psycopg.OperationalError("connection lost")
