@@ -194,14 +194,17 @@ def test_a_desktop_started_while_the_server_is_away_searches_its_own_copy(pg, tm
     first = Library.open(tmp_path / "ward", catalog=catalog_url)
     fid = _finding_id(first)
     expected = _doc_set(first)
+    expected_reviews = [d for d in expected if d[0] == "review"]
     first.close()
     pg.stop("immediate")
     try:
-        with pytest.raises(CatalogOfflineError, match="no copy"):
+        with pytest.raises(CatalogOfflineError, match="nothing to search yet"):
             Library.open(tmp_path / "new-desk", catalog=catalog_url)  # never connected: nothing to search
         lib = Library.open(tmp_path / "ward", catalog=catalog_url)
         seen = _events(lib)
         assert lib.read_only and lib.catalog_status()["online"] is False
+        info = lib.info()  # vkref info answers too
+        assert info["catalog"]["online"] is False and info["reviews"] == len(expected_reviews)
         assert _doc_set(lib) == expected  # labels and citations from the snapshot, hits from the index
         with pytest.raises(CatalogOfflineError):
             lib.edit(fid, {"dose": "refused"})

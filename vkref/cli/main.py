@@ -173,8 +173,9 @@ def cmd_info(args) -> int:
         return 0
     idx = info["index"]
     print(f"library:   {info['library']}")
-    print(f"database:  {info['database']} (schema {info['schema_revision']})")
-    print(f"records:   {info['reviews']} reviews, {info['findings']} findings, {info['concepts']} concepts")
+    print(f"database:  {info['database']} (schema {info['schema_revision'] or '?'})")
+    n = {k: "?" if info[k] is None else info[k] for k in ("reviews", "findings", "concepts")}  # catalog away: ?
+    print(f"records:   {n['reviews']} reviews, {n['findings']} findings, {n['concepts']} concepts")
     print(f"index:     {idx['path']} — {idx['state']}, {idx['documents']} documents")
     cat = info.get("catalog")
     if cat:

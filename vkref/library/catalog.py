@@ -253,13 +253,15 @@ def _open_offline(cls, local: Path, url: str, exc: CatalogOfflineError) -> "Libr
     """The server is away at start: this computer's index and snapshot, read-only, reconnecting by itself."""
     snapshot = load_snapshot(local)
     if snapshot is None:
-        raise CatalogOfflineError(f"{exc} (this computer has no copy of it yet to search)") from exc
+        raise CatalogOfflineError(f"catalog {store_catalog.safe_url(url)} is not reachable and this computer has "
+                                  "not opened it before: there is nothing to search yet") from exc
     logs.setup(local)
     db = Database.open_catalog(url)  # no connection is made until the server is back
     lib = cls(local, db, snapshot=snapshot)
     if lib.indexing.index.problem() is not None:
         lib.close()
-        raise CatalogOfflineError(f"{exc} (this computer's index of it is unusable)") from exc
+        raise CatalogOfflineError(f"catalog {store_catalog.safe_url(url)} is not reachable and this computer's "
+                                  "index of it is unusable: there is nothing to search until it is back") from exc
     link = CatalogLink(lib, url)
     link.online, link.reason = False, OFFLINE
     lib.read_only, lib.read_only_reason = True, OFFLINE

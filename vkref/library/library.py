@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 import vkref
 from vkref.core import logs, paths, validation
 from vkref.core.entities import Finding, Review
-from vkref.core.errors import LibraryError, QueryError
+from vkref.core.errors import CatalogOfflineError, LibraryError, QueryError
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
 from vkref.io import bundled
 from vkref.io.citation import vancouver
@@ -485,17 +485,28 @@ class Library:
 
         return checking.check(self, repair=repair)
 
+    def _counts(self) -> tuple[dict, str | None]:
+        """Record counts and schema revision; a shared catalog whose server is away answers from what this
+        computer holds (reviews, concepts; findings and pending changes unknown)."""
+        try:
+            return repo.counts(self.db), self.db.current_revision()
+        except CatalogOfflineError:
+            if self.catalog is None:
+                raise
+            return {"reviews": len(self._reviews), "findings": None, "concepts": len(self.vocabulary.concepts),
+                    "pending_changes": None}, None
+
     def info(self) -> dict:
         from vkref.search import whoosh_version
         from vkref.store.database import head_revision
 
-        counts = repo.counts(self.db)
+        counts, revision = self._counts()
         return {
             "library": str(self.path),
             "read_only": self.read_only,
             "read_only_reason": self.read_only_reason or None,
             "database": str(self.db.describe()),
-            "schema_revision": self.db.current_revision(),
+            "schema_revision": revision,
             "schema_head": head_revision(),
             "reviews": counts["reviews"],
             "findings": counts["findings"],
