@@ -162,6 +162,18 @@ def test_undo_reaches_the_other_client(open_client):
     assert b.search("undoneword").total == 0
 
 
+def test_undo_takes_back_my_own_change_not_a_colleagues(catalog_url, open_client):
+    mine, colleague = open_client("a"), open_client("b", catalog_url.replace("postgres@", "curator1@"))
+    ids = [h.id for h in mine.search("", kind="finding", limit=2).hits]
+    mine.edit(ids[0], {"effect_size": "my change"})
+    colleague.edit(ids[1], {"effect_size": "their change"})  # newer, by another curator
+    assert mine.can_undo() == f"edit: edit {ids[0]}"
+    mine.undo()
+    assert mine.get_finding(ids[0]).effect_size != "my change"
+    assert mine.get_finding(ids[1]).effect_size == "their change"
+    assert colleague.can_undo() == f"edit: edit {ids[1]}"
+
+
 # ---------------------------------------------------------------------------- server away
 
 

@@ -180,7 +180,9 @@ class CatalogLink:
         lib = self.lib
         try:
             with lib.db.session() as s:
-                self.can_write = store_catalog.server_facts(s)["can_write"]
+                facts = store_catalog.server_facts(s)
+            self.can_write = facts["can_write"]
+            lib.db.identity = f"{facts['role']}@{socket.gethostname()}"
             lib.reload_vocabulary()
             lib._refresh_reviews()
             save_snapshot(lib)

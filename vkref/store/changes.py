@@ -8,6 +8,8 @@
   Both refuse (ConflictError, nothing written) when a record changed after the batch: the current value of
   every field they would restore must still be the value the batch left.
 - :func:`history` lists the changes of one record, oldest first.
+- On a shared catalog (``db.identity`` set) a batch's author also names the database role and computer, and
+  undo/redo consider only this curator's own batches (a colleague's work is never taken back by my Ctrl+Z).
 
 The writer object handed out by :func:`unit_of_work` is the only way the library writes; the Session it wraps
 never leaves this package.
@@ -173,22 +175,30 @@ def batch_exists(db: Database, batch_id: int) -> bool:
 # ---------------------------------------------------------------------------- undo / redo
 
 
-def _undo_target(s: Session) -> M.ChangeBatch | None:
+def _mine(db: Database):
+    """On a shared catalog undo and redo take back this curator's own batches (role@computer), never a
+    colleague's; on a local library every batch is the user's."""
+    if not db.identity:
+        return True
+    return M.ChangeBatch.who.endswith(f"({db.identity})", autoescape=True)
+
+
+def _undo_target(s: Session, mine=True) -> M.ChangeBatch | None:
     return s.scalars(select(M.ChangeBatch).where(M.ChangeBatch.state == "done",
-                                                 M.ChangeBatch.kind.not_in(NOT_UNDOABLE))
+                                                 M.ChangeBatch.kind.not_in(NOT_UNDOABLE), mine)
                      .order_by(M.ChangeBatch.id.desc()).limit(1)).first()
 
 
-def _redo_target(s: Session) -> M.ChangeBatch | None:
+def _redo_target(s: Session, mine=True) -> M.ChangeBatch | None:
     """The batch of the newest undo whose target is still undone, unless a new batch was made after that undo
     (then the redo stack is gone, as in every editor)."""
-    for u in s.scalars(select(M.ChangeBatch).where(M.ChangeBatch.kind == "undo")
+    for u in s.scalars(select(M.ChangeBatch).where(M.ChangeBatch.kind == "undo", mine)
                        .order_by(M.ChangeBatch.id.desc()).limit(500)):
         target = s.get(M.ChangeBatch, u.target_id) if u.target_id is not None else None
         if target is None or target.state != "undone":
             continue
         newer = s.scalar(select(func.count()).select_from(M.ChangeBatch).where(
-            M.ChangeBatch.id > u.id, M.ChangeBatch.kind.not_in(NORMAL)))
+            M.ChangeBatch.id > u.id, M.ChangeBatch.kind.not_in(NORMAL), mine))
         return None if newer else target
     return None
 
@@ -205,20 +215,20 @@ def redo(db: Database, who: str = "") -> BatchInfo | None:
 def can_undo(db: Database) -> str | None:
     """The label of the batch undo would take back, or None."""
     with db.session() as s:
-        b = _undo_target(s)
+        b = _undo_target(s, _mine(db))
         return f"{b.kind}: {b.label}" if b else None
 
 
 def can_redo(db: Database) -> str | None:
     with db.session() as s:
-        b = _redo_target(s)
+        b = _redo_target(s, _mine(db))
         return f"{b.kind}: {b.label}" if b else None
 
 
 def _step(db: Database, kind: str, who: str) -> BatchInfo | None:
     with db.session() as s:
         catalog.begin_write(s)
-        target = _undo_target(s) if kind == "undo" else _redo_target(s)
+        target = _undo_target(s, _mine(db)) if kind == "undo" else _redo_target(s, _mine(db))
         if target is None:
             return None
         changes = s.scalars(select(M.Change).where(M.Change.batch_id == target.id).order_by(M.Change.id)).all()
