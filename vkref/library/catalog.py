@@ -236,6 +236,9 @@ def open_library(cls, directory: Path, url: str, populate, background_rebuild: b
         lib.read_only_reason = "" if link.can_write else "read-only role"
         _attach(lib, link)
         lib.ensure_index(background=background_rebuild)
+        link._record_position(force=True)
+        if link.can_write:  # once per start of a curator's client: forget changes older than the retention window
+            link.prune()
         save_snapshot(lib)
         link.start()
     except BaseException:
