@@ -9,6 +9,7 @@ import sys
 import textwrap
 
 from tests.catalog.pgserver import wait_until
+from tests.conftest import REPO
 
 
 def vkref(*args, library, catalog=None, env=None, check=True, timeout=180):
@@ -77,7 +78,7 @@ def test_server_killed_in_the_middle_of_an_import_batch_leaves_no_partial_batch(
     lib.close()
     script = tmp_path / "importer.py"
     script.write_text(IMPORTER)
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    root = str(REPO)
     proc = subprocess.Popen([sys.executable, str(script), str(tmp_path / "importer"), catalog_url],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root,
                             env={**os.environ, "PYTHONPATH": root})
