@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 POOL = 12  # findings all curators edit: small, so that they collide
+FIRST = (0.6, 0.6, 0.1, 0.8, 0.9)  # import, import, edit, merge, undo (the rolls below), then random ones
 
 
 def curator(url: str, directory: str, seconds: float, seed: int, out: str, pool: list[str]) -> None:
@@ -44,7 +45,7 @@ def curator(url: str, directory: str, seconds: float, seed: int, out: str, pool:
     n = 0
     while time.time() < end:
         n += 1
-        roll = rng.random()
+        roll = FIRST[n - 1] if n <= len(FIRST) else rng.random()  # every kind early, then at random
         try:
             if roll < 0.55:
                 _edit(lib, rng.choice(pool), f"{name}x{n}", name, done)
@@ -53,15 +54,15 @@ def curator(url: str, directory: str, seconds: float, seed: int, out: str, pool:
                 findings = [replace(gen.finding(n * 10 + k, review.id), id=f"{name}-f{n}-{k}") for k in range(2)]
                 batch = lib.add_records([review], findings, who=name, label=f"{name} import {n}")
                 mine.append(review.id)
-                _commit(lib, done, batch)
+                _commit(lib, done, batch, "import")
             elif roll < 0.85 and len(mine) >= 2:
                 keep, other = mine.pop(0), mine.pop(0)
                 if lib.get_review(keep) and lib.get_review(other):
-                    _commit(lib, done, lib.merge(keep, other, who=name)["batch"])
+                    _commit(lib, done, lib.merge(keep, other, who=name)["batch"], "merge")
             else:
                 info = lib.undo(who=name)
                 if info:
-                    _commit(lib, done, info["batch"])
+                    _commit(lib, done, info["batch"], "undo")
         except EditConflict:
             done["conflicts"] += 1
         except ConflictError:
@@ -101,11 +102,13 @@ def _edit(lib, fid: str, marker: str, name: str, done: dict) -> None:
         done["merged_after_conflict"] += 1
     if result["batch"]:
         done["edits"].append([fid, result["version"], marker])
-        _commit(lib, done, result["batch"])
+        _commit(lib, done, result["batch"], "edit")
 
 
-def _commit(lib, done: dict, batch: int | None) -> None:
+def _commit(lib, done: dict, batch: int | None, kind: str) -> None:
     if batch:
+        done.setdefault("kinds", {}).setdefault(kind, 0)
+        done["kinds"][kind] += 1
         done["batches"].append(batch)
         done["commits"].append([time.time(), lib.change_sequence()])
 
@@ -176,6 +179,8 @@ def summary(result: dict) -> dict:
     return {"curators": len(result["results"]), "seconds": round(result["elapsed"], 1), "committed_batches":
             committed, "batches_per_second": round(committed / max(result["elapsed"], 1e-9), 1),
             "edits": sum(len(r["edits"]) for r in result["results"]),
+            "by_kind": {k: sum(r.get("kinds", {}).get(k, 0) for r in result["results"])
+                        for k in ("edit", "import", "merge", "undo")},
             "conflicts": sum(r["conflicts"] for r in result["results"]),
             "merged_after_conflict": sum(r["merged_after_conflict"] for r in result["results"]),
             "refused_undo_or_merge": sum(r["refused"] for r in result["results"]),

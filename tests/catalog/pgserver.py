@@ -33,10 +33,11 @@ class PgServer:
         self.initdb, self.pg_ctl = find_bin("initdb"), find_bin("pg_ctl")
         if not (self.initdb and self.pg_ctl):
             raise RuntimeError("PostgreSQL's initdb/pg_ctl are not installed (scripts/bootstrap.sh installs them)")
-        self.root = Path(tempfile.mkdtemp(prefix="vkref-pg-"))
+        self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        # as root, in /tmp itself: the postgres user must be able to reach the directory (TMPDIR may be private)
+        self.root = Path(tempfile.mkdtemp(prefix="vkref-pg-", dir="/tmp" if self._as else None))
         self.data = self.root / "data"
         self.port = _free_port()
-        self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self._as:
             shutil.chown(self.root, "postgres", "postgres")
 

@@ -18,6 +18,7 @@ def test_four_curators_lose_no_update_and_every_index_is_in_step(tmp_path, catal
     figures = bench.summary(result)
     print(json.dumps(figures))
     assert figures["edits"] > 0 and figures["committed_batches"] > figures["edits"]
+    assert figures["by_kind"]["import"] > 0 and figures["by_kind"]["merge"] + figures["by_kind"]["undo"] > 0
     # every committed change is in the history: each batch, and each edit at the version it was given
     committed = [b for r in result["results"] for b in r["batches"]]
     assert len(set(committed)) == len(committed) and set(committed) <= result["batches"]
