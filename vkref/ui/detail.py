@@ -15,6 +15,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
 from vkref.core.errors import VkrefError
+from vkref.ui import fulltext_render
 from vkref.ui.render import Renderer, empty_detail, parse_link
 
 
@@ -108,6 +109,9 @@ class DetailPane(QWidget):
             self.clear()
             return
         kind, _, rid = key.partition(":")
+        if kind == "passage":
+            self._show_passage(key, rid, query, html)
+            return
         try:
             record = self.library.get_finding(rid) if kind == "finding" else self.library.get_review(rid)
         except VkrefError as exc:  # a shared catalog whose server is away: the list still answers, not the record
@@ -127,6 +131,16 @@ class DetailPane(QWidget):
         self.copy_button.setEnabled(True)
         self.browser.setHtml(html)
 
+    def _show_passage(self, key: str, pid: str, query: str, html: str | None) -> None:
+        html = html or fulltext_render.passage_page(self.renderer, pid, query)
+        if not html:
+            self.clear()
+            return
+        self.key = key
+        self.title.setText(f"Full text · {self.library.review_label(pid.rpartition('/')[0])}")
+        self.copy_button.setEnabled(True)
+        self.browser.setHtml(html)
+
     def refresh(self) -> None:
         if self.key:
             key, self.key = self.key, None
@@ -140,6 +154,8 @@ class DetailPane(QWidget):
         kind, _, rid = self.key.partition(":")
         if kind == "review":
             return rid
+        if kind == "passage":
+            return rid.rpartition("/")[0]
         try:
             finding = self.library.get_finding(rid)
         except VkrefError:  # the catalog's server is away

@@ -1,14 +1,14 @@
 """catalog clients: how far each computer's index has read a shared catalog's change log
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
