@@ -143,6 +143,10 @@ def run(url: str, workdir: Path, seconds: float, curators: int = 4) -> dict:
         p.wait(timeout=seconds + 600)
     elapsed = time.time() - started
     observer.catch_up_catalog()
+    failed = [k for k, p in enumerate(procs) if p.returncode != 0]
+    if failed:
+        observer.close()
+        raise RuntimeError(f"curator processes {failed} failed (exit {[procs[k].returncode for k in failed]})")
     results = [json.loads(o.read_text()) for o in outs]
     fresh = Library.open(workdir / "fresh", catalog=url)
     truth = docs(fresh)
