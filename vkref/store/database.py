@@ -109,10 +109,6 @@ class Database:
         """A shared catalog on a PostgreSQL server (see :mod:`vkref.store.catalog`)."""
         return cls(_catalog.engine_url(url))
 
-    @property
-    def is_catalog(self) -> bool:
-        return self.engine.dialect.name == "postgresql"
-
     @classmethod
     def open_sqlite(cls, path: Path, backup_dir: Path | None = None, *, read_only: bool = False,
                     immutable: bool = False) -> "Database":
