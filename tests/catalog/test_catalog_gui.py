@@ -91,3 +91,19 @@ def test_connect_dialog_refuses_a_password_and_keeps_the_url(qtbot, window, monk
     with qtbot.waitSignal(dialog.accepted, timeout=5000):
         qtbot.keyClick(dialog.url, Qt.Key.Key_Return)
     assert window.settings.get(SETTING) == "postgresql://curator@db.example/vkref?sslmode=require"
+
+
+def test_a_reader_role_sees_that_the_catalog_is_read_only(qtbot, catalog_url, open_client):
+    from vkref.ui.catalog_link import ROLE_TEXT
+    from vkref.ui.main_window import MainWindow
+
+    w = MainWindow(open_client("ward", catalog_url.replace("postgres@", "clinician@")))
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.resultsShown, timeout=30000):
+        w.show()
+        w.search_now()
+    try:
+        assert w.catalog_banner.label.isVisible() and w.catalog_banner.label.text() == ROLE_TEXT
+        assert w.page.total > 0
+    finally:
+        w.shutdown()

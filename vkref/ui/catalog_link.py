@@ -1,6 +1,7 @@
 """The window's side of a shared catalog: the read-only banner, live refresh, and File > Connect to catalog….
 
-- :class:`CatalogBanner` listens to the library's catalog events (from the listener thread, handed to the GUI
+- :class:`CatalogBanner` says so when the database role may only read the catalog, and listens to the
+  library's catalog events (from the listener thread, handed to the GUI
   thread through a queued signal): while the server is away a banner says that results come from this
   computer's copy and that changes cannot be saved; when it is back the banner goes and the search is run
   again. Every change another curator makes re-runs the shown search, so what is on screen is current.
@@ -15,6 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QVBoxLayout
 
 SETTING = "catalog/url"
+ROLE_TEXT = "Read-only catalog: your database role may search it but not change it."
 OFFLINE_TEXT = ("Catalog server unreachable — showing this computer's copy, read-only: changes cannot be "
                 "saved. Reconnecting…")
 HELP = ("A postgresql:// URL of the shared catalog, e.g. postgresql://curator@library-db/vkref?sslmode=require. "
@@ -43,14 +45,24 @@ class CatalogBanner(QObject):
         self._event.connect(self._react, Qt.ConnectionType.QueuedConnection)
         window.library.on_catalog_event(lambda event, detail: self._event.emit(event, detail))
         status = window.library.catalog_status()
+        self.reader = bool(status) and status["can_write"] is False
         if status is not None and not status["online"]:
             self._react("offline", "")
+        elif self.reader:
+            self._show(ROLE_TEXT)
+
+    def _show(self, text: str) -> None:
+        self.label.setText(text)
+        self.label.show()
 
     def _react(self, event: str, _detail) -> None:
         if event == "offline":
-            self.label.show()
+            self._show(OFFLINE_TEXT)
         elif event == "online":
-            self.label.hide()
+            if self.reader:
+                self._show(ROLE_TEXT)
+            else:
+                self.label.hide()
             self.window.search_now()
         elif event == "changed":
             self.window.search_now()
