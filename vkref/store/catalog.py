@@ -64,7 +64,8 @@ def safe_url(url: str) -> str:
         parsed = make_url(url)
     except Exception:
         return url.split("@")[-1]
-    shown = parsed.set(drivername=parsed.drivername.split("+")[0], password=None)
+    # URL.set(password=None) keeps the password (None means "unchanged"): replace the field itself
+    shown = parsed.set(drivername=parsed.drivername.split("+")[0])._replace(password=None)
     return shown.render_as_string(hide_password=False)
 
 
