@@ -29,6 +29,19 @@ class SegmentFacets:
     years: list[int | None] = field(default_factory=list)
     reviews: list[str] = field(default_factory=list)
     strengths: list[int] = field(default_factory=list)  # evidence order per document, smaller is stronger
+    _codes: tuple | None = field(default=None, repr=False, compare=False)
+
+    def review_codes(self) -> tuple[np.ndarray, list[str]]:
+        """Each document's review as a number, and the reviews by number; computed once per segment."""
+        if self._codes is None:
+            self._codes = _numbered(self.reviews)
+        return self._codes
+
+
+def _numbered(values: list[str]) -> tuple[np.ndarray, list[str]]:
+    numbers: dict[str, int] = {}
+    codes = np.fromiter((numbers.setdefault(v, len(numbers)) for v in values), dtype=np.int32, count=len(values))
+    return codes, list(numbers)
 
 
 def read_segment(reader) -> SegmentFacets:
@@ -81,6 +94,7 @@ class FacetTable:
         self.reviews: list[str] = []
         self.strengths: list[int] = []
         self.live = 0
+        self._segments = [seg for seg, _, _ in segments]
         for seg, offset, live in segments:
             self.live |= live << offset
             for k, bits in seg.postings.items():
@@ -125,12 +139,16 @@ class FacetTable:
         return self._orders["strength"]
 
     def review_codes(self) -> tuple[np.ndarray, list[str]]:
-        """Each document's review as a number, and the reviews by number; cached."""
+        """Each document's review as a number, and the reviews by number; cached. Joined from the segments'
+        own numbering, so a new generation renumbers labels, not documents."""
         if self._review_codes is None:
             numbers: dict[str, int] = {}
-            codes = np.fromiter((numbers.setdefault(r, len(numbers)) for r in self.reviews), dtype=np.int32,
-                                count=len(self.reviews))
-            self._review_codes = (codes, list(numbers))
+            parts = [np.empty(0, dtype=np.int32)]
+            for seg in self._segments:
+                codes, labels = seg.review_codes()
+                local = np.array([numbers.setdefault(label, len(numbers)) for label in labels], dtype=np.int32)
+                parts.append(local[codes] if len(codes) else codes)
+            self._review_codes = (np.concatenate(parts), list(numbers))
         return self._review_codes
 
     def get(self, facet: str, value: str) -> int:

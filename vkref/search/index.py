@@ -499,8 +499,9 @@ class SearchIndex:
                         self._save_sidecar(segid, seg)
                 if segid:
                     self._segment_cache[segid] = seg
-                live = (bitsets.from_docnums(leaf.all_doc_ids(), seg.size)
-                        if leaf.has_deletions() else (1 << seg.size) - 1)
+                live = (1 << seg.size) - 1
+                if leaf.has_deletions():
+                    live &= ~bitsets.from_docnums(sorted(leaf.deleted_docs_set), seg.size)
                 parts.append((seg, offset, live))
             live_segments = {segment_id(leaf) for leaf, _ in searcher.reader().leaf_readers()}
             for segid in [k for k in self._segment_cache if k not in live_segments]:
