@@ -40,7 +40,7 @@ from whoosh.writing import LockError
 from vkref.core.errors import LibraryError, VkrefError
 from vkref.search import bitsets
 from vkref.search.facets import FacetTable, SegmentFacets, read_segment
-from vkref.search.schema import INDEX_FORMAT, META_KEY, IndexDoc, make_schema
+from vkref.search.schema import INDEX_FORMAT, META_KEY, WRITER_OPTIONS, IndexDoc, make_schema
 from vkref.search.segcache import SegmentCache, segment_id
 from vkref.search.trust import Trust
 
@@ -321,7 +321,8 @@ class SearchIndex:
         try:
             # the sign lock is taken by every vkref writer first: no other commit can follow this read
             last_change = self._guard(lambda: self._locked_last_change(ix))
-            writer = self._guard(lambda: ix.writer(timeout=timeout))  # its new segment's files are not signed yet
+            # its new segment's files are not signed yet
+            writer = self._guard(lambda: ix.writer(timeout=timeout, **WRITER_OPTIONS))
             try:
                 job = IndexCommit(writer, last_change, self._guard)
                 yield job
@@ -402,7 +403,9 @@ class SearchIndex:
 
     def _build(self, tmp: Path, batches, last_change: int, total: int, progress, procs: int) -> int:
         ix = windex.create_in(str(tmp), make_schema())
-        kwargs = {"procs": procs, "limitmb": 128} if procs > 1 else {"limitmb": 128}
+        kwargs = {"limitmb": 128, **WRITER_OPTIONS}
+        if procs > 1:
+            kwargs.update(procs=procs, subargs={"limitmb": 128, **WRITER_OPTIONS})
         writer = ix.writer(**kwargs)
         done = 0
         try:
