@@ -20,6 +20,7 @@ from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer, terms
 from vkref.search.facets import constrain
 from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder, QueryPlan
+from vkref.search.schema import PASSAGE_WEIGHT
 from vkref.search.scoring import Scorer, postings, reference_scores
 
 PAIR_FEW = 3  # a two-word search is relaxed only below this many records holding both
@@ -349,7 +350,12 @@ class SearchEngine:
         wanted = None if all_keys else offset + limit
         if q is not None and sort in ("relevance", "evidence"):
             docs = bitsets.to_array(final)
-            order = ranked(docs, self._scores(s, q, docs), table.strength_column(), sort, wanted)
+            scores = self._scores(s, q, docs)
+            passages = table.get("kind", "passage") & final
+            if passages:  # ranked below the findings that state the same words
+                inside = bitsets.to_mask(passages, len(table.keys))[docs]
+                scores = np.where(inside, scores * PASSAGE_WEIGHT, scores)
+            order = ranked(docs, scores, table.strength_column(), sort, wanted)
         else:
             # the cached year (or evidence) order, kept to the documents in ``final``, up to the page's end
             walk = table.order_by_strength() if sort == "evidence" else table.order_by_year(sort != "year-asc")

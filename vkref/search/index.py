@@ -39,7 +39,7 @@ from whoosh.writing import LockError
 from vkref.core.errors import LibraryError, VkrefError
 from vkref.search import bitsets, sidecars
 from vkref.search.facets import FacetTable, SegmentFacets, read_segment
-from vkref.search.schema import INDEX_FORMAT, META_KEY, WRITER_OPTIONS, IndexDoc, make_schema
+from vkref.search.schema import INDEX_FORMAT, META_KEY, OWNER_PREFIX, WRITER_OPTIONS, IndexDoc, make_schema
 from vkref.search.segcache import SegmentCache, segment_id
 from vkref.search.trust import Trust
 
@@ -130,7 +130,10 @@ class IndexCommit:
 
     def _apply(self, upserts: list[IndexDoc], deletes: list[str]) -> None:
         for key in deletes:
-            self.writer.delete_by_term("key", key)
+            if key.startswith(OWNER_PREFIX):
+                self.writer.delete_by_term("owner", key[len(OWNER_PREFIX):])
+            else:
+                self.writer.delete_by_term("key", key)
         for doc in upserts:
             self.writer.delete_by_term("key", doc.key)  # update_document removes one copy only
             self.writer.add_document(**doc.fields())
