@@ -14,11 +14,11 @@ MIB = 1 << 20
 # cache -> bytes it may hold
 BUDGETS = {
     # search/segcache.py: per (segment, field, term) document numbers and term frequencies, kept across commits
-    "postings": 64 * MIB,
+    "postings": 48 * MIB,
     # search/scoring.py: per index generation, BM25F scores of query nodes (scoring.Table: ids and scores)
-    "scores": 64 * MIB,
+    "scores": 32 * MIB,
     # search/engine.py: per index generation, the document set (a bitset int) of each query leaf
-    "leaf_sets": 32 * MIB,
+    "leaf_sets": 24 * MIB,
 }
 
 # bytes of one entry (NumPy columns; tests/integration/test_budgets.py measures them)
