@@ -103,6 +103,21 @@ def test_private_fast_path_equals_the_public_api(library):
             assert lengths.tolist() == [leaf.doc_field_length(d, field, 0) or 0 for d in range(leaf.doc_count_all())]
 
 
+def test_fast_path_leaves_out_deleted_documents(fresh_library):
+    """A segment with deletions: the block path reads past Whoosh's FilterMatcher and drops them itself."""
+    lib = fresh_library
+    review = lib.reviews()[0]
+    for f in lib.findings_of(review.id)[:3]:
+        lib.delete_finding(f.id)
+    searcher, leaves = _leaves(lib)
+    assert any(leaf.has_deletions() for leaf, _ in leaves)
+    for leaf, _ in leaves:
+        for text in _terms(leaf, "text", 300):
+            fast = whoosh_private.leaf_postings(leaf, "text", text)
+            assert fast is not None
+            assert fast == segcache.read_postings_public(leaf.postings("text", text))
+
+
 def test_another_whoosh_version_takes_the_public_path(library, monkeypatch):
     searcher, leaves = _leaves(library)
     leaf = leaves[0][0]
@@ -112,6 +127,7 @@ def test_another_whoosh_version_takes_the_public_path(library, monkeypatch):
     monkeypatch.setattr(whoosh_private, "SUPPORTED", (9, 9))
     assert not whoosh_private.supported()
     assert whoosh_private.block_postings(leaf.postings("text", text)) is None
+    assert whoosh_private.leaf_postings(leaf, "text", text) is None
     assert segcache.read_postings(leaf, "text", text) == expected
     assert list(segcache.read_lengths(leaf, "text")) == list(lengths)
 

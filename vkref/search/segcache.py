@@ -74,6 +74,9 @@ def read_postings(leaf, field: str, text: str) -> tuple[list[int], list[float]]:
     (:func:`~vkref.search.whoosh_private.block_postings`), else posting by posting through the public API."""
     if (field, text) not in leaf:
         return [], []
+    fast = whoosh_private.leaf_postings(leaf, field, text)
+    if fast is not None:
+        return fast
     m = leaf.postings(field, text)
     fast = whoosh_private.block_postings(m)
     return fast if fast is not None else read_postings_public(m)

@@ -38,6 +38,26 @@ def block_postings(matcher) -> tuple[list[int], list[float]] | None:
     return ids, weights
 
 
+_LEAF_ATTRS = ("_terms", "_text_to_bytes", "deleted_docs_set", "schema")
+
+
+def leaf_postings(leaf, field: str, text: str) -> tuple[list[int], list[float]] | None:
+    """A term's postings in one segment reader, a block at a time, deleted documents left out in one NumPy step,
+    or None where the internals are not available. (``leaf.postings`` wraps a segment with deletions in a
+    ``FilterMatcher``, which has no blocks: every edit of a large library sent its terms down the per-posting
+    path, ~0.3 µs a posting.)"""
+    if not supported() or not all(hasattr(leaf, a) for a in _LEAF_ATTRS):
+        return None
+    matcher = leaf._terms.matcher(field, leaf._text_to_bytes(field, text), leaf.schema[field].format)
+    got = block_postings(matcher)
+    deleted = leaf.deleted_docs_set
+    if got is None or not deleted or not got[0]:
+        return got
+    ids = np.asarray(got[0], dtype=np.int64)
+    keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))
+    return ids[keep].tolist(), np.asarray(got[1])[keep].tolist()
+
+
 def length_column(leaf, field: str) -> np.ndarray | list[int] | None:
     """The stored length of ``field`` for every document of one segment, or None (no column, or internals not
     available: the caller then has no lengths, as for a field that stores none). The column's bytes are decoded
