@@ -15,6 +15,7 @@ from vkref.core import logs, validation
 from vkref.core import records as R
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import ConflictError, DataError, UsageError, VkrefError
+from vkref.core.status import normalise
 from vkref.core.vocabulary import CONCEPT_FACETS, Vocabulary
 from vkref.store import changes
 
@@ -64,6 +65,8 @@ def after_write(lib: "Library", reviews_changed: bool = True, sync: bool = True)
     """Labels, citations and the index after a committed write. Index trouble does not undo the write."""
     if reviews_changed:
         lib._refresh_reviews()
+    else:
+        lib._refresh_flags()  # a finding's retracted-source flag shows in its hits
     if not sync:
         return
     try:
@@ -90,15 +93,26 @@ def edit(lib: "Library", record_id: str, assignments: dict[str, str], if_version
     for name, text in assignments.items():
         fields[name] = _value(lib, record_id, fields, name, text)
     if review:
+        fields["status"] = normalise(fields.get("status", ""))
         new_review = R.review_from_fields(record_id, fields, review.version)
         batch = write(lib, "edit", f"edit {record_id}", who, reviews=[new_review])
     else:
         new_finding = R.finding_from_fields(record_id, fields, finding.version)
         if lib.get_review(new_finding.review_id) is None:
             raise DataError(f"finding {record_id}: unknown review {new_finding.review_id!r}")
+        if set(assignments) & {"concepts", "species", "evidence", "direction"}:
+            _check_coding(lib, record_id, new_finding.concepts)
         batch = write(lib, "edit", f"edit {record_id}", who, findings=[new_finding])
     after = lib.get_review(record_id) or lib.get_finding(record_id)
     return {"id": record_id, "batch": batch or None, "version": after.version, "changed": sorted(assignments)}
+
+
+def _check_coding(lib: "Library", record_id: str, concepts: dict[str, list[str]]) -> None:
+    from vkref.library.findings import coding_problems  # findings builds on this module
+
+    bad = coding_problems(lib.vocabulary, concepts)
+    if bad:
+        raise DataError(f"finding {record_id}: " + "; ".join(f"{k}: {v}" for k, v in sorted(bad.items())))
 
 
 def _value(lib: "Library", record_id: str, fields: dict, name: str, text: str):

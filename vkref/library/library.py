@@ -17,10 +17,11 @@ import vkref
 from vkref.core import logs, paths, validation
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import LibraryError, QueryError
+from vkref.core.status import review_status, status_of
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
 from vkref.io import bundled
 from vkref.io.citation import vancouver
-from vkref.library import curation, documents as D, duplicates, exporting, importing, opening, sharing
+from vkref.library import curation, documents as D, duplicates, exporting, findings, importing, opening, sharing
 from vkref.library.indexing import Indexing
 from vkref.library.results import Hit, SearchPage
 from vkref.search import SearchService
@@ -46,6 +47,7 @@ class Library:
         self.library_id = repo.library_uuid(db)
         self._reviews: dict[str, Review] = {}
         self._review_labels: dict[str, str] = {}
+        self._flagged: set[str] = set()  # findings flagged as resting on a retracted study
         self._write_lock = threading.RLock()
         self.search_service = SearchService(directory / paths.INDEX_DIRNAME, self.library_id, self.vocabulary)
         self.indexing = Indexing(directory, db, self.search_service, self.vocabulary, self._write_lock,
@@ -234,6 +236,18 @@ class Library:
         reviews = repo.get_review_summaries(self.db)
         self._reviews = {r.id: r for r in reviews}
         self._review_labels = D.review_label_map(reviews)
+        self._refresh_flags()
+
+    def _refresh_flags(self) -> None:
+        self._flagged = repo.flagged_findings(self.db)
+
+    def status(self, record_id: str) -> dict | None:
+        """The publication status a review or finding shows (see :mod:`vkref.core.status`), or None."""
+        review = self._reviews.get(record_id)
+        if review is not None:
+            return review_status(review)
+        finding = self.get_finding(record_id)
+        return status_of(self._reviews.get(finding.review_id), finding.source_retracted) if finding else None
 
     def _hit(self, raw, plan) -> Hit:
         """A page hit from what the index stored (no database look-up per hit)."""
@@ -244,9 +258,10 @@ class Library:
         facets = {f: [self.vocabulary[c].label for c in raw.coded.get(f, []) if c in self.vocabulary]
                   for f in facets_of}
         review = self._reviews.get(raw.review_id or raw.id)
+        status = status_of(review, raw.kind == "finding" and raw.id in self._flagged) if review else None
         return Hit(raw.kind, raw.id, raw.score, raw.title, raw.text, highlights(raw.text, terms) or
                    highlights(raw.title, terms), (review.source_id or None) if review else None,
-                   self.review_ref(review) if review else {}, facets, self._direction_counts(raw.counts))
+                   self.review_ref(review) if review else {}, facets, status, self._direction_counts(raw.counts))
 
     def _direction_counts(self, counts: dict[str, int]) -> dict[str, int]:
         """Direction concept id -> n as labels, in the vocabulary's order of the direction facet."""
@@ -334,6 +349,40 @@ class Library:
 
     def batches(self, limit: int = 50) -> list[dict]:
         return [dict(b.__dict__) for b in changes.batches(self.db, limit)]
+
+    # ------------------------------------------------------------------ record forms (vkref.library.findings)
+    def finding_problems(self, fields: dict) -> dict[str, str]:
+        """What is wrong with a finding's form, field -> message (empty: it can be saved); nothing written."""
+        return findings.problems(self, fields)
+
+    def new_finding(self, review_id: str, fields: dict, who: str = "user") -> dict:
+        """Create a finding of a review from form fields (concepts as names); returns id, batch, version."""
+        return findings.new_finding(self, review_id, fields, who)
+
+    def update_finding(self, finding_id: str, fields: dict, if_version: int | None = None,
+                       who: str = "user") -> dict:
+        return findings.update(self, finding_id, fields, if_version, who)
+
+    def update_review(self, review_id: str, fields: dict, if_version: int | None = None, who: str = "user") -> dict:
+        """Save a review's metadata, verification and publication status (one batch)."""
+        return findings.update_review(self, review_id, fields, if_version, who)
+
+    def duplicate_finding(self, finding_id: str, who: str = "user") -> dict:
+        return findings.duplicate(self, finding_id, who)
+
+    def trash_finding(self, finding_id: str, who: str = "user") -> dict:
+        """Move a finding to the trash (undoable; :meth:`restore_finding` brings it back any time later)."""
+        return findings.trash(self, finding_id, who)
+
+    def trash(self) -> list[dict]:
+        return findings.trashed(self)
+
+    def restore_finding(self, finding_id: str, who: str = "user") -> dict:
+        return findings.restore(self, finding_id, who)
+
+    def revert(self, change_id: int, who: str = "user") -> dict:
+        """Take back one field change listed by :meth:`history` (its ``change`` id) as a new batch."""
+        return findings.revert(self, change_id, who)
 
     def reload_vocabulary(self) -> None:
         """Read the vocabulary again after a write changed it (facets, expansion, forms)."""
