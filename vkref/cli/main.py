@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from vkref.cli import curation, evidence, maintenance
+from vkref.cli import curation, evidence, maintenance, records
 from vkref.core.errors import UsageError, VkrefError
 
 
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reindex", help="rebuild the search index from the database")
 
     curation.add_parsers(sub)
+    records.add_parsers(sub)
     evidence.add_parsers(sub)
     maintenance.add_parsers(sub)
 
@@ -217,7 +218,8 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
             "matrix": _with_library(lambda a, lib: evidence.cmd_matrix(a, lib, _facet_pairs)),
             "answer": _with_library(lambda a, lib: evidence.cmd_answer(a, lib, _facet_pairs)),
             "check": lambda a: maintenance.cmd_check(a, _open), "backups": maintenance.cmd_backups,
-            "restore": maintenance.cmd_restore}
+            "restore": maintenance.cmd_restore,
+            **{name: _with_library(fn) for name, fn in records.COMMANDS.items()}}
 
 
 def main(argv: list[str] | None = None) -> int:
