@@ -61,6 +61,9 @@ SHORTCUTS = [
     ("− (minus, in the filters)", "Exclude the value"),
     ("Ctrl+Shift+C", "Copy the citation of the selected record's source review"),
     ("Ctrl+Shift+Backspace", "Clear all filters"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo the last change (kept in the library: also after a restart)"),
+    ("Ctrl+N / F2 / Ctrl+D / Ctrl+Delete", "New finding / edit / duplicate / move to trash (Records menu)"),
+    ("Ctrl+H", "History of the shown record, with Revert this change"),
     ("F1", "Search syntax"),
     ("Ctrl+Q", "Quit"),
 ]

@@ -124,6 +124,10 @@ class ResultsModel(QAbstractTableModel):
         if role not in TEXT_ROLES:
             return None
         text = cell_text(row, COLUMNS[index.column()][1])
+        if row.status and index.column() == COL_TEXT:  # the banner goes wherever the record appears
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return plain_tooltip(f"{row.status}\n\n{text}")
+            return f"[{row.status_label}] {text}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(text) if len(text) > 30 else None
         return text
