@@ -29,9 +29,17 @@ def shown(value) -> str:
     return text if len(text) <= SHOWN else text[:SHOWN - 1] + "…"
 
 
-def what(change: dict) -> tuple[str, str, str]:
+def what(change: dict, vocabulary=None) -> tuple[str, str, str]:
+    """(field, old, new) as the History panel shows them; a change of codes names the facets it changed."""
     if change["field"] == "*":
         return ("(record)", "", "created") if change["old"] is None else ("(record)", "", "deleted")
+    if change["field"] == "concepts" and isinstance(change["old"], dict) and isinstance(change["new"], dict):
+        old, new = change["old"], change["new"]
+        facets = [f for f in sorted(set(old) | set(new)) if old.get(f) != new.get(f)]
+        label = lambda ids: ", ".join(vocabulary[c].label if vocabulary and c in vocabulary else c  # noqa: E731
+                                      for c in ids)
+        return (", ".join(facets) or "concepts", "; ".join(label(old.get(f, [])) for f in facets),
+                "; ".join(label(new.get(f, [])) for f in facets))
     return change["field"], shown(change["old"]), shown(change["new"])
 
 
@@ -107,7 +115,8 @@ class HistoryDialog(_ListDialog):
 
     def reload(self) -> None:
         self.changes = list(reversed(self.library.history(self.record_id)))
-        self.fill([(c["when"].replace("T", " "), c["who"] or "-", *what(c)) for c in self.changes])
+        vocabulary = self.library.vocabulary
+        self.fill([(c["when"].replace("T", " "), c["who"] or "-", *what(c, vocabulary)) for c in self.changes])
         self.note.setText(f"{len(self.changes)} changes, newest first")
 
     def act(self) -> None:

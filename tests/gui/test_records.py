@@ -1,0 +1,196 @@
+"""Curating in the window, driven by keys and clicks: edit a finding's species (the facet counts follow, Undo puts
+them back, History still lists the change after a restart), a new finding with an unknown concept (inline
+message, nothing saved), a review marked retracted (the banner in the detail and in ``vkref search --json``),
+duplicate, trash and restore, revert one change."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from tests.gui.conftest import make_window, search
+from vkref.library import Library
+
+FINDING = "kjm-006"  # an animal study coded Rat
+REVIEW = "iwamoto-2006-cds"
+
+
+def open_window(qtbot, library, settings, query: str):
+    w = make_window(qtbot, library, settings)
+    with qtbot.waitSignal(w.resultsShown, timeout=10000):
+        w.search_now()
+    w.show()
+    qtbot.waitExposed(w)
+    search(qtbot, w, query)
+    activate(qtbot, w)
+    return w
+
+
+def activate(qtbot, w) -> None:
+    """The window in front, as after a click on it (offscreen, a closed dialog does not give it back)."""
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+
+
+def select(qtbot, w, key: str) -> None:
+    """Click the row of ``key`` (the detail pane follows)."""
+    row = w.model.row_of(key)
+    assert row >= 0, f"{key} is not among the results"
+    rect = w.table.visualRect(w.model.index(row, 1))
+    qtbot.mouseClick(w.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: w.detail.key == key, timeout=5000)
+
+
+def count(w, facet: str, label: str) -> int:
+    model = w.facets.model
+    return model.node(model.index_of(facet, label)).count
+
+
+def retype(qtbot, field, text: str) -> None:
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(field, Qt.Key.Key_Delete)
+    qtbot.keyClicks(field, text)
+
+
+def save(qtbot, w, form) -> None:
+    with qtbot.waitSignal(w.records.written, timeout=20000), qtbot.waitSignal(w.resultsShown, timeout=20000):
+        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+
+
+def test_change_species_counts_follow_undo_restores_history_survives_restart(qtbot, writable_library, settings):
+    lib = writable_library
+    w = open_window(qtbot, lib, settings, "ovariectomized rats vitamin D3")
+    rats, mice = count(w, "species", "Rat"), count(w, "species", "Mouse")
+    select(qtbot, w, f"finding:{FINDING}")
+    w.table.setFocus()
+    qtbot.keyClick(w.table, Qt.Key.Key_F2)
+    form = w.records.dialog
+    qtbot.waitUntil(lambda: form.isVisible(), timeout=5000)
+    retype(qtbot, form.concepts["species"], "mice")  # a synonym of Mouse
+    assert form.save_button.isEnabled()
+    save(qtbot, w, form)
+    assert lib.get_finding(FINDING).concepts["species"] == ["mouse"]
+    assert (count(w, "species", "Rat"), count(w, "species", "Mouse")) == (rats - 1, mice + 1)
+    activate(qtbot, w)  # the form has closed
+    w.table.setFocus()
+    with qtbot.waitSignal(w.librarian.changed, timeout=20000), qtbot.waitSignal(w.resultsShown, timeout=20000):
+        qtbot.keyClick(w.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert lib.get_finding(FINDING).concepts["species"] == ["rat"]
+    assert (count(w, "species", "Rat"), count(w, "species", "Mouse")) == (rats, mice)
+    path = lib.path
+    w.close()
+    lib.close()
+    with Library.open(path) as again:  # a restart: the history is in the database
+        w2 = open_window(qtbot, again, settings, "ovariectomized rats vitamin D3")
+        select(qtbot, w2, f"finding:{FINDING}")
+        qtbot.keyClick(w2.table, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+        panel = w2.records.dialog
+        qtbot.waitUntil(lambda: panel.isVisible(), timeout=5000)
+        rows = [[panel.table.item(r, c).text() for c in range(5)] for r in range(panel.table.rowCount())]
+        assert ["species", "Rat", "Mouse"] in [r[2:] for r in rows]  # the edit
+        assert ["species", "Mouse", "Rat"] in [r[2:] for r in rows]  # its undo
+        panel.close()
+        w2.close()
+
+
+def test_a_new_finding_with_an_unknown_concept_is_not_saved(qtbot, writable_library, settings):
+    lib = writable_library
+    w = open_window(qtbot, lib, settings, "raloxifene vertebral")
+    select(qtbot, w, "finding:cds-001")
+    before = len(lib.findings_of(REVIEW)), len(lib.batches())
+    qtbot.keyClick(w.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    form = w.records.dialog
+    qtbot.waitUntil(lambda: form.isVisible(), timeout=5000)
+    qtbot.keyClicks(form.statement, "Menatetrenone with a bisphosphonate prevented more fractures.")
+    retype(qtbot, form.concepts["agent"], "menatetrenone; unobtainium")
+    retype(qtbot, form.concepts["species"], "Human")
+    error = form.errors["agent"]
+    assert error.isVisible() and "unobtainium" in error.text()
+    assert not form.save_button.isEnabled()
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(form.concepts["agent"], Qt.Key.Key_Return)
+    assert (len(lib.findings_of(REVIEW)), len(lib.batches())) == before  # nothing saved
+    retype(qtbot, form.concepts["evidence"], "animal study")
+    assert "animal study" in form.errors["species"].text()  # species and evidence contradict each other
+    retype(qtbot, form.concepts["evidence"], "clinical study")
+    retype(qtbot, form.concepts["agent"], "menatetrenone; alendronate")
+    assert not error.isVisible() and form.save_button.isEnabled()
+    save(qtbot, w, form)
+    assert len(lib.findings_of(REVIEW)) == before[0] + 1
+    new = lib.findings_of(REVIEW)[-1]
+    wanted = {lib.vocabulary.resolve("agent", name).id for name in ("menatetrenone", "alendronate")}
+    assert set(new.concepts["agent"]) == wanted
+    qtbot.waitUntil(lambda: w.detail.key == f"finding:{new.id}", timeout=5000)
+
+
+def test_a_retracted_review_shows_its_banner_in_the_detail_and_the_json(qtbot, writable_library, settings):
+    lib = writable_library
+    w = open_window(qtbot, lib, settings, "raloxifene vertebral")
+    select(qtbot, w, "finding:cds-001")
+    assert "RETRACTED" not in w.detail.plain_text()
+    w.open_key(f"review:{REVIEW}")
+    qtbot.keyClick(w.table, Qt.Key.Key_F2)
+    form = w.records.dialog
+    qtbot.waitUntil(lambda: form.isVisible(), timeout=5000)
+    form.status.setFocus()
+    qtbot.keyClicks(form.status, "Retr")
+    assert form.status.currentData() == "retracted"
+    qtbot.keyClicks(form.status_date, "2024-05")
+    qtbot.keyClicks(form.status_note, "data integrity concerns")
+    save(qtbot, w, form)
+    assert lib.get_review(REVIEW).status == "retracted"
+    select(qtbot, w, "finding:cds-001")
+    assert "RETRACTED 2024-05: data integrity concerns" in w.detail.plain_text()
+    row = w.model.row_data(w.model.row_of("finding:cds-001"))
+    assert w.model.data(w.model.index(w.model.row_of("finding:cds-001"), 1)).startswith("[Retracted]")
+    assert "[RETRACTED 2024-05" in row.citation
+    env = dict(os.environ, VKREF_HOME=str(lib.path))
+    out = subprocess.run([sys.executable, "-m", "vkref", "--library", str(lib.path), "search", "raloxifene",
+                          "--filter", f"review={REVIEW}", "--json"], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    hits = json.loads(out.stdout)["hits"]
+    assert hits and all(h["status"]["kind"] == "retracted" for h in hits)
+
+
+def test_duplicate_trash_restore_and_revert_from_the_window(qtbot, writable_library, settings):
+    lib = writable_library
+    w = open_window(qtbot, lib, settings, "raloxifene vertebral")
+    select(qtbot, w, "finding:cds-001")
+    w.table.setFocus()
+    with qtbot.waitSignal(w.records.written, timeout=20000):
+        qtbot.keyClick(w.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    copies = [f for f in lib.findings_of(REVIEW) if f.statement == lib.get_finding("cds-001").statement]
+    copy = next(f.id for f in copies if f.id != "cds-001")
+    qtbot.waitUntil(lambda: w.detail.key == f"finding:{copy}", timeout=10000)
+    with qtbot.waitSignal(w.records.written, timeout=20000):
+        w.records.trash_action.trigger()
+    assert lib.get_finding(copy) is None
+    w.records.trash_list_action.trigger()
+    trash = w.records.dialog
+    qtbot.waitUntil(lambda: trash.isVisible() and trash.table.rowCount() == 1, timeout=5000)
+    qtbot.mouseClick(trash.table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=trash.table.visualRect(trash.table.model().index(0, 0)).center())
+    with qtbot.waitSignal(trash.written, timeout=20000):
+        qtbot.mouseClick(trash.action, Qt.MouseButton.LeftButton)
+    assert lib.get_finding(copy) is not None and trash.table.rowCount() == 0
+    trash.close()
+    lib.edit("cds-001", {"dose": "45 mg/day"})
+    select(qtbot, w, "finding:cds-001")
+    w.records.history_action.trigger()
+    panel = w.records.dialog
+    qtbot.waitUntil(lambda: panel.isVisible(), timeout=5000)
+    assert panel.table.item(0, 2).text() == "dose"
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=panel.table.visualRect(panel.table.model().index(0, 2)).center())
+    with qtbot.waitSignal(panel.written, timeout=20000):
+        qtbot.mouseClick(panel.action, Qt.MouseButton.LeftButton)
+    assert lib.get_finding("cds-001").dose == ""
+    assert panel.table.item(0, 2).text() == "dose" and panel.table.item(0, 4).text() == ""
+    panel.close()
+    assert QApplication.activeModalWidget() is None
