@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from vkref.core import records as R
 from vkref.core.entities import Finding
 from vkref.core.errors import ConflictError, DataError, QueryError, UsageError
-from vkref.core.status import normalise
+from vkref.core.status import normalise, review_status, status_of
 from vkref.core.vocabulary import CONCEPT_FACETS, Vocabulary
 from vkref.library import curation
 from vkref.store import changes
@@ -186,6 +186,15 @@ def update_review(lib: "Library", review_id: str, fields: dict, if_version: int 
     review = R.review_from_fields(review_id, merged, current.version)
     batch = curation.write(lib, "edit", f"edit {review_id}", who, reviews=[review])
     return _done(lib, review_id, batch)
+
+
+def status(lib: "Library", record_id: str) -> dict | None:
+    """What a review or finding shows: its review's status or its own retracted-source flag."""
+    review = lib._reviews.get(record_id)
+    if review is not None:
+        return review_status(review)
+    finding = lib.get_finding(record_id)
+    return status_of(lib._reviews.get(finding.review_id), finding.source_retracted) if finding else None
 
 
 # ---------------------------------------------------------------------------- trash and restore

@@ -17,7 +17,7 @@ import vkref
 from vkref.core import logs, paths, validation
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import LibraryError, QueryError
-from vkref.core.status import review_status, status_of
+from vkref.core.status import status_of
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
 from vkref.io import bundled
 from vkref.io.citation import vancouver
@@ -241,14 +241,6 @@ class Library:
     def _refresh_flags(self) -> None:
         self._flagged = repo.flagged_findings(self.db)
 
-    def status(self, record_id: str) -> dict | None:
-        """The publication status a review or finding shows (see :mod:`vkref.core.status`), or None."""
-        review = self._reviews.get(record_id)
-        if review is not None:
-            return review_status(review)
-        finding = self.get_finding(record_id)
-        return status_of(self._reviews.get(finding.review_id), finding.source_retracted) if finding else None
-
     def _hit(self, raw, plan) -> Hit:
         """A page hit from what the index stored (no database look-up per hit)."""
         from vkref.search import highlights
@@ -351,6 +343,10 @@ class Library:
         return [dict(b.__dict__) for b in changes.batches(self.db, limit)]
 
     # ------------------------------------------------------------------ record forms (vkref.library.findings)
+    def status(self, record_id: str) -> dict | None:
+        """The publication status a review or finding shows (:mod:`vkref.core.status`), or None."""
+        return findings.status(self, record_id)
+
     def finding_problems(self, fields: dict) -> dict[str, str]:
         """What is wrong with a finding's form, field -> message (empty: it can be saved); nothing written."""
         return findings.problems(self, fields)
@@ -359,20 +355,17 @@ class Library:
         """Create a finding of a review from form fields (concepts as names); returns id, batch, version."""
         return findings.new_finding(self, review_id, fields, who)
 
-    def update_finding(self, finding_id: str, fields: dict, if_version: int | None = None,
-                       who: str = "user") -> dict:
+    def update_finding(self, finding_id: str, fields: dict, if_version: int | None = None, who="user") -> dict:
         return findings.update(self, finding_id, fields, if_version, who)
 
-    def update_review(self, review_id: str, fields: dict, if_version: int | None = None, who: str = "user") -> dict:
-        """Save a review's metadata, verification and publication status (one batch)."""
+    def update_review(self, review_id: str, fields: dict, if_version: int | None = None, who="user") -> dict:
         return findings.update_review(self, review_id, fields, if_version, who)
 
     def duplicate_finding(self, finding_id: str, who: str = "user") -> dict:
         return findings.duplicate(self, finding_id, who)
 
     def trash_finding(self, finding_id: str, who: str = "user") -> dict:
-        """Move a finding to the trash (undoable; :meth:`restore_finding` brings it back any time later)."""
-        return findings.trash(self, finding_id, who)
+        return findings.trash(self, finding_id, who)  # restore_finding brings it back, any time later
 
     def trash(self) -> list[dict]:
         return findings.trashed(self)
@@ -381,7 +374,7 @@ class Library:
         return findings.restore(self, finding_id, who)
 
     def revert(self, change_id: int, who: str = "user") -> dict:
-        """Take back one field change listed by :meth:`history` (its ``change`` id) as a new batch."""
+        """Take back one change listed by :meth:`history` (its ``change`` number) as a new batch."""
         return findings.revert(self, change_id, who)
 
     def reload_vocabulary(self) -> None:
