@@ -16,6 +16,7 @@ from vkref.core.vocabulary import CONCEPT_FACETS
 from vkref.ui.colours import colours
 from vkref.ui.filters import FACET_TITLES
 from vkref.ui.operation import Operation
+from vkref.ui.theme import is_dark
 
 MULTI = ("agent", "population", "species", "outcome")
 VERIFICATION = ("unverified", "partial", "reconstructed", "confirmed")
@@ -139,7 +140,7 @@ class FindingForm(QDialog):
         grid.addWidget(widget, row, col + 1, 1, span)
         error = QLabel("", self, objectName=f"error_{key}")
         error.setWordWrap(True)
-        error.setStyleSheet(f"color: {colours(False)['error']};")
+        error.setStyleSheet(f"color: {colours(is_dark())['error']};")
         error.hide()
         grid.addWidget(error, row + 1, col + 1, 1, span)
         self.errors[key] = error

@@ -19,6 +19,7 @@ from vkref.core.status import LABELS, STATUSES, normalise, status_problem
 from vkref.ui.colours import colours
 from vkref.ui.finding_form import SEP, split_names
 from vkref.ui.operation import Operation
+from vkref.ui.theme import is_dark
 
 CHECKED = ("title", "authors", "journal", "year", "volume", "issue", "pages", "doi", "pmid")
 TITLES = {"title": "Title", "journal": "Journal", "year": "Year", "volume": "Volume", "issue": "Issue",
@@ -158,7 +159,7 @@ class ReviewForm(QDialog):
 
     def _error(self, key: str) -> QLabel:
         label = QLabel("", self, objectName=f"error_{key}")
-        label.setStyleSheet(f"color: {colours(False)['error']};")
+        label.setStyleSheet(f"color: {colours(is_dark())['error']};")
         label.setWordWrap(True)
         label.hide()
         self.errors[key] = label
@@ -200,8 +201,9 @@ class ReviewForm(QDialog):
             edit.setCursorPosition(0)  # show the start of a long title
         self.authors.set_authors(r.authors)
         self.summary.setPlainText(r.summary)
-        self.lists["keywords"].setText(SEP.join(r.keywords))
-        self.lists["tags"].setText(SEP.join(r.tags))
+        for name, edit in self.lists.items():
+            edit.setText(SEP.join(getattr(r, name)))
+            edit.setCursorPosition(0)
         self.notes.setPlainText(r.notes)
         for name, check in self.checks.items():
             check.setCurrentText("confirmed" if name in r.verified_fields else
