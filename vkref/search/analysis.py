@@ -1,7 +1,7 @@
 """The one text analyzer of vkref's index and queries. Stable import path: the schema pickled into the index
 refers to :class:`VkrefTokenizer` and :class:`VkrefFilter` by this module name, so never move them.
 
-What it promises (tested in tests/test_analysis.py):
+What it promises (tested in tests/unit/test_analysis.py):
 
 - drug codes and numbers stay whole: "MK-4" -> ``mk4`` (never ``mk`` + ``4``, so MK-4 does not match MK-7),
   "K2" -> ``k2``, "25(OH)D" -> ``25ohd``, "IGF-1" -> ``igf1``, "4.92%" -> ``4.92``, "mg/kg" -> ``mg`` + ``kg``;
@@ -117,6 +117,19 @@ def VkrefAnalyzer() -> Composable:
 def SpellAnalyzer() -> Composable:
     """Same tokens without stemming: the words spelling suggestions are drawn from."""
     return VkrefTokenizer() | VkrefFilter(stem=False)
+
+
+def stop_gap(text: str) -> int:
+    """The longest run of stop words between two indexed words of ``text`` ("steady and lowers": 1). Stop words
+    are not indexed but keep their positions, so a phrase that holds them needs that much more slop."""
+    gap = run = 0
+    started = False
+    for t in VkrefTokenizer()(text, positions=True, removestops=False):
+        if t.text in STOP_WORDS:
+            run += started
+        else:
+            gap, run, started = max(gap, run), 0, True
+    return gap
 
 
 def terms(text: str, stem: bool = True) -> list[str]:
