@@ -372,9 +372,9 @@ class SearchIndex:
 
     def _commit(self, writer, last_change: int) -> None:
         self._write_meta(writer, last_change)
-        # an incremental commit adds one small segment and merges nothing until there are more than
-        # MAX_SEGMENTS: Whoosh's default merge at every commit was 60% of an edit's time at 10,000 findings
-        # (benchmarks/EDITS.md); then the small segments are merged at once (Whoosh's MERGE_SMALL)
+        # an incremental commit adds one small segment and merges nothing until there are MAX_SEGMENTS; then
+        # the small segments are merged (Whoosh's MERGE_SMALL). Merging at every commit, Whoosh's default, made
+        # the slowest edits slower (benchmarks/EDITS.md: worst case -20 to -40%, median unchanged)
         writer.commit(merge=len(writer.segments) >= self.MAX_SEGMENTS)
         self._sign(self.directory)
 
