@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from tests.gui.conftest import make_window, search
 from vkref.library import Library
@@ -200,3 +200,33 @@ def test_duplicate_trash_restore_and_revert_from_the_window(qtbot, writable_libr
     assert panel.table.item(0, 2).text() == "dose" and panel.table.item(0, 4).text() == ""
     panel.close()
     assert QApplication.activeModalWidget() is None
+
+
+def test_review_form_reorders_authors_and_a_finding_is_flagged_from_the_context_menu(qtbot, writable_library,
+                                                                                     settings):
+    lib = writable_library
+    w = open_window(qtbot, lib, settings, "raloxifene vertebral")
+    w.open_key(f"review:{REVIEW}")
+    qtbot.mouseClick(w.records.buttons["detailEdit"], Qt.MouseButton.LeftButton)
+    form = w.records.dialog
+    qtbot.waitUntil(lambda: form.isVisible(), timeout=5000)
+    authors = form.authors.list
+    last = authors.visualItemRect(authors.item(2)).center()
+    qtbot.mouseClick(authors.viewport(), Qt.MouseButton.LeftButton, pos=last)
+    qtbot.mouseClick(form.findChild(QPushButton, "authorUp"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(form.findChild(QPushButton, "authorRemove"), Qt.MouseButton.LeftButton)  # Sato, now 2nd
+    retype(qtbot, form.edits["year"], "20x6")
+    assert "number" in form.errors["year"].text() and not form.save_button.isEnabled()
+    retype(qtbot, form.edits["year"], "2006")
+    save(qtbot, w, form)
+    assert [a.family for a in lib.get_review(REVIEW).authors] == ["Iwamoto", "Takeda"]
+    activate(qtbot, w)
+    select(qtbot, w, "finding:cds-001")
+    rect = w.table.visualRect(w.model.index(w.model.row_of("finding:cds-001"), 1))
+    w.table.customContextMenuRequested.emit(rect.center())
+    menu = next(m for m in QApplication.topLevelWidgets() if m.objectName() == "rowMenu" and m.isVisible())
+    flag = next(a for a in menu.actions() if a.text() == "Flag: rests on a retracted study")
+    with qtbot.waitSignal(w.records.written, timeout=20000), qtbot.waitSignal(w.resultsShown, timeout=20000):
+        qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(flag).center())
+    assert lib.get_finding("cds-001").source_retracted
+    qtbot.waitUntil(lambda: "RESTS ON A RETRACTED STUDY" in w.detail.plain_text(), timeout=5000)

@@ -60,6 +60,9 @@ class Records(QObject):
         if row.kind == "finding":
             menu.addAction("Duplicate finding", lambda: self.duplicate(row.key))
             menu.addAction("Move to trash", lambda: self.trash(row.key))
+            flagged = row.status_label == "Rests on a retracted study"
+            menu.addAction("Remove the retracted-study flag" if flagged else "Flag: rests on a retracted study",
+                           lambda: self.flag(row.key, not flagged))
         else:
             menu.addAction("New finding…", lambda: self.new_finding(row.key))
         menu.addAction("History…", lambda: self.open_history(row.key))
@@ -146,6 +149,13 @@ class Records(QObject):
         if kind == "finding":
             self._run(lambda: self.library.trash_finding(rid, who="user"),
                       f"{rid} moved to the trash (Edit > Undo or Records > Trash… brings it back)", None)
+
+    def flag(self, key: str, on: bool) -> None:
+        """Flag a finding as resting on a retracted primary study (or take the flag off)."""
+        kind, rid = self._current(key)
+        if kind == "finding":
+            self._run(lambda: self.library.edit(rid, {"source_retracted": "yes" if on else "no"}, who="user"),
+                      "Flagged as resting on a retracted study" if on else "Flag removed", "finding")
 
     def _run(self, job, message: str, kind: str | None) -> None:
         if self.operation is not None and self.operation.running:
