@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 SINGLE = ("direction", "evidence")  # one value per finding
 HUMAN_ONLY = ("meta-analysis", "clinical-trial", "clinical-design-not-stated", "observational")
-NON_HUMAN = ("rat", "mouse")
+NOT_ANIMALS = ("human", "species-not-stated", "cell-culture")  # every other species is an animal
 NUMBERED = re.compile(r"^(.*?)(\d+)$")
 
 
@@ -74,7 +74,7 @@ def coding_problems(vocabulary: Vocabulary, concepts: dict[str, list[str]]) -> d
     if "animal-study" in lineage and "human" in species:
         bad["species"] = "an animal study cannot be coded Human: code the animal (Rat, Mouse) or the evidence"
     clinical = lineage & set(HUMAN_ONLY)
-    animals = species & set(NON_HUMAN)
+    animals = {s for s in species if s not in NOT_ANIMALS}
     if clinical and animals:
         what = label(sorted(concepts["evidence"])[0])
         bad["species"] = f"{what} is a study in people, not {', '.join(label(a) for a in sorted(animals))}"
