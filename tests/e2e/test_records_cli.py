@@ -34,7 +34,7 @@ def test_status_through_edit_reaches_search_json_cite_and_history(libdir):
     hits = ok_json("search", "", "--filter", f"review={REVIEW}", "--limit", "50", library=libdir)["hits"]
     assert hits and {h["status"]["kind"] for h in hits} == {"expression-of-concern"}
     assert hits[0]["status"]["banner"] == "EXPRESSION OF CONCERN 2023-11: data questioned"
-    other = ok_json("search", "", "--filter", "review=iwamoto-2006-ymj", "--limit", "5", library=libdir)["hits"]
+    other = ok_json("search", "", "--filter", "review=iwamoto-2003-kjm", "--limit", "5", library=libdir)["hits"]
     assert {h["status"] is None for h in other} == {True}
     cite = run("cite", REVIEW, library=libdir)
     assert cite.stdout.strip().endswith("[EXPRESSION OF CONCERN 2023-11: data questioned]")

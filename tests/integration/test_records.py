@@ -31,7 +31,7 @@ def test_a_retracted_review_shows_its_banner_on_its_findings_everywhere(fresh_li
     hits = lib.search("", filters={"review": [REVIEW]}, limit=100).hits
     assert hits and all(h.status and h.status["kind"] == "retracted" for h in hits)
     assert hits[0].to_dict()["status"]["banner"] == "RETRACTED 2024-05-01: data integrity; Retraction notice, Curr Drug Saf 2024"
-    other = lib.search("", filters={"review": ["iwamoto-2006-ymj"]}, limit=5).hits
+    other = lib.search("", filters={"review": ["iwamoto-2003-kjm"]}, limit=5).hits
     assert other and all(h.status is None for h in other)
     assert "[RETRACTED 2024-05-01" in lib.cite([REVIEW])[0]
     assert "[RETRACTED" in lib.cite([REVIEW], style="apa")[0]
@@ -49,6 +49,12 @@ def test_a_status_takes_known_values_only_and_an_unknown_one_writes_nothing(fres
     with pytest.raises(DataError, match="status_date"):
         lib.edit(REVIEW, {"status": "corrected", "status_date": "1 May 2024"})
     assert lib.get_review(REVIEW).version == before and lib.get_review(REVIEW).status == ""
+
+
+def test_the_bundled_findings_resting_on_retracted_trials_are_flagged(library):
+    flagged = {h.id for h in library.search("", filters={"review": ["iwamoto-2006-ymj"]}, limit=500).hits
+               if h.status and h.status["kind"] == "source-retracted"}
+    assert flagged == {"ymj-011", "ymj-012", "ymj-054", "ymj-055", "ymj-056"}
 
 
 def test_a_finding_flagged_as_resting_on_a_retracted_study_says_so(fresh_library):
