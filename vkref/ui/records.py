@@ -60,7 +60,7 @@ class Records(QObject):
         if row.kind == "finding":
             menu.addAction("Duplicate finding", lambda: self.duplicate(row.key))
             menu.addAction("Move to trash", lambda: self.trash(row.key))
-            flagged = row.status_label == "Rests on a retracted study"
+            flagged = row.status_label == "Retracted source"
             menu.addAction("Remove the retracted-study flag" if flagged else "Flag: rests on a retracted study",
                            lambda: self.flag(row.key, not flagged))
         else:

@@ -23,7 +23,7 @@ class Row:
     citation: str = ""  # the source review's Vancouver citation
     findings: tuple[tuple[str, int], ...] = ()  # a review's findings by direction label, from its hit
     status: str = ""  # the banner of a retracted, doubtful or corrected source ("" for none)
-    status_label: str = ""  # "Retracted", "Expression of concern", ...
+    status_label: str = ""  # the row's short prefix: "Retracted", "Concern", "Corrected", "Retracted source"
 
     def direction_counts(self) -> str:
         """"12 beneficial · 2 harmful · 1 mixed" (a review row's Direction cell)."""
@@ -44,8 +44,12 @@ def row_from_hit(hit, review_label) -> Row:
                tuple(getattr(hit, "findings", {}).items()), *_status(getattr(hit, "status", None)))
 
 
+ROW_LABELS = {"retracted": "Retracted", "expression-of-concern": "Concern", "corrected": "Corrected",
+              "source-retracted": "Retracted source"}  # the short prefix of a results row
+
+
 def _status(status: dict | None) -> tuple[str, str]:
-    return (status["banner"], status["label"]) if status else ("", "")
+    return (status["banner"], ROW_LABELS.get(status["kind"], status["label"])) if status else ("", "")
 
 
 def short_direction(label: str) -> str:
