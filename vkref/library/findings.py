@@ -208,9 +208,12 @@ def trash(lib: "Library", finding_id: str, who: str = "user") -> dict:
 
 
 def trashed(lib: "Library") -> list[dict]:
-    """The findings in the trash, newest deletion first: id, review_id, statement, deleted (when), who."""
+    """The findings in the trash, newest deletion first: id, review_id, statement, deleted (when), who.
+    A finding whose creation was undone is not in it (redo brings that back)."""
     out = []
     for c in changes.deleted_records(lib.db, "finding"):
+        if c.kind == "undo":
+            continue
         snap = c.old or {}
         out.append({"id": c.id, "review_id": snap.get("review_id"), "statement": snap.get("statement", ""),
                     "deleted": c.when, "who": c.who, "batch": c.batch, "change": c.change})
