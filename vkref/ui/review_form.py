@@ -142,7 +142,18 @@ class ReviewForm(QDialog):
             w.textChanged.connect(self.validate)
         self.status.currentIndexChanged.connect(self.validate)
         self.authors.changed.connect(self.validate)
+        self._tab_order()
         self.resize(1000, 640)
+
+    def _tab_order(self) -> None:
+        """Tab goes down the form as it reads: each field, then its verification, then the status box."""
+        chain = []
+        for name in CHECKED:
+            chain += [self.authors.list if name == "authors" else self.edits[name], self.checks[name]]
+        chain += [self.summary, *self.lists.values(), self.notes, self.status, self.status_date, self.status_note,
+                  self.status_notice, self.verification, self.verification_note, self.save_button]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
 
     def _field(self, form: QFormLayout, title: str, widget: QWidget, name: str) -> None:
         check = QComboBox(self, objectName=f"check_{name}")
