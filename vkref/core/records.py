@@ -22,6 +22,7 @@ FINDING_TEXT = ("review_id", "statement", "section", "cited_ref", "cited_author"
 PROVENANCE = ("verification", "verification_note")
 REVIEW_FIELDS = REVIEW_TEXT + ("year", "authors") + REVIEW_LISTS + ("concepts", "concepts_suggested") + PROVENANCE
 FINDING_FIELDS = FINDING_TEXT + ("concepts", "tags", "source_retracted") + PROVENANCE
+CONCEPT_FIELDS = ("facet", "label", "synonyms", "parent")
 # fields added after records were first logged: a snapshot in the change log written before them lacks them
 LATER_DEFAULTS = {"status": "", "status_date": "", "status_note": "", "status_notice": "", "source_retracted": False}
 
@@ -31,7 +32,6 @@ def same_fields(a: dict | None, b: dict | None) -> bool:
     if a is None or b is None:
         return a is b
     return all(a.get(k, LATER_DEFAULTS.get(k)) == b.get(k, LATER_DEFAULTS.get(k)) for k in set(a) | set(b))
-CONCEPT_FIELDS = ("facet", "label", "synonyms", "parent")
 
 
 def review_fields(r: Review) -> dict[str, Any]:
