@@ -21,6 +21,7 @@ def prepare(lib) -> None:
                       "status_note": "example for the screenshot: not a real retraction",
                       "status_notice": "Retraction notice (example)"})
     lib.edit("cds-001", {"dose": "45 mg/day", "duration": "2 years"})
+    lib.edit("cds-001", {"outcome": "vertebral fracture; hip fracture"})
     lib.trash_finding("cds-014")
 
 
