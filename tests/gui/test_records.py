@@ -230,3 +230,26 @@ def test_review_form_reorders_authors_and_a_finding_is_flagged_from_the_context_
         qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(flag).center())
     assert lib.get_finding("cds-001").source_retracted
     qtbot.waitUntil(lambda: "RESTS ON A RETRACTED STUDY" in w.detail.plain_text(), timeout=5000)
+
+
+def test_a_concept_field_completes_the_last_name_over_labels_and_synonyms(qtbot, gui_library, settings):
+    """The completer's model once belonged to nobody and was freed under it: typing into a field crashed."""
+    w = open_window(qtbot, gui_library, settings, "raloxifene vertebral")
+    select(qtbot, w, "finding:cds-001")
+    qtbot.keyClick(w.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    form = w.records.dialog
+    qtbot.waitUntil(lambda: form.isVisible(), timeout=5000)
+    field = form.concepts["agent"]
+    activate(qtbot, form)
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=5000)
+    qtbot.keyClicks(field, "calcium; menatetr")
+    popup = field.completer().popup()
+    qtbot.waitUntil(popup.isVisible, timeout=5000)
+    first = field.completer().completionModel().index(0, 0).data()
+    assert "menatetr" in first.lower()
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert field.text() == f"calcium; {first}" and not form.errors["agent"].isVisible()
+    qtbot.keyClick(form, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not form.isVisible(), timeout=5000)

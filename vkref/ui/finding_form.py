@@ -33,7 +33,9 @@ class NamesCompleter(QCompleter):
     """Completes the last of several ";"-separated names (Qt's documented way: splitPath / pathFromIndex)."""
 
     def __init__(self, names: list[str], parent=None):
-        super().__init__(QStringListModel(sorted(set(names), key=str.lower)), parent)
+        super().__init__(parent)
+        # the model belongs to the completer (a model without a Qt parent would be freed by Python under it)
+        self.setModel(QStringListModel(sorted(set(names), key=str.lower), self))
         self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterMode(Qt.MatchFlag.MatchContains)
 
