@@ -253,3 +253,15 @@ def test_a_concept_field_completes_the_last_name_over_labels_and_synonyms(qtbot,
     assert field.text() == f"calcium; {first}" and not form.errors["agent"].isVisible()
     qtbot.keyClick(form, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not form.isVisible(), timeout=5000)
+
+
+def test_the_answer_card_shows_the_banner_of_a_doubtful_source_with_its_key_finding(writable_library):
+    from vkref.ui.answer_view import card_html
+
+    lib = writable_library
+    before = card_html(lib.answer("raloxifene vertebral"), {}, False)
+    lib.edit(REVIEW, {"status": "expression of concern", "status_date": "2023-11"})
+    card = lib.answer("raloxifene vertebral")
+    assert any(h.review["id"] == REVIEW for h in card.key_findings)
+    assert "EXPRESSION OF CONCERN 2023-11" not in before
+    assert card_html(card, {}, False).count("EXPRESSION OF CONCERN 2023-11") >= 2  # key finding and cautions
