@@ -265,3 +265,41 @@ def test_the_answer_card_shows_the_banner_of_a_doubtful_source_with_its_key_find
     assert any(h.review["id"] == REVIEW for h in card.key_findings)
     assert "EXPRESSION OF CONCERN 2023-11" not in before
     assert card_html(card, {}, False).count("EXPRESSION OF CONCERN 2023-11") >= 2  # key finding and cautions
+
+
+def test_a_new_review_from_scratch_then_its_first_finding(qtbot, writable_library, settings):
+    lib = writable_library
+    w = open_window(qtbot, lib, settings, "raloxifene vertebral")
+    w.table.setFocus()
+    qtbot.keyClick(w.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    form = w.records.dialog
+    qtbot.waitUntil(lambda: form.isVisible(), timeout=5000)
+    assert not form.save_button.isEnabled() and form.errors["title"].isVisible()  # no title yet
+    activate(qtbot, form)
+    qtbot.keyClicks(form.edits["title"], "Vitamin K2 and hip fracture: an umbrella review")
+    qtbot.keyClicks(form.edits["year"], "2024")
+    qtbot.keyClicks(form.edits["journal"], "Osteoporosis Int")
+    qtbot.mouseClick(form.findChild(QPushButton, "authorAdd"), Qt.MouseButton.LeftButton)
+    editor = QApplication.focusWidget()
+    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor, "Doe, Jane")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: form.authors.authors() == [{"family": "Doe", "given": "Jane"}], timeout=5000)
+    save(qtbot, w, form)
+    review = next(r for r in lib.reviews() if r.title.startswith("Vitamin K2 and hip fracture"))
+    assert review.year == 2024 and [a.family for a in review.authors] == ["Doe"]
+    qtbot.waitUntil(lambda: w.detail.key == f"review:{review.id}", timeout=10000)
+    activate(qtbot, w)
+    qtbot.mouseClick(w.records.buttons["detailNewFinding"], Qt.MouseButton.LeftButton)
+    form = w.records.dialog
+    qtbot.waitUntil(lambda: form.isVisible(), timeout=5000)
+    activate(qtbot, form)
+    qtbot.keyClicks(form.statement, "Pooled trials found fewer hip fractures with menatetrenone.")
+    for facet, text in (("agent", "menatetrenone"), ("species", "Human"), ("evidence", "meta-analysis"),
+                        ("outcome", "hip fracture"), ("direction", "beneficial")):
+        retype(qtbot, form.concepts[facet], text)
+    assert form.review_id == review.id
+    save(qtbot, w, form)
+    [finding] = lib.findings_of(review.id)
+    assert finding.concepts["evidence"] == ["meta-analysis"]
+    assert finding.id in [h.id for h in lib.search("pooled hip fractures menatetrenone", limit=5).hits]

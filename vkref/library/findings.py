@@ -19,7 +19,7 @@ import re
 from typing import TYPE_CHECKING
 
 from vkref.core import records as R
-from vkref.core.entities import Finding
+from vkref.core.entities import Finding, Review
 from vkref.core.errors import ConflictError, DataError, QueryError, UsageError
 from vkref.core.status import normalise, review_status, status_of
 from vkref.core.vocabulary import CONCEPT_FACETS, Vocabulary
@@ -195,6 +195,21 @@ def status(lib: "Library", record_id: str) -> dict | None:
         return review_status(review)
     finding = lib.get_finding(record_id)
     return status_of(lib._reviews.get(finding.review_id), finding.source_retracted) if finding else None
+
+
+def new_review(lib: "Library", fields: dict, who: str = "user") -> dict:
+    """Create a review from a form (a title at least); its id is ``family-year-hash`` as an import makes it."""
+    from vkref.library.importing import new_id
+
+    base = dict(R.review_fields(Review(id="new", title="")), **fields)
+    base["status"] = normalise(base.get("status", ""))
+    if not str(base.get("title") or "").strip():
+        raise DataError("new review: the title is empty")
+    draft, taken = R.review_from_fields("new", base), set()
+    while (rid := new_id(draft, taken)) in changes.ids_ever_used(lib.db, "review", [rid]):
+        taken.add(rid)
+    batch = curation.write(lib, "edit", f"new review {rid}", who, reviews=[R.review_from_fields(rid, base)])
+    return _done(lib, rid, batch)
 
 
 # ---------------------------------------------------------------------------- trash and restore

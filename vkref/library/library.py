@@ -361,6 +361,9 @@ class Library:
     def update_review(self, review_id: str, fields: dict, if_version: int | None = None, who="user") -> dict:
         return findings.update_review(self, review_id, fields, if_version, who)
 
+    def new_review(self, fields: dict, who: str = "user") -> dict:
+        return findings.new_review(self, fields, who)
+
     def duplicate_finding(self, finding_id: str, who: str = "user") -> dict:
         return findings.duplicate(self, finding_id, who)
 

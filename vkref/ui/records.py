@@ -1,11 +1,13 @@
-"""The Records menu and the record actions of the window: New finding…, Edit record…, Duplicate finding, Move
+"""The Records menu and the record actions of the window: New review…, New finding…, Edit record…, Duplicate finding, Move
 to trash, Trash…, History…; the same on the results' context menu and as buttons on the detail pane.
 
 The record acted on is the one the detail pane shows (``window.detail.key``). Forms and lists are dialogs
 (:mod:`vkref.ui.finding_form`, :mod:`vkref.ui.review_form`, :mod:`vkref.ui.record_dialogs`); every write runs
 through an :class:`~vkref.ui.operation.Operation` and then refreshes the window as the librarian's writes do
 (facets, undo labels, the search again), so an edit is searchable and counted at once. A record created or
-edited is shown in the detail pane afterwards. ``written(message)`` is emitted after each refresh request.
+edited is shown in the detail pane afterwards; a new one the current search does not find is shown among its
+review's records (the query is cleared and the review set as the filter). ``written(message)`` is emitted after
+each refresh request.
 """
 from __future__ import annotations
 
@@ -37,18 +39,21 @@ class Records(QObject):
         self.library = window.library
         self.dialog = None
         self.operation = None
-        self._show_after: str | None = None
+        self._show_after: str | None = None  # the record to show after the search that follows a write
+        self._created = self._refiltered = False
         window.resultsShown.connect(self._reopen)
 
     # ------------------------------------------------------------------ actions
     def add_actions(self, menu) -> None:
         w = self.window
+        self.new_review_action = w._action(menu, "New re&view…", self.new_review, "Ctrl+Shift+N",
+                                           "actionNewReview")
         self.new_action = w._action(menu, "&New finding…", self.new_finding, "Ctrl+N", "actionNewFinding")
         self.edit_action = w._action(menu, "&Edit record…", self.edit_record, "F2", "actionEditRecord")
         self.duplicate_action = w._action(menu, "&Duplicate finding", self.duplicate, "Ctrl+D", "actionDuplicate")
         self.trash_action = w._action(menu, "Move to &trash", self.trash, "Ctrl+Delete", "actionTrash")
         menu.addSeparator()
-        self.trash_list_action = w._action(menu, "T&rash…", self.open_trash, None, "actionTrashList")
+        self.trash_list_action = w._action(menu, "Tr&ash…", self.open_trash, None, "actionTrashList")
         self.history_action = w._action(menu, "&History…", self.open_history, "Ctrl+H", "actionHistory")
         menu.aboutToShow.connect(self.update_actions)
         self.update_actions()
@@ -104,7 +109,11 @@ class Records(QObject):
         review_id = self._review_of(*self._current(key))
         if not review_id:
             return None
-        return self._open(FindingForm(self.library, review_id, None, self.window), "finding", "Finding created")
+        return self._open(FindingForm(self.library, review_id, None, self.window), "finding", "Finding created",
+                          created=True)
+
+    def new_review(self) -> ReviewForm:
+        return self._open(ReviewForm(self.library, None, self.window), "review", "Review created", created=True)
 
     def edit_record(self, key: str | None = None):
         kind, rid = self._current(key)
@@ -115,9 +124,9 @@ class Records(QObject):
             return self._open(ReviewForm(self.library, review, self.window), "review", "Review saved")
         return None
 
-    def _open(self, dialog, kind: str, message: str):
+    def _open(self, dialog, kind: str, message: str, created: bool = False):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(lambda result: self._written(message, f"{kind}:{result['id']}"))
+        dialog.saved.connect(lambda result: self._written(message, f"{kind}:{result['id']}", created))
         dialog.open()
         self.dialog = dialog
         return dialog
@@ -142,7 +151,8 @@ class Records(QObject):
     def duplicate(self, key: str | None = None) -> None:
         kind, rid = self._current(key)
         if kind == "finding":
-            self._run(lambda: self.library.duplicate_finding(rid, who="user"), "Finding duplicated", "finding")
+            self._run(lambda: self.library.duplicate_finding(rid, who="user"), "Finding duplicated", "finding",
+                      created=True)
 
     def trash(self, key: str | None = None) -> None:
         kind, rid = self._current(key)
@@ -157,12 +167,12 @@ class Records(QObject):
             self._run(lambda: self.library.edit(rid, {"source_retracted": "yes" if on else "no"}, who="user"),
                       "Flagged as resting on a retracted study" if on else "Flag removed", "finding")
 
-    def _run(self, job, message: str, kind: str | None) -> None:
+    def _run(self, job, message: str, kind: str | None, created: bool = False) -> None:
         if self.operation is not None and self.operation.running:
             return
         self.operation = Operation(lambda _p, _c: job(), self)
         self.operation.finished.connect(
-            lambda result: self._written(message, f"{kind}:{result['id']}" if kind else None))
+            lambda result: self._written(message, f"{kind}:{result['id']}" if kind else None, created))
         self.operation.failed.connect(self._failed)
         self.operation.start()
         self.update_actions()
@@ -172,15 +182,31 @@ class Records(QObject):
         if known:
             QMessageBox.warning(self.window, "vkref", message)
 
-    def _written(self, message: str, key: str | None) -> None:
+    def _written(self, message: str, key: str | None, created: bool = False) -> None:
         """Refresh as every write does (the librarian's refresh: vocabulary, facets, undo labels, search)."""
-        self._show_after = key
+        self._show_after, self._created, self._refiltered = key, created, False
         self.window.librarian._written(message)
         self.update_actions()
         self.written.emit(message)
 
-    def _reopen(self, _generation: int) -> None:
-        """After the search that follows a write, show the record written (it need not be a result)."""
-        key, self._show_after = self._show_after, None
-        if key and self.window.detail.key != key:
+    def _reopen(self, generation: int) -> None:
+        """After the (newest) search that follows a write, show the record written (it need not be a result;
+        an earlier search's answer would put the previous record back)."""
+        key = self._show_after
+        if generation != self.window.generation or not key:
+            return
+        if self._created and self.window.model.row_of(key) < 0 and not self._refiltered:
+            self._refiltered = True  # a new record the search does not show: show its review's records
+            self._show_review_of(key)
+            return
+        self._show_after = None
+        if self.window.detail.key != key:
             self.window.open_key(key)
+
+    def _show_review_of(self, key: str) -> None:
+        kind, rid = self._current(key)
+        review_id = self._review_of(kind, rid)
+        w = self.window
+        w.filters.clear()
+        w.search_field.setText("")
+        w.add_filter("review", self.library.review_label(review_id or rid))

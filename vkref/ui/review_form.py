@@ -5,7 +5,7 @@ the review's ``verified_fields`` and ``reconstructed_fields`` as the bundled dat
 list ("Family, Given") with Add, Remove, Up and Down. The publication status (retracted, expression of concern,
 corrected) has a date, a note and the text of the notice. Problems (an empty title, a year that is not a
 number, a bad status date) show inline and keep Save disabled; Save runs ``Library.update_review`` off the GUI
-thread and emits ``saved(result)``.
+thread and emits ``saved(result)``. Without a review it is the New review form (``Library.new_review``).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
-from vkref.core.entities import Author
+from vkref.core.entities import Author, Review
 from vkref.core.status import LABELS, STATUSES, normalise, status_problem
 from vkref.ui.colours import colours
 from vkref.ui.finding_form import SEP, split_names
@@ -98,11 +98,11 @@ class ReviewForm(QDialog):
         self.library, self.review = library, review
         self.operation = None
         self.setObjectName("reviewForm")
-        self.setWindowTitle(f"Edit review {review.id}")
+        self.setWindowTitle(f"Edit review {review.id}" if review else "New review")
         self.errors: dict[str, QLabel] = {}
         self.checks: dict[str, QComboBox] = {}
         self._build()
-        self._fill(review)
+        self._fill(review or Review(id="new", title=""))
         self.validate()
 
     def _build(self) -> None:
@@ -267,8 +267,12 @@ class ReviewForm(QDialog):
     def save(self) -> None:
         if self.validate() or (self.operation is not None and self.operation.running):
             return
-        fields, rid, version, lib = self.fields(), self.review.id, self.review.version, self.library
-        self.operation = Operation(lambda _p, _c: lib.update_review(rid, fields, if_version=version), self)
+        fields, lib, review = self.fields(), self.library, self.review
+        if review is None:
+            job = lambda _p, _c: lib.new_review(fields)  # noqa: E731
+        else:
+            job = lambda _p, _c: lib.update_review(review.id, fields, if_version=review.version)  # noqa: E731
+        self.operation = Operation(job, self)
         self.operation.finished.connect(lambda result: (self.saved.emit(result), self.accept()))
         self.operation.failed.connect(self._failed)
         self.save_button.setEnabled(False)
