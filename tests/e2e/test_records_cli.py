@@ -74,3 +74,20 @@ def test_add_duplicate_trash_untrash_and_revert(libdir):
     dose = next(c for c in ok_json("history", copy, library=libdir)["changes"] if c["field"] == "dose")
     assert ok_json("revert", dose["change"], library=libdir)["field"] == "dose"
     assert run("revert", dose["change"], library=libdir).returncode == 2  # already taken back
+
+
+def test_add_review_then_its_finding(libdir):
+    made = ok_json("add-review", "--set", "title=Vitamin K2 and hip fracture: an umbrella review",
+                   "--set", "authors=Doe, Jane; Roe, R", "--set", "year=2024", "--set", "keywords=MK-4;hip",
+                   library=libdir)
+    assert made["id"].startswith("doe-2024-") and made["version"] == 1
+    cite = run("cite", made["id"], library=libdir).stdout
+    assert cite.startswith("Doe J, Roe R. Vitamin K2 and hip fracture: an umbrella review.")
+    finding = ok_json("add-finding", made["id"], "--set", "statement=Fewer hip fractures were pooled.",
+                      library=libdir)
+    hits = ok_json("search", "", "--filter", f"review={made['id']}", library=libdir)["hits"]
+    assert {h["id"] for h in hits} == {made["id"], finding["id"]}
+    bad = run("add-review", "--set", "year=soon", library=libdir)
+    assert bad.returncode == 2 and "year" in bad.stderr
+    empty = run("add-review", "--set", "journal=Bone", library=libdir)
+    assert empty.returncode == 2 and "title is empty" in empty.stderr

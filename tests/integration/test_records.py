@@ -15,9 +15,9 @@ from vkref.library import Library
 
 REVIEW = "iwamoto-2006-cds"
 NEW = {"statement": "Menatetrenone given for two years lowered the vertebral fracture rate in a new trial.",
-       "section": "Results", "concepts": {"agent": ["menatetrenone"], "species": ["Humans"],
-                                          "evidence": ["randomised controlled trial"], "outcome": ["vertebral fracture"]},
-       "dose": "45 mg/day", "tags": ["to-check"]}
+       "section": "Results", "dose": "45 mg/day", "tags": ["to-check"],
+       "concepts": {"agent": ["menatetrenone"], "species": ["Humans"], "evidence": ["randomised controlled trial"],
+                    "outcome": ["vertebral fracture"]}}
 
 
 def _ids(page) -> list[str]:
@@ -30,7 +30,8 @@ def test_a_retracted_review_shows_its_banner_on_its_findings_everywhere(fresh_li
                       "status_notice": "Retraction notice, Curr Drug Saf 2024"})
     hits = lib.search("", filters={"review": [REVIEW]}, limit=100).hits
     assert hits and all(h.status and h.status["kind"] == "retracted" for h in hits)
-    assert hits[0].to_dict()["status"]["banner"] == "RETRACTED 2024-05-01: data integrity; Retraction notice, Curr Drug Saf 2024"
+    banner = "RETRACTED 2024-05-01: data integrity; Retraction notice, Curr Drug Saf 2024"
+    assert hits[0].to_dict()["status"]["banner"] == banner
     other = lib.search("", filters={"review": ["iwamoto-2003-kjm"]}, limit=5).hits
     assert other and all(h.status is None for h in other)
     assert "[RETRACTED 2024-05-01" in lib.cite([REVIEW])[0]

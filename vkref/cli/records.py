@@ -1,4 +1,4 @@
-"""The record commands beside ``vkref edit``: add-finding, duplicate, trash, untrash, revert.
+"""The record commands beside ``vkref edit``: add-review, add-finding, duplicate, trash, untrash, revert.
 
 Each is a thin front on one :class:`vkref.library.Library` method and one undoable batch; ``--json`` prints one
 JSON object; bad input (an empty statement, an unknown concept, an animal study coded Human, a finding not in
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from vkref.core.entities import Author
 from vkref.core.errors import UsageError
 from vkref.core.vocabulary import CONCEPT_FACETS
 
@@ -15,7 +16,16 @@ TEXT_FIELDS = ("statement", "section", "cited_ref", "cited_author", "dose", "dur
                "effect_size", "caution", "verification", "verification_note")
 
 
+REVIEW_TEXT = ("title", "journal", "journal_abbrev", "volume", "issue", "pages", "doi", "pmid", "summary", "notes",
+               "caution", "status", "status_date", "status_note", "status_notice", "verification",
+               "verification_note")
+
+
 def add_parsers(sub) -> None:
+    r = sub.add_parser("add-review", help="a new review from its details (one undoable batch)")
+    r.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="assignments", required=True,
+                   help="title=..., authors='Doe, Jane; Roe, R', year=2024, journal=..., doi=..., keywords=a;b")
+    r.add_argument("--json", action="store_true")
     a = sub.add_parser("add-finding", help="code a new finding of a review (one undoable batch)")
     a.add_argument("review", metavar="REVIEW")
     a.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="assignments", required=True,
@@ -57,6 +67,30 @@ def form_fields(assignments: list[str]) -> dict:
     return fields
 
 
+def review_fields(assignments: list[str]) -> dict:
+    """``--set`` pairs -> the fields of a review's form (authors "Family, Given" separated by ";")."""
+    fields: dict = {}
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--set {item!r}: expected FIELD=VALUE")
+        if name == "authors":
+            fields[name] = [{"family": a.family, "given": a.given} for a in map(Author.parse, _list(value))]
+        elif name in ("keywords", "tags"):
+            fields[name] = _list(value)
+        elif name == "year":
+            if not value.strip().isdigit():
+                raise UsageError(f"--set year={value!r}: a year is a number")
+            fields[name] = int(value)
+        elif name in REVIEW_TEXT:
+            fields[name] = value
+        else:
+            known = ", ".join(REVIEW_TEXT + ("authors", "year", "keywords", "tags"))
+            raise UsageError(f"--set {name}: unknown field: use one of {known}")
+    return fields
+
+
 def _list(text: str) -> list[str]:
     try:
         value = json.loads(text)
@@ -68,6 +102,11 @@ def _list(text: str) -> list[str]:
 def _say(args, result: dict, text: str) -> int:
     print(json.dumps(result, ensure_ascii=False) if args.json else text)
     return 0
+
+
+def cmd_add_review(args, lib) -> int:
+    result = lib.new_review(review_fields(args.assignments), who="vkref add-review")
+    return _say(args, result, f"{result['id']}: created (batch {result['batch']})")
 
 
 def cmd_add_finding(args, lib) -> int:
@@ -106,5 +145,5 @@ def cmd_revert(args, lib) -> int:
     return _say(args, result, f"{result['id']}: {what} reverted (batch {result['batch']})")
 
 
-COMMANDS = {"add-finding": cmd_add_finding, "duplicate": cmd_duplicate, "trash": cmd_trash,
+COMMANDS = {"add-review": cmd_add_review, "add-finding": cmd_add_finding, "duplicate": cmd_duplicate, "trash": cmd_trash,
             "untrash": cmd_untrash, "revert": cmd_revert}

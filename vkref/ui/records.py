@@ -1,13 +1,13 @@
-"""The Records menu and the record actions of the window: New review…, New finding…, Edit record…, Duplicate finding, Move
-to trash, Trash…, History…; the same on the results' context menu and as buttons on the detail pane.
+"""The Records menu and the record actions of the window: New review…, New finding…, Edit record…, Duplicate finding,
+Move to trash, Trash…, History…; the same on the results' context menu and as buttons on the detail pane.
 
 The record acted on is the one the detail pane shows (``window.detail.key``). Forms and lists are dialogs
 (:mod:`vkref.ui.finding_form`, :mod:`vkref.ui.review_form`, :mod:`vkref.ui.record_dialogs`); every write runs
 through an :class:`~vkref.ui.operation.Operation` and then refreshes the window as the librarian's writes do
-(facets, undo labels, the search again), so an edit is searchable and counted at once. A record created or
-edited is shown in the detail pane afterwards; a new one the current search does not find is shown among its
-review's records (the query is cleared and the review set as the filter). ``written(message)`` is emitted after
-each refresh request.
+(facets, undo labels, the search again), so an edit is searchable and counted at once. A record created or edited
+is shown in the detail pane afterwards; a new one the current search does not find is shown among its review's
+records (the query is cleared and the review set as the filter). ``written(message)`` is emitted after each
+refresh request.
 """
 from __future__ import annotations
 

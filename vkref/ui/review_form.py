@@ -40,7 +40,8 @@ class AuthorList(QWidget):
         self.list.itemChanged.connect(lambda _i: self.changed.emit())
         buttons = QVBoxLayout()
         for text, slot, name in (("Add", self.add, "authorAdd"), ("Remove", self.remove, "authorRemove"),
-                                 ("Up", lambda: self.move(-1), "authorUp"), ("Down", lambda: self.move(1), "authorDown")):
+                                 ("Up", lambda: self.move(-1), "authorUp"),
+                                 ("Down", lambda: self.move(1), "authorDown")):
             button = QPushButton(text, self, objectName=name)
             button.clicked.connect(slot)
             buttons.addWidget(button)
