@@ -119,7 +119,7 @@ class FindingForm(QDialog):
         for w in (*self.concepts.values(), *self.texts.values(), self.tags):
             w.textChanged.connect(self.validate)
         self.statement.textChanged.connect(self.validate)
-        self.resize(860, 620)
+        self.resize(860, 520)
 
     def _extras(self) -> QFormLayout:
         form = QFormLayout()
