@@ -163,7 +163,7 @@ def test_a_schema_0002_library_migrates_and_its_old_changes_still_undo(tmp_path)
     """A frozen library of schema 0002 with a finding deleted and another edited before the upgrade."""
     lib_dir = tmp_path / "old"
     lib_dir.mkdir()
-    with gzip.open(REPO / "tests" / "data" / "library-schema0002.sqlite.gz") as src, \
+    with gzip.open(REPO / "tests" / "data" / "library-schema0002-edits.sqlite.gz") as src, \
             open(lib_dir / "library.sqlite", "wb") as dst:
         shutil.copyfileobj(src, dst)
     with Library.open(lib_dir) as lib:

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from vkref.cli import curation, evidence, maintenance, records
+from vkref.cli import curation, evidence, fulltext, maintenance, records
 from vkref.core.errors import UsageError, VkrefError
 
 
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("search", help="search findings and reviews")
     s.add_argument("query", nargs="?", default="", help="words, \"phrases\", OR, -exclusions, prefix*")
-    s.add_argument("--kind", choices=["finding", "review"])
+    s.add_argument("--kind", choices=["finding", "review", "passage"])
     s.add_argument("--filter", action="append", default=[], metavar="FACET=VALUE")
     s.add_argument("--exclude", action="append", default=[], metavar="FACET=VALUE")
     s.add_argument("--year-from", type=int)
@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     curation.add_parsers(sub)
     records.add_parsers(sub)
+    fulltext.add_parsers(sub)
     evidence.add_parsers(sub)
     maintenance.add_parsers(sub)
 
@@ -218,7 +219,7 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
             "matrix": _with_library(lambda a, lib: evidence.cmd_matrix(a, lib, _facet_pairs)),
             "answer": _with_library(lambda a, lib: evidence.cmd_answer(a, lib, _facet_pairs)),
             "check": lambda a: maintenance.cmd_check(a, _open), "backups": maintenance.cmd_backups,
-            "restore": maintenance.cmd_restore,
+            "restore": maintenance.cmd_restore, "attach": _with_library(fulltext.cmd_attach),
             **{name: _with_library(fn) for name, fn in records.COMMANDS.items()}}
 
 

@@ -15,7 +15,8 @@ from vkref.core.errors import DataError
 from vkref.core.vocabulary import Concept
 
 REVIEW_TEXT = ("title", "journal", "journal_abbrev", "volume", "issue", "pages", "doi", "pmid", "source_id", "type",
-               "summary", "fulltext", "notes", "caution", "status", "status_date", "status_note", "status_notice")
+               "summary", "fulltext", "fulltext_file", "notes", "caution", "status", "status_date", "status_note",
+               "status_notice")
 REVIEW_LISTS = ("keywords", "tags", "verified_fields", "reconstructed_fields", "mesh", "aliases")
 FINDING_TEXT = ("review_id", "statement", "section", "cited_ref", "cited_author", "dose", "duration",
                 "sample_size", "effect_size", "caution")
@@ -24,7 +25,8 @@ REVIEW_FIELDS = REVIEW_TEXT + ("year", "authors") + REVIEW_LISTS + ("concepts", 
 FINDING_FIELDS = FINDING_TEXT + ("concepts", "tags", "source_retracted") + PROVENANCE
 CONCEPT_FIELDS = ("facet", "label", "synonyms", "parent")
 # fields added after records were first logged: a snapshot in the change log written before them lacks them
-LATER_DEFAULTS = {"status": "", "status_date": "", "status_note": "", "status_notice": "", "source_retracted": False}
+LATER_DEFAULTS = {"status": "", "status_date": "", "status_note": "", "status_notice": "", "source_retracted": False,
+                  "fulltext_file": ""}
 
 
 def same_fields(a: dict | None, b: dict | None) -> bool:
