@@ -144,8 +144,6 @@ class IndexCommit:
 class SearchIndex:
     """Owns one index directory: checks it, applies changes, rebuilds it and hands out searchers."""
 
-    MAX_SEGMENTS = 8  # segments an incremental commit leaves before it merges the small ones
-
     def __init__(self, directory: Path, library_id: str):
         self.directory = Path(directory)
         self.library_id = library_id
@@ -375,10 +373,7 @@ class SearchIndex:
 
     def _commit(self, writer, last_change: int) -> None:
         self._write_meta(writer, last_change)
-        # an incremental commit adds one small segment and merges nothing until there are MAX_SEGMENTS; then
-        # the small segments are merged (Whoosh's MERGE_SMALL). Merging at every commit, Whoosh's default, made
-        # the slowest edits slower (benchmarks/EDITS.md: worst case -20 to -40%, median unchanged)
-        writer.commit(merge=len(writer.segments) >= self.MAX_SEGMENTS)
+        writer.commit()  # Whoosh's own merge policy: skipping merges gained nothing (benchmarks/EDITS.md)
         self._sign(self.directory)
 
     def apply(self, last_change: int, upserts: Iterable[IndexDoc], deletes: Iterable[str]) -> None:
