@@ -1,14 +1,14 @@
 """publication status of a review (retracted, expression of concern, corrected) and a finding's retracted-source flag
 
 Revision ID: 0003
-Revises: 0004
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0003'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
