@@ -1,13 +1,13 @@
 """publication status of a review (retracted, expression of concern, corrected) and a finding's retracted-source flag
 
-Revision ID: 0003
+Revision ID: 0006
 Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
