@@ -28,7 +28,8 @@ def test_search_json_contract(libdir):
     r = run("search", "raloxifene femoral neck", "--json", library=libdir)
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    assert list(data) == ["query", "searched_as", "suggestion", "total", "elapsed_ms", "hits", "facets"]
+    assert list(data) == ["query", "searched_as", "suggestion", "total", "elapsed_ms", "hits", "facets",
+                          "also_broader"]
     assert data["query"] == "raloxifene femoral neck" and data["total"] >= 1
     assert list(data["facets"]) == FACETS
     for hit in data["hits"]:
@@ -109,3 +110,13 @@ def test_vkref_home_and_first_run(tmp_path):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["library"] == str(home.resolve())
     assert (home / "library.sqlite").exists()
+
+
+def test_search_json_offers_the_broader_concept(libdir):
+    data = json.loads(run("search", "MK-4", "--json", "--limit", "0", library=libdir).stdout)
+    offer = next(o for o in data["also_broader"] if o["label"] == "Vitamin K2")
+    assert set(offer) == {"facet", "concept", "label", "narrower", "count", "query", "filters", "exclude"}
+    args = ["search", offer["query"], "--json", "--limit", "0", "--filter", "kind=finding", "--filter", "agent=Vitamin K2"]
+    for label in offer["exclude"]["agent"]:
+        args += ["--exclude", f"agent={label}"]
+    assert json.loads(run(*args, library=libdir).stdout)["total"] == offer["count"] > 0

@@ -195,3 +195,22 @@ def test_first_start_shows_preparing_the_library_at_once(qtbot, tmp_path, monkey
         assert not Library.must_build(target)
     finally:
         lib.close()
+
+
+def test_which_vitamin_k2_link_lists_the_findings_coded_only_broader(qtbot, window, gui_library, tmp_path):
+    """A search for MK-4 offers the findings coded only "Vitamin K2"; the link lists exactly them."""
+    type_and_enter(qtbot, window, "MK-4")
+    bar = window.bar
+    offer = next(o for o in core(gui_library, "MK-4").also_broader if o.label == "Vitamin K2")
+    button = next(b for b in bar.offer_buttons if b.isVisible() and "Vitamin K2" in b.text())
+    assert bar.broader.isVisible() and button.text() == f"{offer.count} findings coded only Vitamin K2"
+    assert bar.field.y() < bar.also_row.y() < bar.summary.y()  # under the field, above the count
+    window.grab().save(str(tmp_path / "also-broader.png"))
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert window.search_field.text() == offer.query and window.model.total() == offer.count
+    assert window.filters.state("agent", "Vitamin K2") == "include" and window.filters.state("kind", "finding")
+    assert window.filters.state("agent", "MK-4 (menatetrenone)") == "exclude"
+    expected = core(gui_library, offer.query, filters=offer.filters, exclude=offer.exclude)
+    assert window.model.keys() == expected.keys
+    assert not any(b.isVisible() for b in bar.offer_buttons)  # the listed findings offer nothing broader

@@ -199,3 +199,107 @@ def test_pagination_is_consistent(library):
     paged = keys(library.search("vitamin K2", limit=10)) + keys(library.search("vitamin K2", limit=10, offset=10)) \
         + keys(library.search("vitamin K2", limit=10, offset=20))
     assert full == paged
+
+
+# ---------------------------------------------------------------------------- short abbreviations and spelling
+AMBIGUOUS = [("BP", "bisphosphonate", "bp"), ("AD", "alzheimers-disease", "ad"), ("PD", "parkinsons-disease", "pd"),
+             ("Ca", "calcium", "ca"), ("GC", "glucocorticoid", "gc")]
+
+
+def _with_synonyms(vocabulary, extra: dict[str, str]):
+    """The library's vocabulary with ``extra`` synonyms (name -> concept id) added."""
+    from dataclasses import replace
+
+    from vkref.core.vocabulary import Vocabulary
+
+    concepts = [replace(c, synonyms=c.synonyms + tuple(n for n, cid in extra.items() if cid == c.id))
+                for c in vocabulary.concepts.values()]
+    return Vocabulary.from_concepts(concepts)
+
+
+@pytest.mark.parametrize("typed, concept, lower", AMBIGUOUS)
+def test_ambiguous_abbreviations_expand_only_in_capitals(library, typed, concept, lower):
+    from vkref.search.query import QueryBuilder
+
+    vocab = _with_synonyms(library.vocabulary, {typed: concept})
+    label = vocab[concept].label
+    builder = QueryBuilder(vocab)
+    assert label in builder.plan(typed).readable()                    # typed as written: the concept
+    assert label not in builder.plan(f"{lower} fracture").readable()  # typed as a word: just the word
+    assert vocab.find(lower, vocab[concept].facet).id == concept       # filters still fold case
+
+
+def test_rank_is_a_word_and_RANK_the_receptor(library):
+    assert "RANKL" not in library.search("rank", limit=0).searched_as
+    assert "RANKL" in library.search("RANK", limit=0).searched_as
+
+
+@pytest.mark.parametrize("lower, upper", [("ovx", "OVX"), ("dexa", "DEXA"), ("orx", "ORX")])
+def test_abbreviations_the_vocabulary_lists_in_lowercase_expand_in_any_case(library, lower, upper):
+    a, b = library.search(lower, limit=0), library.search(upper, limit=0)
+    assert a.total == b.total > 0
+
+
+def test_concept_ids_expand_as_exact_codes(library):
+    assert library.search("bmd", limit=0).total == library.search("BMD", limit=0).total > 0
+
+
+def test_spelling_never_changes_a_vocabulary_term(library):
+    engine = library.indexing.service.engine
+    names = {n for n in library.vocabulary.names() if len(n) >= 4 and " " not in n}
+    changed = {n: engine.suggest(n, engine.builder.plan(n)) for n in names}
+    assert not {n: s for n, s in changed.items() if s}
+
+
+def test_no_zero_hit_search_turns_Benet_into_benefit(library):
+    page = library.search("Benet", year_from=1900, year_to=1901)  # nothing in range: the speller is tried
+    assert page.total == 0 and page.suggestion is None
+
+
+def test_a_correction_replaces_the_misspelt_word_not_part_of_a_known_one(library):
+    engine = library.indexing.service.engine
+    fixed = engine.suggest("menatetrenone menatetrenon", engine.builder.plan("menatetrenone menatetrenon"))
+    assert fixed is not None and fixed.startswith("menatetrenone ") and fixed.split() == ["menatetrenone", "menatetrenone"]
+
+
+
+# ---------------------------------------------------------------------------- which vitamin K2 (also_broader)
+def _coded_only(library, fid, concept):
+    """Whether finding ``fid`` is coded ``concept`` itself and nothing under it."""
+    vocab = library.vocabulary
+    codes = set(library.get_finding(fid).concepts[vocab[concept].facet])
+    return concept in codes and not codes & set(vocab.descendants(concept))
+
+
+@pytest.mark.parametrize("query, narrower", [("MK-4", "mk4"), ("MK-7", "mk7"), ("menatetrenone", "mk4")])
+def test_a_narrower_concept_offers_the_findings_coded_only_broader(library, query, narrower):
+    page = library.search(query, limit=0, all_keys=True)
+    offer = next(o for o in page.also_broader if o.concept == "vitamin-k2")
+    assert offer.narrower == library.vocabulary[narrower].label and offer.count > 0
+    assert offer.filters == {"kind": ["finding"], "agent": ["Vitamin K2"]}
+    listed = library.search(offer.query, filters=offer.filters, exclude=offer.exclude, limit=1000, broader=False)
+    assert listed.total == offer.count
+    ids = {h.id for h in listed.hits}
+    assert all(_coded_only(library, fid, "vitamin-k2") for fid in ids)
+    assert not ids & {k.partition(":")[2] for k in page.keys}  # none of them was already a result
+    everything = {f.id for f in library.search("", filters={"agent": ["Vitamin K2"]}, kind="finding",
+                                               limit=1000).hits if _coded_only(library, f.id, "vitamin-k2")}
+    assert ids <= everything
+
+
+def test_the_offer_keeps_the_rest_of_the_query_and_the_filters(library):
+    page = library.search("MK-4 vertebral fracture", filters={"species": ["Human"]}, limit=0)
+    for offer in page.also_broader:
+        listed = library.search(offer.query, filters={"species": ["Human"], **offer.filters},
+                                exclude=offer.exclude, limit=100, broader=False)
+        assert listed.total == offer.count
+        assert all(h.facets["species"] == ["Human"] for h in listed.hits)
+
+
+def test_no_offer_without_a_broader_concept_or_for_reviews(library):
+    assert not library.search("vitamin K", limit=0).also_broader  # a root concept: nothing broader
+    assert not library.search("MK-4", kind="review", limit=0).also_broader
+    assert not library.search("", filters={"agent": ["MK-4"]}, limit=0).also_broader
+    assert "also_broader" in library.search("MK-4", limit=0).to_dict()
+    partial = library.search("MK-4 ovariectomized rats lumbar BMD", limit=0)  # no record holds every word
+    assert partial.mode == "any" and not partial.also_broader

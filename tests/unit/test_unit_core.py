@@ -7,7 +7,7 @@ import pytest
 from vkref.core import paths, records as R
 from vkref.core.entities import Author, Finding, Review
 from vkref.core.errors import DataError
-from vkref.core.vocabulary import Concept, Vocabulary
+from vkref.core.vocabulary import Concept, Vocabulary, case_bound
 from vkref.search import bitsets
 
 
@@ -84,3 +84,37 @@ def test_record_fields_round_trip_exactly():
     assert R.finding_fields(R.finding_from_fields("f1", fields)) == fields
     with pytest.raises(DataError, match="f2"):
         R.finding_from_fields("f2", {"statement": "no review"})
+
+
+@pytest.mark.parametrize("name, bound", [("BP", True), ("AD", True), ("Ca", True), ("GC", True), ("RANK", True),
+                                         ("cAMP", True), ("ucOC", True), ("NF-kB", True), ("MK-4", False),
+                                         ("K2", False), ("PGE2", False), ("Rat", False), ("Benet", False),
+                                         ("ovx", False), ("DEXA", True), ("SERMs", False)])
+def test_case_bound_abbreviations(name, bound):
+    assert case_bound(name) is bound
+
+
+def test_typed_abbreviations_need_their_capitals_filters_do_not():
+    vocab = Vocabulary.from_concepts([
+        Concept("bisphosphonate", "agent", "Bisphosphonate", ("BP",)),
+        Concept("ovx-rat", "population", "Ovariectomized rats", ("OVX", "ovx")),
+        Concept("rankl-rank", "outcome", "RANKL and RANK expression", ("RANK",)),
+        Concept("bmd", "outcome", "Bone mineral density", ("BMD",))])
+    assert [c.id for c in vocab.find_typed("BP")] == ["bisphosphonate"] and not vocab.find_typed("bp")
+    assert not vocab.find_typed("Bp") and not vocab.find_typed("rank")
+    assert [c.id for c in vocab.find_typed("ovx")] == ["ovx-rat"]   # listed in lowercase: any case
+    assert [c.id for c in vocab.find_typed("bmd")] == ["bmd"]       # the concept's id: an exact code
+    assert vocab.find("bp", "agent").id == "bisphosphonate"         # filter look-up folds case
+
+
+@pytest.mark.parametrize("title, absent, present", [
+    ("Camp rank of osteoporosis drugs in the elderly", {"rankl-rank", "second-messenger-signalling"}, set()),
+    ("RANK expression and cAMP in ovariectomized rats", set(), {"rankl-rank", "second-messenger-signalling"}),
+    ("bmd and dexa in ovx rats", set(), {"bmd", "ovx-rat"})])
+def test_suggested_codes_read_short_abbreviations_by_their_capitals(title, absent, present):
+    from vkref.io import bundled
+    from vkref.library import coding
+
+    vocab = bundled.load(paths.bundled_data_dir()).vocabulary
+    codes = {cid for ids in coding.suggest(Review(id="x", title=title), vocab, mapping={}).values() for cid in ids}
+    assert not codes & absent and present <= codes

@@ -147,6 +147,9 @@ def format_table(page) -> str:
              f"searched as: {page.searched_as}"]
     if page.suggestion:
         lines.append(f"showing results for: {page.suggestion}")
+    for offer in page.also_broader:
+        lines.append(f"also {offer.count} finding{'s' if offer.count != 1 else ''} coded only {offer.label} "
+                     f"(not {offer.narrower}): see --json also_broader")
     for n, hit in enumerate(page.hits, 1):
         review = hit.review or {}
         facets = hit.facets

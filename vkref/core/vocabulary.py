@@ -3,10 +3,18 @@
 The same vocabulary drives the facets (labels and roll-up), query expansion (synonyms and descendants) and
 filter look-up (``--filter agent=menatetrenone``). It is plain data, loaded from the library database.
 
+Look-ups fold case, except :meth:`Vocabulary.find_typed` (what a person typed into a search): there a short
+abbreviation written with capitals (:func:`case_bound`: BMD, RANK, cAMP, Ca) names its concept only when typed
+with the same capitals, or when the typed text is the concept's id, so "rank", "ca" or "ad" in a question stay
+everyday words. A librarian who wants an abbreviation to match in any case adds its lowercase form as a
+synonym ("ovx" beside "OVX"). Filters keep folding case (``--filter population=ovx``).
+
 Invariants: concept ids are unique; a parent is in the same facet; there are no cycles.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -15,6 +23,27 @@ from vkref.core.text import norm_label
 
 CONCEPT_FACETS = ("agent", "population", "species", "outcome", "direction", "evidence")
 ALL_FACETS = ("kind",) + CONCEPT_FACETS + ("review", "year")
+
+
+_JOINERS = re.compile(r"[-‐‑–\s]+")
+MAX_BOUND_LETTERS = 4
+
+
+def _squash(text: str) -> str:
+    """``text`` without hyphens and spaces, case kept (compatibility-normalised: "NF-kB" = "NFkB")."""
+    return _JOINERS.sub("", unicodedata.normalize("NFKC", text))
+
+
+def case_bound(name: str) -> bool:
+    """Whether ``name`` is an abbreviation matched only with its own capitals in typed text: letters only
+    (hyphens and spaces aside), at most :data:`MAX_BOUND_LETTERS` of them, and a capital that is more than the
+    first letter of a word (BMD, OVX, RANK, cAMP, ucOC), or two letters with a capital (Ca, Zn). Codes with
+    digits (MK-4, K2, PGE2) and capitalised words (Rat, Zinc, Benet) are not bound: they are not everyday
+    words, or they are the word."""
+    core = _squash(name)
+    if not core.isalpha() or len(core) > MAX_BOUND_LETTERS or core.islower():
+        return False
+    return len(core) <= 2 or any(ch.isupper() for ch in core[1:])
 
 
 @dataclass(frozen=True)
@@ -141,6 +170,19 @@ class Vocabulary:
     def find_all(self, name: str) -> list[Concept]:
         """Every concept in any facet known by ``name``."""
         return [self.concepts[cid] for cid in self._any_name.get(norm_label(name), ())]
+
+    def find_typed(self, text: str) -> list[Concept]:
+        """Like :meth:`find_all`, for text typed into a search: a :func:`case_bound` name counts only when typed
+        with its own capitals; the concept's id always counts ("bmd", "pth")."""
+        key = norm_label(text)
+        return [self.concepts[cid] for cid in self._any_name.get(key, ())
+                if self._typed_match(self.concepts[cid], key, _squash(text))]
+
+    @staticmethod
+    def _typed_match(concept: Concept, key: str, typed: str) -> bool:
+        if norm_label(concept.id) == key:
+            return True
+        return any(norm_label(n) == key and (not case_bound(n) or _squash(n) == typed) for n in concept.names)
 
     def resolve(self, facet: str, value: str) -> Concept:
         """Like :meth:`find` but raises a one-line :class:`QueryError` naming facet and value."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from vkref.core import logs, paths
 from vkref.core.entities import Review
 from vkref.core.text import norm_label
-from vkref.core.vocabulary import Vocabulary
+from vkref.core.vocabulary import Vocabulary, case_bound
 from vkref.library.documents import REVIEW_FACETS
 
 MESH_FILE = Path("vocabulary") / "mesh.yaml"
@@ -69,11 +69,12 @@ def _from_mesh(headings, vocabulary: Vocabulary, mapping) -> dict[str, list[str]
 
 
 def _from_text(text: str, vocabulary: Vocabulary) -> dict[str, list[str]]:
-    """Vocabulary names found as whole words (1 to MAX_WORDS words) in ``text``.
+    """Vocabulary names found as whole words (1 to MAX_WORDS words) in ``text``; a one-word name that is a
+    short abbreviation counts only when written in its capitals (:meth:`Vocabulary.find_typed`).
 
     Each word is normalised once (cached: abstracts share most of their words) and a phrase is looked up only
     when its first word starts some vocabulary name, so an abstract costs a few dictionary look-ups a word."""
-    names, first_words = _name_index(vocabulary)
+    names, first_words, bound = _name_index(vocabulary)
     words = [w for w in re.split(r"[^\w()\-.,αβγκμ]+|[.,;:](?:\s|$)", text) if w]
     keys = [_norm_word(w) for w in words]
     out: dict[str, list[str]] = {}
@@ -88,7 +89,10 @@ def _from_text(text: str, vocabulary: Vocabulary) -> dict[str, list[str]]:
             for key in candidates:
                 if len(key) < 3 or (n == 1 and key.isdigit()):
                     continue  # "Ca", "BP", "AD": too short to mean a concept in running text
-                for cid in names.get(key, ()):
+                cids = names.get(key, ())
+                if n == 1 and key in bound:  # "camp", "rank": a short abbreviation counts only in its capitals
+                    cids = [c.id for c in vocabulary.find_typed(words[i]) if c.id in cids]
+                for cid in cids:
                     concept = vocabulary[cid]
                     if concept.facet == "species" and key in WEAK_SPECIES_WORDS:
                         continue
@@ -104,12 +108,14 @@ def _norm_word(word: str) -> str:
 _INDEX: dict[int, tuple] = {}
 
 
-def _name_index(vocabulary: Vocabulary) -> tuple[dict[str, list[str]], set[str]]:
-    """Normalised name -> concept ids of the facets reviews take part in, and the set of names' first words."""
+def _name_index(vocabulary: Vocabulary) -> tuple[dict[str, list[str]], set[str], set[str]]:
+    """Normalised name -> concept ids of the facets reviews take part in, the set of names' first words, and the
+    names that some concept has only as a case-bound abbreviation (checked against the text's capitals)."""
     cached = _INDEX.get(id(vocabulary))
     if cached is not None and cached[0] is vocabulary:
-        return cached[1], cached[2]
+        return cached[1:]
     names: dict[str, list[str]] = {}
+    free: set[tuple[str, str]] = set()
     for c in vocabulary.concepts.values():
         if c.facet not in REVIEW_FACETS:
             continue
@@ -117,10 +123,13 @@ def _name_index(vocabulary: Vocabulary) -> tuple[dict[str, list[str]], set[str]]
             key = " ".join(_norm_word(w) for w in name.split())
             if key and c.id not in names.setdefault(key, []):
                 names[key].append(c.id)
+            if name == c.id or not case_bound(name):
+                free.add((key, c.id))
     first = {k.split()[0] for k in names}
+    bound = {k for k, ids in names.items() if any((k, cid) not in free for cid in ids)}
     _INDEX.clear()
-    _INDEX[id(vocabulary)] = (vocabulary, names, first)
-    return names, first
+    _INDEX[id(vocabulary)] = (vocabulary, names, first, bound)
+    return names, first, bound
 
 
 def _most_specific(ids: list[str], vocabulary: Vocabulary) -> list[str]:

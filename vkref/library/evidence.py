@@ -82,7 +82,7 @@ class Selection:
 def select(lib: "Library", query: str = "", filters=None, exclude=None, year_from=None, year_to=None) -> Selection:
     filters, exclude = _spec(filters), _spec(exclude)
     page = lib.search(query, filters=filters, exclude=exclude, kind="finding", year_from=year_from,
-                      year_to=year_to, limit=0, all_keys=True)
+                      year_to=year_to, limit=0, all_keys=True, broader=False)
     ids = [k.split(":", 1)[1] for k in page.keys if k.startswith("finding:")]
     found = {f.id: f for f in _bulk(repo.get_findings, lib, ids)}
     findings = [found[i] for i in ids if i in found]
@@ -192,7 +192,7 @@ def matrix(lib: "Library", query: str = "", rows: str = "agent", cols: str = "ou
     rows, cols = _check_axes(rows, cols)
     filters, exclude = _spec(filters), _spec(exclude)
     page = lib.search(query, filters=filters, exclude=exclude, kind="finding", year_from=year_from,
-                      year_to=year_to, limit=0, all_keys=True)
+                      year_to=year_to, limit=0, all_keys=True, broader=False)
     allowed = {facet: _allowed(lib, facet, filters.get(facet)) for facet in (rows, cols)}
     tally = _encoded(lib, rows, cols, allowed[rows], allowed[cols]).tally(lib, page.keys)
     row_axis, col_axis = _axis(lib, rows, tally.rows), _axis(lib, cols, tally.cols)
@@ -528,7 +528,7 @@ def _key_hits(lib: "Library", sel: Selection, kinds: Kinds, n: int) -> list["Hit
     hits = {}
     for start, stop in _runs(sorted(position[f.id] for f in chosen)):
         page = lib.search(sel.query, filters=sel.filters, exclude=sel.exclude, kind="finding",
-                          limit=stop - start, offset=start, **sel.years)
+                          limit=stop - start, offset=start, broader=False, **sel.years)
         hits.update({h.id: h for h in page.hits})
     return [hits[f.id] for f in chosen if f.id in hits]
 

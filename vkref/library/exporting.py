@@ -27,7 +27,8 @@ def select(lib: "Library", query: str = "", filters=None, exclude=None, kind: st
     elif not query and not filters and not exclude and kind is None:
         return lib.reviews(), [f for r in lib.reviews() for f in lib.findings_of(r.id)]
     else:
-        page = lib.search(query, filters=filters, exclude=exclude, kind=kind, limit=0, all_keys=True)
+        page = lib.search(query, filters=filters, exclude=exclude, kind=kind, limit=0, all_keys=True,
+                          broader=False)
         review_ids = [k.split(":", 1)[1] for k in page.keys if k.startswith("review:")]
         finding_ids = [k.split(":", 1)[1] for k in page.keys if k.startswith("finding:")]
     findings = [f for f in (lib.get_finding(i) for i in finding_ids) if f is not None]

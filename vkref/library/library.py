@@ -23,6 +23,7 @@ from vkref.io import bundled
 from vkref.io.citation import vancouver
 from vkref.library import (curation, documents as D, duplicates, exporting, findings, fulltext, importing,
                            opening, sharing)
+from vkref.library.broader import offers as broader_offers
 from vkref.library.indexing import Indexing
 from vkref.library.results import Hit, SearchPage
 from vkref.search import SearchService
@@ -213,13 +214,16 @@ class Library:
     def search(self, query: str = "", filters: dict[str, Iterable[str]] | None = None,
                exclude: dict[str, Iterable[str]] | None = None, kind: str | None = None,
                year_from: int | None = None, year_to: int | None = None, limit: int = 20, offset: int = 0,
-               sort: str = "relevance", all_keys: bool = False, spell: bool = True) -> SearchPage:
+               sort: str = "relevance", all_keys: bool = False, spell: bool = True, broader: bool = True
+               ) -> SearchPage:
         """Search findings and reviews. See PRODUCT.md for the semantics; raises QueryError on bad input.
 
         ``sort``: ``relevance`` (ties: strongest evidence first), ``evidence`` (strongest evidence first: human,
         animal, in vitro, then meta-analysis > RCT > controlled trial > observational > expert; ties by score),
         ``year`` or ``year-asc``. ``spell=False``: a query that finds nothing is not retried with a corrected
-        spelling. Undated records are never inside a year range; ``undated_outside`` counts those left out."""
+        spelling. Undated records are never inside a year range; ``undated_outside`` counts those left out.
+        ``also_broader`` lists findings coded only with a broader concept than one the query names
+        (:mod:`vkref.library.broader`; not when only partial matches were found); ``broader=False`` skips it."""
         start = time.perf_counter()
         validation.check_search_args(query, filters, exclude, kind, year_from, year_to, limit, offset, sort)
         if limit < 0 or offset < 0:
@@ -247,8 +251,11 @@ class Library:
             n = raw.undated_outside
             searched_as += f" ({n} undated record{'s are' if n != 1 else ' is'} outside the year range)"
         elapsed = round((time.perf_counter() - start) * 1000, 1)
-        return SearchPage(query or "", searched_as, raw.suggestion, raw.total, elapsed, hits, facets, raw.mode,
+        page = SearchPage(query or "", searched_as, raw.suggestion, raw.total, elapsed, hits, facets, raw.mode,
                           state, raw.keys, raw.undated_outside)
+        if broader and query and kind != "review" and not raw.suggestion and raw.mode == "all":
+            page.also_broader = broader_offers(self, query, raw.plan, filters, exclude, year_from, year_to)
+        return page
 
     def _resolve(self, spec: dict[str, Iterable[str]]) -> dict[str, set[str]]:
         """Facet labels or synonyms (case-insensitive) -> index values; unknown ones are a QueryError."""

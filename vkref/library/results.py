@@ -1,4 +1,5 @@
-"""The search page returned by :meth:`Library.search`; ``to_dict()`` is exactly the JSON of PRODUCT.md."""
+"""The search page returned by :meth:`Library.search`; ``to_dict()`` is exactly the JSON of PRODUCT.md, plus
+``also_broader`` (docs/CONTRACT.md): findings coded only with a broader concept than one the query names."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -27,6 +28,25 @@ class Hit:
 
 
 @dataclass
+class Broader:
+    """``count`` findings are coded with the broader concept ``label`` but with nothing narrower, so the query's
+    ``narrower`` concept did not find them ("also 9 findings coded only Vitamin K2": which vitamin K2 is not
+    said). Searching ``query`` with ``filters`` and ``exclude`` added to the page's own lists them."""
+
+    facet: str
+    concept: str
+    label: str
+    narrower: str
+    count: int
+    query: str
+    filters: dict[str, list[str]]
+    exclude: dict[str, list[str]]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
 class SearchPage:
     query: str
     searched_as: str
@@ -39,6 +59,7 @@ class SearchPage:
     index_state: str = "ready"  # not in the JSON: "ready" | "rebuilding"
     keys: list[str] = field(default_factory=list)  # not in the JSON: every result "kind:id", in order
     undated_outside: int = 0  # not in the JSON: undated records a year range left out (also in searched_as)
+    also_broader: list[Broader] = field(default_factory=list)  # in the JSON, after "facets"
 
     def to_dict(self) -> dict:
         return {
@@ -49,4 +70,5 @@ class SearchPage:
             "elapsed_ms": self.elapsed_ms,
             "hits": [h.to_dict() for h in self.hits],
             "facets": self.facets,
+            "also_broader": [b.to_dict() for b in self.also_broader],
         }

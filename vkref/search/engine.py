@@ -5,6 +5,7 @@ nothing outside :mod:`vkref.search` sees a Whoosh object. Results are plain data
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from math import ceil
 from dataclasses import dataclass, field
@@ -413,14 +414,17 @@ class SearchEngine:
         from rapidfuzz import fuzz, process
 
         lexicon = self._lexicon()
+        vocabulary = self.builder.vocabulary
         corrected, changed = text, False
         for word in plan.words():
             folded = terms(word, stem=False)
             if not folded or len(folded) != 1 or folded[0] in lexicon or len(folded[0]) < 4:
                 continue
+            if vocabulary.find_all(word):  # a vocabulary term is never "corrected" into another word
+                continue
             best = process.extractOne(folded[0], lexicon.keys(), scorer=fuzz.ratio, score_cutoff=80)
             if best:
-                corrected = corrected.replace(word, lexicon[best[0]], 1)
+                corrected = _replace_word(corrected, word, lexicon[best[0]])
                 changed = True
         return corrected if changed and corrected != text else None
 
@@ -439,3 +443,9 @@ class SearchEngine:
                     out.setdefault(folded[0], raw.lower() if raw.lower() == folded[0] else raw)
         self._lex_cache = (s.reader(), out)
         return out
+
+
+def _replace_word(text: str, word: str, new: str) -> str:
+    """``text`` with its first stand-alone ``word`` replaced by ``new``, never a part of a longer word (the
+    misspelt "menatetr" in "menatetrenone menatetrenon" is the second word, not the start of the first)."""
+    return re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", lambda _m: new, text, count=1)

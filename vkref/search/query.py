@@ -10,7 +10,9 @@ every synonym of the concept and of its descendants, and every record coded with
 risedronate; "menatetrenone" finds MK-4). ``searched_as`` shows the expansion. The words as typed weigh 1; the
 other names of a concept weigh :attr:`PlanOptions.expansion_weight` and a record scores the best of them, never
 their sum (:class:`MaxOr`). Everyday words that happen to name a concept ("diet", "humans", "clinical") are
-searched as typed, without expansion.
+searched as typed, without expansion. A short abbreviation written with capitals in the vocabulary (BMD, RANK,
+cAMP, Ca: :func:`vkref.core.vocabulary.case_bound`) expands only when typed with those capitals or as the
+concept's id: "rank" and "ca" stay words, "RANK" is the receptor.
 
 Plain-language questions: connectors ("plus", "combined", "versus") are dropped; generic words of a question
 ("effects", "risk", "dose", "prevent", "reduce") are *soft*: they add to the score but are not required. A
@@ -97,6 +99,7 @@ class Clause:
     negate: bool = False
     highlight: list[str] = field(default_factory=list)  # names to mark in text (defaults to ``shown``)
     soft: bool = False  # scored where it occurs, never required
+    concepts: tuple[str, ...] = ()  # the vocabulary concepts the typed words name (for "also broader" offers)
 
     def readable(self, most: int = 12) -> str:
         names = self.shown[:most] + ([f"{len(self.shown) - most} more"] if len(self.shown) > most else [])
@@ -312,7 +315,7 @@ class QueryBuilder:
             return None
         if self.options.everyday and phrase.casefold() in EVERYDAY_WORDS:
             return None
-        concepts = self.vocabulary.find_all(phrase)
+        concepts = self.vocabulary.find_typed(phrase)
         if not concepts:
             return None
         # Text is searched for the named concept's own label and synonyms; narrower concepts are reached through
@@ -332,7 +335,8 @@ class QueryBuilder:
         query = Q.Or([self._names_query(list(shown.values())), MaxOr(coded) if self.options.dismax else Q.Or(coded)])
         highlight = list(shown.values()) + [n for cid in ids for n in self.vocabulary[cid].names]
         labels = list(shown.values()) + [n for k, n in narrower.items() if k not in shown]
-        return Clause(labels, query, words=phrase.split(), negate=negate, highlight=highlight)
+        return Clause(labels, query, words=phrase.split(), negate=negate, highlight=highlight,
+                      concepts=tuple(c.id for c in concepts))
 
     def _names_query(self, names: list[str]) -> Q.Query:
         """The typed name (first) at weight 1, the other names below it; a record scores its best name."""

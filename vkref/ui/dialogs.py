@@ -27,7 +27,9 @@ type; <b>Enter</b> searches at once.</p>
 <p><b>Synonyms are understood.</b> MK-4 = menaquinone-4 = menatetrenone; OVX = ovariectomized;
 BMD = bone mineral density; alfacalcidol = 1α-hydroxyvitamin D3; μg = ug = mcg. A broader term also finds
 narrower ones: <i>bisphosphonate</i> finds risedronate and alendronate. The line under the search field shows
-what was searched, with the synonyms used.</p>
+what was searched, with the synonyms used. Short abbreviations count in capitals:
+<i>RANK</i> is the receptor, <i>rank</i> a word. When findings say only a broader term (“vitamin K2”
+without saying which), a line under the search field offers them: “Also: 7 findings coded only Vitamin K2”.</p>
 <h3>Filtering</h3>
 <p>Tick values in the <b>Filters</b> panel. Several values of one facet widen the search (either), different
 facets narrow it (both). Each count says how many results you would get by adding that value.

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.bar.submitted.connect(self._search_and_focus)
         self.bar.sortChanged.connect(self.search_now)
         self.bar.rerun.connect(self.search_now)
+        self.bar.broaderRequested.connect(self.show_broader)
         self.bar.downPressed.connect(self.focus_results)
         self.chips = ChipBar(self)
         self.chips.removeRequested.connect(self._remove_chip)
@@ -296,6 +297,18 @@ class MainWindow(QMainWindow):
         self.filters.set(facet, label, "exclude" if exclude else "include")
         self.facets.refresh()
         self._filters_changed()
+
+    def show_broader(self, offer) -> None:
+        """Search the findings coded only with a broader concept (the offer's query, filters and exclusions)."""
+        for facet, labels in offer.filters.items():
+            for label in labels:
+                self.filters.set(facet, label, "include")
+        for facet, labels in offer.exclude.items():
+            for label in labels:
+                self.filters.set(facet, label, "exclude")
+        self.facets.refresh()
+        self.chips.set_filters(self.filters)
+        self.set_query(offer.query)
 
     def _remove_chip(self, facet: str, label: str) -> None:
         if facet == "year-range":

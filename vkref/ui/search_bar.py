@@ -3,7 +3,9 @@
 The notice that changes how results must be read (only partial matches, a corrected spelling, the index being
 rebuilt, a bad query) comes first, on its own line. When a corrected spelling was searched, the notice says
 so and offers the query as typed ("Showing results for menatetrenone — search instead for menatetreone"); that
-button runs it again with spelling correction off until the query is edited. The expansion of the query is shown on one line, elided to
+button runs it again with spelling correction off until the query is edited. When the query names a concept and
+findings are coded only with a broader one ("also 7 findings coded only Vitamin K2"), a line of links under the
+field offers them (``broaderRequested`` carries the page's offer). The expansion of the query is shown on one line, elided to
 the width, with its full text in the tooltip and under the "Show in full" expander. Record text and queries are
 escaped wherever a label shows rich text.
 """
@@ -14,8 +16,10 @@ from html import escape
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget
 
+from vkref.ui.flow import FlowLayout
 from vkref.ui.models import plain_tooltip
 
+MAX_OFFERS = 4  # "also ... coded only <broader>" links shown at most
 SORTS = (("Relevance", "relevance"), ("Strongest evidence first", "evidence"), ("Newest first", "year"),
          ("Oldest first", "year-asc"))
 
@@ -70,6 +74,7 @@ class SearchBar(QWidget):
     downPressed = Signal()
     sortSet = Signal()  # the sort was set from settings (no search by itself)
     rerun = Signal()  # "search instead for ..." (spelling correction off for the query as typed)
+    broaderRequested = Signal(object)  # a link "also N findings coded only <broader>": the page's Broader offer
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -109,6 +114,17 @@ class SearchBar(QWidget):
         self.instead.setStyleSheet("QToolButton { color: palette(link); text-decoration: underline; border: none; }")
         self.instead.clicked.connect(self._search_as_typed)
         self.instead.hide()
+        self.also_row = QWidget(self)  # "Also: [7 findings coded only Vitamin K2] [14 ... Vitamin K]", wrapping
+        also = FlowLayout(self.also_row, margin=0, spacing=2)
+        self.broader = QLabel("Also:", self.also_row)
+        self.broader.setObjectName("alsoBroader")
+        self.offer_buttons = [self._link_button(f"alsoBroader{i}", self.also_row) for i in range(MAX_OFFERS)]
+        for widget in [self.broader] + self.offer_buttons:
+            also.addWidget(widget)
+        self.also_row.hide()
+        for i, button in enumerate(self.offer_buttons):
+            button.clicked.connect(lambda _c=False, i=i: self.broaderRequested.emit(self._offers[i]))
+        self._offers: list = []
         self.summary = QLabel(self)
         self.summary.setObjectName("searchedAs")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -134,6 +150,15 @@ class SearchBar(QWidget):
             self.sort_box.addItem(title)
         self.sort_box.currentIndexChanged.connect(lambda _i: self.sortChanged.emit())
 
+    def _link_button(self, name: str, parent: QWidget) -> QToolButton:
+        button = QToolButton(parent)
+        button.setObjectName(name)
+        button.setAutoRaise(True)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.setStyleSheet("QToolButton { color: palette(link); text-decoration: underline; border: none; }")
+        button.hide()
+        return button
+
     def _layout(self) -> None:
         sort_label = QLabel("&Sort:", self)
         sort_label.setBuddy(self.sort_box)
@@ -153,6 +178,7 @@ class SearchBar(QWidget):
         corrected.addStretch(1)
         layout.addWidget(self.field)
         layout.addLayout(corrected)
+        layout.addWidget(self.also_row)
         layout.addWidget(self.notice)
         layout.addLayout(line)
         layout.addWidget(self.full)
@@ -198,8 +224,22 @@ class SearchBar(QWidget):
         self.summary.setText(f"<b>{n:,}</b> result{'s' if n != 1 else ''} · {page.elapsed_ms:.0f} ms"
                              + (" · searched as:" if page.query else ""))
         self._set_expansion(page.searched_as if page.query else "")
+        self._show_offers(getattr(page, "also_broader", []))
+
+    def _show_offers(self, offers) -> None:
+        self._offers = list(offers)[:MAX_OFFERS]
+        for button, offer in zip(self.offer_buttons, self._offers + [None] * MAX_OFFERS):
+            button.setVisible(offer is not None)
+            if offer is not None:
+                n = offer.count
+                button.setText(f"{n:,} finding{'s' if n != 1 else ''} coded only {offer.label}")
+                button.setToolTip(f"Coded {offer.label} without saying which, so the search for {offer.narrower} "
+                                  "does not find them. Click to list them.")
+                button.setAccessibleName(f"Show {button.text()}")
+        self.also_row.setVisible(bool(self._offers))
 
     def show_error(self, message: str) -> None:
+        self._show_offers([])
         self.instead.hide()
         self.corrected.hide()
         self._set_notice(f'<span style="color:{self._error_colour()}">{escape(message)}</span>')

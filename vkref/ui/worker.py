@@ -76,7 +76,7 @@ class _Runner(QObject):
         page = lib.search(request.query, filters=request.filters, exclude=request.exclude,
                           year_from=request.year_from, year_to=request.year_to, limit=PAGE_ROWS,
                           offset=request.offset, sort=request.sort, all_keys=request.offset == 0,
-                          spell=request.spell)
+                          spell=request.spell, broader=request.offset == 0)
         rows = [row_from_hit(hit, lib.review_label) for hit in page.hits]
         if request.offset:
             return SearchResult(request, page, rows)
