@@ -317,3 +317,31 @@ def test_damage_found_by_a_search_is_rebuilt_and_the_search_answered(libdir):
     with Library.open(libdir) as lib:
         assert _snapshot(lib) == expected
         assert lib.info()["index"]["state"] == "ready"
+
+
+def test_a_rebuild_skips_records_written_after_it_began_and_the_catch_up_indexes_them(fresh_library,
+                                                                                         monkeypatch):
+    """A review and its finding are written while a rebuild reads the database (by another process, or a
+    colleague on a shared catalog): the rebuild read the reviews before they existed and the findings after.
+    It must not fail on the finding whose review it has not seen (it did: KeyError, "index damaged", and a
+    catalog client could not open); the catch-up after the rebuild, from the mark read first, indexes both."""
+    from vkref.core.entities import Review
+
+    lib = fresh_library
+    review = Review(id="late-review", title="A review written while the index was rebuilt", year=2026)
+    finding = replace(_new_finding(900, review_id="late-review"), statement="Quetzalberry trial finding.")
+    real_reviews = repo.get_reviews
+    written = []
+
+    def reviews_then_a_write(db, ids=None):
+        before = real_reviews(db, ids)
+        if not written:  # the rebuild has read the reviews: now the other writer commits
+            written.append(lib.add_records([review], [finding]))
+        return before
+
+    monkeypatch.setattr(repo, "get_reviews", reviews_then_a_write)
+    lib.reindex()
+    monkeypatch.undo()
+    assert written
+    assert [h.id for h in lib.search("quetzalberry").hits] == [finding.id]
+    assert "late-review" in {h.id for h in lib.search("written while the index was rebuilt", kind="review").hits}

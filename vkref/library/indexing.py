@@ -260,13 +260,17 @@ class Indexing:
         for chunk in repo.iter_findings(self.db, batch):
             docs = []
             for f in chunk:
+                review = reviews.get(f.review_id)
+                if review is None:  # written after the reviews were read (another process or catalog client):
+                    continue  # its outbox row is newer than the rebuild's mark, so the catch-up indexes it
                 by_review.setdefault(f.review_id, []).append(f)
-                docs.append(D.finding_doc(f, reviews[f.review_id], self.vocabulary))
+                docs.append(D.finding_doc(f, review, self.vocabulary))
             yield docs
         yield [D.review_doc(r, by_review.get(r.id, []), self.vocabulary) for r in reviews.values()]
         held = store_passages.of_reviews(self.db, store_passages.reviews_with_passages(self.db))
         for rid, passages in held.items():
-            yield D.passage_docs(reviews[rid], passages)
+            if rid in reviews:  # as above: a newer review's passages come with the catch-up
+                yield D.passage_docs(reviews[rid], passages)
 
     def reindex(self, progress: Progress | None = None, procs: int = 1) -> int:
         """Rebuild the whole index from the database (into a temporary directory, then swapped in).
