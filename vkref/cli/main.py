@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from vkref.cli import curation, evidence, maintenance
+from vkref.cli import curation, evidence, maintenance, vocabulary
 from vkref.core.errors import UsageError, VkrefError
 
 
@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     curation.add_parsers(sub)
     evidence.add_parsers(sub)
     maintenance.add_parsers(sub)
+    vocabulary.add_parsers(sub)
 
     g = sub.add_parser("gui", help="open the desktop application (the default)")
     g.add_argument("--query", default="", help="start with this search")
@@ -217,7 +218,7 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
             "matrix": _with_library(lambda a, lib: evidence.cmd_matrix(a, lib, _facet_pairs)),
             "answer": _with_library(lambda a, lib: evidence.cmd_answer(a, lib, _facet_pairs)),
             "check": lambda a: maintenance.cmd_check(a, _open), "backups": maintenance.cmd_backups,
-            "restore": maintenance.cmd_restore}
+            "restore": maintenance.cmd_restore, "concept": _with_library(vocabulary.cmd_concept)}
 
 
 def main(argv: list[str] | None = None) -> int:

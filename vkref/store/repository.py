@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from vkref.core import entities as E, records as R
 from vkref.core.vocabulary import Concept as VConcept, Vocabulary
-from vkref.store import models as M
+from vkref.store import concepts as concept_users, models as M
 from vkref.store.database import Database
 
 # ---------------------------------------------------------------------------- meta
@@ -317,6 +317,8 @@ def upsert_concept(s: Session, c: VConcept) -> bool:
     row.synonyms = [M.Synonym(position=i, text=t) for i, t in enumerate(c.synonyms)]
     s.flush()
     _record(s, "concept", c.id, old, new, 0)
+    if old is not None:  # a new label or parent changes the documents of the records coded with it
+        concept_users.queue_users(s, c.id, old, new)
     return True
 
 
