@@ -135,7 +135,7 @@ def add(lib: "Library", facet: str, label: str, synonyms: Iterable[str] = (), pa
         value = rules.check_label(voc, facet, label)
         cid = rules.new_id(voc, value, concept_id)
         draft = Concept(cid, facet, value)
-        up = rules.check_parent(voc, draft, rules.find(voc, parent, facet).id if parent else None)
+        up = rules.check_parent(voc, draft, _parent_id(voc, parent, facet))
         concept = replace(draft, synonyms=rules.check_synonyms(voc, draft, value, synonyms), parent=up)
         made.append(cid)
         return f"add {facet} concept {short(value)}", lambda w: w.save_concept(concept)
@@ -161,13 +161,19 @@ def update(lib: "Library", ref: str, label: str | None = None, synonyms: Iterabl
         found.append(c.id)
         new_label = c.label if label is None else rules.check_label(voc, c.facet, label, c.id)
         names = c.synonyms if synonyms is None else rules.check_synonyms(voc, c, new_label, synonyms)
-        up = c.parent if parent is UNSET else rules.check_parent(
-            voc, c, None if parent is None else rules.find(voc, parent, c.facet).id)
+        up = c.parent if parent is UNSET else rules.check_parent(voc, c, _parent_id(voc, parent, c.facet))
         concept = replace(c, label=new_label, synonyms=names, parent=up)
         return _describe(voc, c, concept), lambda w: w.save_concept(concept)
 
     batch = _commit(lib, who, plan)
     return _result(lib, batch, found[0])
+
+
+def _parent_id(voc: Vocabulary, ref: str | None, facet: str) -> str | None:
+    """A parent given by id (of any facet: the check then says why not), or by a name in ``facet``."""
+    if not ref:
+        return None
+    return ref if ref in voc else rules.find(voc, ref, facet).id
 
 
 def _describe(voc: Vocabulary, old: Concept, new: Concept) -> str:
