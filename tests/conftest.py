@@ -20,7 +20,7 @@ os.environ.setdefault("VKREF_INDEX_KEY", os.path.join(tempfile.mkdtemp(prefix="v
 # Test tiers (CONTRIBUTING.md), by module. tests/gui/ is the gui tier; a module not listed is integration.
 UNIT = {"test_analysis", "test_unit_core", "test_bitsets", "test_paths", "test_vocabulary", "test_citations", "test_ui_helpers",
         "test_importers", "test_export", "test_citation", "test_vkjson", "test_coding"}
-E2E = {"test_cli", "test_curation_cli", "test_packaging", "test_selftest"}
+E2E = {"test_cli", "test_curation_cli", "test_packaging", "test_selftest", "test_vocabulary_cli"}
 
 
 def tier_of(path: Path) -> str:

@@ -44,6 +44,15 @@ class FacetModel(QAbstractItemModel):
         super().__init__(parent)
         self.filters = filters
         self.show_all: set[str] = set()
+        self._build(vocabulary)
+
+    def set_vocabulary(self, vocabulary) -> None:
+        """Rebuild the structure after the vocabulary was edited (counts come with the next search)."""
+        self.beginResetModel()
+        self._build(vocabulary)
+        self.endResetModel()
+
+    def _build(self, vocabulary) -> None:
         self._root = Node("root", "")
         self._by_label: dict[tuple[str, str], Node] = {}
         for facet in PANEL_ORDER:
