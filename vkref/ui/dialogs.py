@@ -61,6 +61,7 @@ SHORTCUTS = [
     ("− (minus, in the filters)", "Exclude the value"),
     ("Ctrl+Shift+C", "Copy the citation of the selected record's source review"),
     ("Ctrl+Shift+Backspace", "Clear all filters"),
+    ("Ctrl+Shift+V", "Open the vocabulary editor (Tools > Vocabulary…)"),
     ("F1", "Search syntax"),
     ("Ctrl+Q", "Quit"),
 ]

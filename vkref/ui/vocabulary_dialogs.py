@@ -37,6 +37,10 @@ class ConceptPanel(QWidget):
         self.info = None
         self.heading = QLabel("", self, objectName="conceptHeading", wordWrap=True)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.heading.setFont(font)
         self.usage = QLabel("", self, objectName="conceptUsage", wordWrap=True)
         self.label = QLineEdit(self, objectName="conceptLabel")
         self.label.setAccessibleName("Label")
