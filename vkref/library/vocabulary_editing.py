@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from vkref.core.errors import DataError
 from vkref.core.vocabulary import CONCEPT_FACETS, Concept, Vocabulary
 from vkref.library import curation, vocabulary_rules as rules
-from vkref.store import changes, concepts as usage_store, repository as repo
+from vkref.store import changes, concepts as usage_store
 
 if TYPE_CHECKING:
     from vkref.library.library import Library
@@ -105,16 +105,16 @@ def usage(lib: "Library", ref: str, facet: str | None = None) -> ConceptInfo:
 # ---------------------------------------------------------------------------- writing
 
 
-def _commit(lib: "Library", who: str, plan: Callable[[Vocabulary], tuple[str, Callable]],
-            reviews_changed: bool = False) -> int:
-    """Check and write one edit as one batch. ``plan(vocabulary)`` checks the edit against the stored
-    vocabulary and returns the batch's label and the function that writes it; nothing is written when it
-    raises. Returns the batch id (0: nothing changed)."""
-    with lib._write_lock:
-        label, write = plan(repo.load_vocabulary(lib.db))
-        with changes.unit_of_work(lib.db, KIND, label, who) as w:
-            write(w)
-            batch = w.batch_id
+def _commit(lib: "Library", who: str, plan: Callable, reviews_changed: bool = False) -> int:
+    """Check and write one edit as one batch. ``plan(vocabulary, writer)`` checks the edit against the
+    vocabulary as the batch's own transaction holds it (so a concurrent edit in another process cannot slip a
+    cycle in between) and returns the batch's label and the function that writes it; when it raises, the
+    transaction is rolled back and nothing is written. Returns the batch id (0: nothing changed)."""
+    with lib._write_lock, changes.unit_of_work(lib.db, KIND, "", who) as w:
+        label, write = plan(w.vocabulary(), w)
+        w.set_label(label)
+        write(w)
+        batch = w.batch_id
     lib.reload_vocabulary()
     curation.after_write(lib, reviews_changed=reviews_changed)
     return batch if changes.batch_exists(lib.db, batch) else 0
@@ -131,7 +131,7 @@ def add(lib: "Library", facet: str, label: str, synonyms: Iterable[str] = (), pa
     rules.check_facet(facet)
     made: list[str] = []
 
-    def plan(voc: Vocabulary):
+    def plan(voc: Vocabulary, w):
         value = rules.check_label(voc, facet, label)
         cid = rules.new_id(voc, value, concept_id)
         draft = Concept(cid, facet, value)
@@ -156,7 +156,7 @@ def update(lib: "Library", ref: str, label: str | None = None, synonyms: Iterabl
     level) in one batch."""
     found: list[str] = []
 
-    def plan(voc: Vocabulary):
+    def plan(voc: Vocabulary, w):
         c = rules.find(voc, ref, facet)
         found.append(c.id)
         new_label = c.label if label is None else rules.check_label(voc, c.facet, label, c.id)
@@ -220,7 +220,7 @@ def merge(lib: "Library", keep_ref: str, other_ref: str, facet: str | None = Non
     """Merge concept OTHER into KEEP as one undoable batch (see the module docstring)."""
     report: dict = {}
 
-    def plan(voc: Vocabulary):
+    def plan(voc: Vocabulary, w):
         keep, other = rules.find(voc, keep_ref, facet), rules.find(voc, other_ref, facet)
         rules.check_merge(voc, keep, other)
         kept = replace(keep, synonyms=rules.merged_synonyms(keep, other))
@@ -260,12 +260,12 @@ def delete(lib: "Library", ref: str, facet: str | None = None, who: str = "user"
     """Remove a concept nothing uses: no finding or review coded with it, no narrower concept."""
     gone: dict = {}
 
-    def plan(voc: Vocabulary):
+    def plan(voc: Vocabulary, w):
         c = rules.find(voc, ref, facet)
-        n = usage_store.usage(lib.db).get(c.id, {})
-        if n.get("findings") or n.get("reviews"):
-            raise DataError(f"{c.label!r} is used by {n.get('findings', 0)} findings and {n.get('reviews', 0)} "
-                            "reviews: merge it into another concept instead")
+        findings, reviews = w.concept_users(c.id)
+        if findings or reviews:
+            raise DataError(f"{c.label!r} is used by {len(findings)} findings and {len(reviews)} reviews: "
+                            "merge it into another concept instead")
         if voc.children(c.id):
             raise DataError(f"{c.label!r} has narrower concepts ({', '.join(voc.children(c.id))}): "
                             "move or merge them first")

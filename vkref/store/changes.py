@@ -98,6 +98,19 @@ class Writer:
     def save_concept(self, concept: Concept) -> bool:
         return repo.upsert_concept(self._s, concept)
 
+    def set_label(self, label: str) -> None:
+        """Name the batch once its content is known (Edit > Undo shows it)."""
+        self.batch.label = label[:2000]
+
+    def vocabulary(self):
+        """The vocabulary as this batch's transaction sees it: a check made on it holds when the batch commits
+        (the batch row written first took the database's write lock)."""
+        return repo.vocabulary_in(self._s)
+
+    def concept_users(self, concept_id: str) -> tuple[list[str], list[str]]:
+        """The ids of the findings and reviews coded with ``concept_id``."""
+        return concept_users.user_ids(self._s, [concept_id])
+
     def delete_concept(self, concept_id: str) -> bool:
         """Remove a concept no record is coded with and no concept has as parent (the database refuses others)."""
         return repo.delete_concept(self._s, concept_id)

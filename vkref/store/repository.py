@@ -66,10 +66,15 @@ def is_empty(db: Database) -> bool:
 
 def load_vocabulary(db: Database) -> Vocabulary:
     with db.session() as s:
-        rows = s.scalars(select(M.Concept).options(selectinload(M.Concept.synonyms))).all()
-        return Vocabulary.from_concepts(
-            VConcept(r.id, r.facet, r.label, tuple(x.text for x in r.synonyms), r.parent_id) for r in rows
-        )
+        return vocabulary_in(s)
+
+
+def vocabulary_in(s: Session) -> Vocabulary:
+    """The vocabulary as this session's transaction sees it."""
+    rows = s.scalars(select(M.Concept).options(selectinload(M.Concept.synonyms))).all()
+    return Vocabulary.from_concepts(
+        VConcept(r.id, r.facet, r.label, tuple(x.text for x in r.synonyms), r.parent_id) for r in rows
+    )
 
 
 def write_vocabulary(s: Session, vocabulary: Vocabulary) -> int:
