@@ -98,6 +98,7 @@ def test_merge_in_the_window_recodes_every_finding_and_undo_restores_them(qtbot,
     assert w.facets.model.index_of("agent", old_label).isValid() is False
     assert w.page.total >= len(mk4)
     assert "Merged" in v.message.text() and f"{len(mk4)} findings recoded" in v.message.text()
+    assert v.undo_action.text().startswith("&Undo vocabulary: merge") and v.undo_action.isEnabled()
 
     v.activateWindow()
     qtbot.waitUntil(v.isActiveWindow, timeout=5000)
@@ -145,8 +146,12 @@ def test_label_and_synonym_edits_are_checked_and_searchable_at_once(qtbot, writa
     qtbot.keyClicks(v.filter_edit, "alendr")
     assert v.current().id == "alendronate"
     label = v.panel.label
-    label.setFocus()
-    label.selectAll()
+    v.activateWindow()
+    qtbot.waitUntil(v.isActiveWindow, timeout=5000)
+    v.tree.setFocus()
+    qtbot.keyClick(v.tree, Qt.Key.Key_Return)  # Enter on a concept edits its label
+    qtbot.waitUntil(label.hasFocus, timeout=5000)
+    assert label.selectedText() == "Alendronate"
     qtbot.keyClicks(label, "risedronate")
     with qtbot.waitSignal(v.failed, timeout=10000) as failed:
         qtbot.keyClick(label, Qt.Key.Key_Return)

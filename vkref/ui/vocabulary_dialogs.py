@@ -103,6 +103,11 @@ class ConceptPanel(QWidget):
         self.synonyms.addItems(info.synonyms)
         fill_parents(self.parent_box, rows, {info.id}, info.parent)
 
+    def edit_label(self) -> None:
+        if self.isEnabled():
+            self.label.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.label.selectAll()
+
     def add_synonym(self) -> None:
         text = " ".join(self.new_synonym.text().split())
         if text:

@@ -174,6 +174,7 @@ class VocabularyWindow(QMainWindow):
         self.filter_edit.textChanged.connect(self._filter)
         self.tree.selectionModel().currentRowChanged.connect(lambda _c, _p: self._show_current())
         self.model.modelReset.connect(self._show_current)
+        self.tree.activated.connect(lambda _i: self.panel.edit_label())  # Enter or a double click: edit it
         self.model.moveRequested.connect(lambda cid, parent: self.move(cid, parent or None))
         self.panel.saveRequested.connect(self.save)
         self.new_button.clicked.connect(self.new_concept)
@@ -307,6 +308,8 @@ class VocabularyWindow(QMainWindow):
         if not quiet:
             self._say(_saved_text(result))
             self.editor.vocabulary_changed(from_window=True)
+        self._update_undo()
+        if not quiet:
             self.saved.emit(result)
         self.loaded.emit()
 
