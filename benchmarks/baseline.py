@@ -89,7 +89,7 @@ class Fts5Baseline:
             expr = f"({expr}) NOT {n}"
         return expr
 
-    def search(self, match: str | None, filters: dict[str, set[str]], limit: int = 20) -> dict:
+    def match(self, match: str | None, filters: dict[str, set[str]], limit: int = 20) -> dict:
         db = self.db
         db.execute("DELETE FROM m")
         if match is None:

@@ -1,4 +1,4 @@
-"""The vkref scale benchmark (issue 6): search, facets, typing, rebuild, import, freshness, start-up and memory on
+"""The vkref scale benchmark: search, facets, typing, rebuild, import, freshness, start-up and memory on
 synthetic libraries of 1k, 10k and 100k findings, beside a plain SQLite FTS5 baseline measured in the same run.
 
     python -m benchmarks.run [--sizes 1000,10000,100000] [--out benchmarks/RESULTS.md] [--procs 2]
@@ -143,7 +143,7 @@ def worker_baseline(library: Path, reps: int, small: bool) -> dict:
     for rep in range(reps + 1):
         for q, match, filters in prepared:
             t = time.perf_counter()
-            res = base.search(match, filters)
+            res = base.match(match, filters)
             dt = time.perf_counter() - t
             if rep:
                 samples[q.label].append(dt)
@@ -152,7 +152,7 @@ def worker_baseline(library: Path, reps: int, small: bool) -> dict:
     for i in range(1, len(AS_YOU_TYPE) + 1):
         plan = lib.search_service.builder.plan(AS_YOU_TYPE[:i])
         t = time.perf_counter()
-        base.search(baseline.Fts5Baseline.match_expression(plan), {})
+        base.match(baseline.Fts5Baseline.match_expression(plan), {})
         keystrokes.append(ms(time.perf_counter() - t))
     return {"samples": {k: [ms(x) for x in v] for k, v in samples.items()}, "totals": totals, "docs": ndocs,
             "build_s": round(build_s, 2), "keystroke_ms": keystrokes, "peak_rss_mb": peak_rss_mb()}
@@ -358,7 +358,7 @@ def render(results: list[dict], notes: str = "") -> str:
               ("new finding searchable ≤ 200 ms (max)", s["new_max"], TARGETS_100K["new_finding_ms"], "ms"),
               ("fresh process to first result ≤ 1.0 s", s["first_s"], TARGETS_100K["first_result_s"], "s"),
               ("peak RSS ≤ 300 MB (search / first-result process)", rss, TARGETS_100K["rss_mb"], "MB")]
-    out.append(f"\n## Targets at {big:,} findings (issue 6)\n\n| target | measured | met? |\n|---|---|---|\n")
+    out.append(f"\n## Targets at {big:,} findings\n\n| target | measured | met? |\n|---|---|---|\n")
     for label, value, limit, unit in checks:
         verdict = "yes" if value <= limit else f"**no** ({value / limit:.1f}× the limit)"
         out.append(f"| {label} | {value:.2f} {unit} | {verdict} |\n")

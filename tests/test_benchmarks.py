@@ -1,4 +1,4 @@
-"""The scale benchmark still works (issue 6): a 1k-finding library is generated, opens through the CLI and the
+"""The scale benchmark still works: a 1k-finding library is generated, opens through the CLI and the
 facade, and one reduced benchmark pass runs end to end. No timing assertions: CI machines vary."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The bundled library (issue 3): complete, coded, traceable to its seed texts, and answering clinicians."""
+"""The bundled library: complete, coded, traceable to its seed texts, and answering clinicians."""
 import re
 
 import pytest

@@ -2,7 +2,7 @@
 node and summed over the filtered documents, vkref/search/scoring.py) gives the same results as the
 straightforward one (Whoosh ``docs_for_query`` for matching; the same formula evaluated document by document,
 ``scoring.reference_scores``) on a generated 2k-finding library: same totals, same hit keys in the same order,
-same scores, same facet counts (issue 6)."""
+same scores, same facet counts."""
 from __future__ import annotations
 
 import pytest

@@ -141,6 +141,15 @@ def test_macos_plist_template(info):
     plist = plistlib.loads(text.replace("@VERSION@", "1.0").replace("@APP_ID@", info.APP_ID).encode())
     assert plist["CFBundleIdentifier"] == info.APP_ID
     assert plist["CFBundleShortVersionString"] == "1.0"
+    # .vkref documents: the type vkref exports is the one its document type names, with the Linux MIME type
+    exported = {t["UTTypeIdentifier"]: t for t in plist["UTExportedTypeDeclarations"]}
+    (document,) = plist["CFBundleDocumentTypes"]
+    (uti,) = document["LSItemContentTypes"]
+    tags = exported[uti]["UTTypeTagSpecification"]
+    assert tags["public.filename-extension"] == ["vkref"]
+    mime = ET.parse(PKG / "linux" / "vkref-mime.xml").getroot().find(f"{MIME_NS}mime-type").get("type")
+    assert tags["public.mime-type"] == [mime]
+    assert document["LSHandlerRank"] == "Owner" and (ROOT / "resources" / "icons" / "vkref.icns").exists()
     plistlib.loads((PKG / "macos" / "entitlements.plist").read_bytes())
     script = (PKG / "macos" / "build-dmg.sh").read_text()
     for needle in ("MACOS_SIGN_IDENTITY", "notarytool", "stapler", "hdiutil"):

@@ -68,6 +68,31 @@ def test_phrase_is_stricter_than_words(library):
     assert 0 < phrase <= words
 
 
+def _phrases_around_a_stop_word(library):
+    """Three-word runs "word stop word" from the library's own statements, with the finding that holds each."""
+    from vkref.search.analysis import STOP_WORDS
+
+    for f in sorted(library.search("", kind="finding", limit=1000).hits, key=lambda h: h.id):
+        words = f.text.split()
+        for a, b, c in zip(words, words[1:], words[2:]):
+            if b in STOP_WORDS and all(w.isalpha() and w.lower() not in STOP_WORDS and len(w) > 3 for w in (a, c)):
+                yield f'"{a} {b} {c}"', f.id
+
+
+def test_a_phrase_holding_a_stop_word_finds_the_text_it_was_copied_from(library):
+    """Stop words are not indexed but keep their place: "steady and lowers" must not need "steady lowers"."""
+    phrases = list(_phrases_around_a_stop_word(library))[:25]
+    assert len(phrases) >= 10
+    for phrase, fid in phrases:
+        hits = {h.id for h in library.search(phrase, kind="finding", limit=1000).hits}
+        assert fid in hits, phrase
+    # still a phrase: the two outer words next to each other (no word between) are not the same phrase
+    phrase, fid = phrases[0]
+    a, _, c = phrase.strip('"').split()
+    assert fid not in {h.id for h in library.search(f'"{a} {c}"', kind="finding", limit=1000).hits} or \
+        f"{a} {c}" in library.get_finding(fid).statement
+
+
 def test_plain_question_still_answers(library):
     page = library.search("what role does vitamin K play in blood clotting", limit=5)
     assert page.total > 0

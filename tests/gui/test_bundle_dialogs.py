@@ -98,7 +98,7 @@ def test_share_then_open_in_a_second_library_resolve_a_conflict_by_mouse_import_
         assert mine.get_finding(TAKEN).dose == "90 mg/day"
         assert mine.get_finding(KEPT).dose == "1 mg/day"
         assert mine.info()["reviews"] == before["reviews"] + new.imported
-        assert mine.can_undo() == "bundle: bundle team.vkref"
+        assert mine.can_undo() == "bundle: team.vkref"  # the kind once, then the file
         qtbot.mouseClick(dialog.buttons.findChild(type(dialog.import_button), "bundleClose"),
                          Qt.MouseButton.LeftButton)
 
@@ -185,3 +185,72 @@ def test_a_bundle_dropped_on_the_window_opens_the_bundle_dialog(qtbot, gui_libra
     assert dialog.report["reviews"]["unchanged"] > 0 and not dialog.import_button.isEnabled()  # all here already
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+def test_cancel_during_the_import_writes_nothing_and_the_dialog_says_so(qtbot, writable_library, settings,
+                                                                        tmp_path):
+    """Import clicked, then Cancel while the merge waits for the library's writer (held here, as another write
+    would hold it): the merge stops before its commit, nothing is written, and the dialog stays to say so."""
+    from vkref.library import Library
+
+    mine = writable_library
+    theirs = Library.open(tmp_path / "colleague")
+    try:
+        assert theirs.import_files([RIS]).imported > 0
+        theirs.export_bundle(tmp_path / "team.vkref")
+    finally:
+        theirs.close()
+    undo_before, counts = mine.can_undo(), (mine.info()["reviews"], mine.info()["findings"])
+    w = shown_window(qtbot, mine, settings)
+    dialog = open_bundle(qtbot, w, tmp_path / "team.vkref")
+    qtbot.waitUntil(lambda: dialog.report is not None and dialog.import_button.isEnabled(), timeout=30000)
+    with mine._write_lock:  # the merge will wait here, after its plan, before it writes
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        assert dialog.operation.running
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+        assert dialog.isVisible() and dialog.status.text() == "Cancelling…"
+        with qtbot.waitSignal(dialog.stopped, timeout=60000) as stopped:
+            mine._write_lock.release()  # let the waiting merge go on: it must see the cancel and roll back
+            try:
+                qtbot.waitUntil(lambda: not dialog.operation.running, timeout=60000)
+            finally:
+                mine._write_lock.acquire()
+    assert "cancelled" in stopped.args[0] and "nothing was changed" in stopped.args[0]
+    assert dialog.status.text() == stopped.args[0] and dialog.isVisible()
+    assert mine.can_undo() == undo_before
+    assert (mine.info()["reviews"], mine.info()["findings"]) == counts
+    assert dialog.import_button.isEnabled()  # the librarian may try again
+
+
+def test_a_bundle_the_desktop_hands_over_opens_the_bundle_dialog_also_before_the_window(
+        qtbot, gui_library, settings, tmp_path):
+    """macOS opens a double-clicked document with a QFileOpenEvent, not an argument; one sent before the window
+    exists (the document that launched the app) is kept until the window is there."""
+    from PySide6.QtGui import QFileOpenEvent
+
+    from vkref.ui.app import _file_open_router
+
+    bundle = tmp_path / "handed.vkref"
+    gui_library.export_bundle(bundle, "raloxifene")
+    app = QApplication.instance()
+    router = _file_open_router(app)
+    try:
+        QApplication.sendEvent(app, QFileOpenEvent(str(bundle)))
+        assert router.pending == [str(bundle)]
+        other = QFileOpenEvent(str(tmp_path / "refs.ris"))
+        QApplication.sendEvent(app, other)
+        assert router.pending == [str(bundle)]  # not a bundle: left to whoever else wants it
+        w = shown_window(qtbot, gui_library, settings)
+        router.attach(w)
+        qtbot.waitUntil(lambda: w.bundles.dialog is not None and w.bundles.dialog.isVisible(), timeout=5000)
+        assert w.bundles.dialog.path == str(bundle) and router.pending == []
+        qtbot.waitUntil(lambda: w.bundles.dialog.report is not None, timeout=20000)
+        qtbot.keyClick(w.bundles.dialog, Qt.Key.Key_Escape)
+        second = tmp_path / "second.vkref"
+        bundle.rename(second)
+        QApplication.sendEvent(app, QFileOpenEvent(str(second)))  # the window is there: opened at once
+        qtbot.waitUntil(lambda: w.bundles.dialog.path == str(second) and w.bundles.dialog.isVisible(), timeout=5000)
+        qtbot.keyClick(w.bundles.dialog, Qt.Key.Key_Escape)
+    finally:
+        app.removeEventFilter(router)
+        router.setParent(None)

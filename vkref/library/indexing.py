@@ -330,14 +330,14 @@ class Indexing:
         return self.state == "ready"
 
     # ------------------------------------------------------------------ searching
-    def search(self, text: str, **kwargs):
+    def query(self, text: str, **kwargs):
         """The service's raw result, with the index state and the note for ``searched_as``.
 
         Catches up first; a damaged index is rebuilt and the search answered again (a second failure is a
         bug, not damage, and is raised)."""
         if self.state != "rebuilding" and self.service.fallback is None:
             self.catch_up()
-        raw = self._run_guarded(lambda: self.service.search(text, **kwargs), retry=True)
+        raw = self._run_guarded(lambda: self.service.query(text, **kwargs), retry=True)
         return raw, *self._page_state()
 
     def _run_guarded(self, action, retry: bool = False):

@@ -173,7 +173,7 @@ class Library:
         if kind is not None:
             want.setdefault("kind", set()).update(self._resolve({"kind": [kind]})["kind"])
         avoid = self._resolve(exclude or {})
-        raw, state, note = self.indexing.search(query or "", filters=want, exclude=avoid, year_from=year_from,
+        raw, state, note = self.indexing.query(query or "", filters=want, exclude=avoid, year_from=year_from,
                                                 year_to=year_to, limit=limit, offset=offset, sort=sort,
                                                 all_keys=all_keys, spell=spell)
         hits = [self._hit(h, raw.plan) for h in raw.hits]

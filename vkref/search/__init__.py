@@ -34,15 +34,17 @@ class SearchService:
 
         self.fallback = FallbackEngine(docs)
 
-    def search(self, text: str, **kwargs) -> RawResult:
+    def query(self, text: str, **kwargs) -> RawResult:
+        """Plan and run ``text``: on the index (:meth:`SearchEngine.run`), or by the fallback scan while the index
+        is being rebuilt (:meth:`FallbackEngine.scan`)."""
         fallback = self.fallback
         if fallback is not None:
             plan = self.builder.plan(text)
             kwargs.pop("spell", None)
-            return fallback.search(plan, kwargs["filters"], kwargs["exclude"], kwargs.get("year_from"),
-                                   kwargs.get("year_to"), kwargs.get("limit", 20), kwargs.get("offset", 0),
-                                   kwargs.get("sort", "relevance"), kwargs.get("all_keys", False))
-        return self.engine.search(text, **kwargs)
+            return fallback.scan(plan, kwargs["filters"], kwargs["exclude"], kwargs.get("year_from"),
+                                 kwargs.get("year_to"), kwargs.get("limit", 20), kwargs.get("offset", 0),
+                                 kwargs.get("sort", "relevance"), kwargs.get("all_keys", False))
+        return self.engine.run(text, **kwargs)
 
     def set_vocabulary(self, vocabulary: Vocabulary) -> None:
         """Expand queries with a changed vocabulary (new concepts from a bundle or an edit)."""

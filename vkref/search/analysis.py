@@ -119,6 +119,19 @@ def SpellAnalyzer() -> Composable:
     return VkrefTokenizer() | VkrefFilter(stem=False)
 
 
+def stop_gap(text: str) -> int:
+    """The longest run of stop words between two indexed words of ``text`` ("steady and lowers": 1). Stop words
+    are not indexed but keep their positions, so a phrase that holds them needs that much more slop."""
+    gap = run = 0
+    started = False
+    for t in VkrefTokenizer()(text, positions=True, removestops=False):
+        if t.text in STOP_WORDS:
+            run += started
+        else:
+            gap, run, started = max(gap, run), 0, True
+    return gap
+
+
 def terms(text: str, stem: bool = True) -> list[str]:
     """The index terms of ``text`` (convenience for query building and tests)."""
     analyzer = VkrefAnalyzer() if stem else SpellAnalyzer()

@@ -16,6 +16,7 @@ from whoosh import highlight
 from whoosh import query as Q
 
 from vkref.search import bitsets
+from vkref.search.budgets import BUDGETS, bitset_bytes
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer, terms
 from vkref.search.facets import constrain
 from vkref.search.index import SearchIndex
@@ -23,11 +24,10 @@ from vkref.search.query import QueryBuilder, QueryPlan
 from vkref.search.scoring import Scorer, postings, reference_scores
 
 PAIR_FEW = 3  # a two-word search is relaxed only below this many records holding both
-LEAF_CACHE_SIZE = 1500  # cached leaf document sets per index generation (each at most doc_count/8 bytes)
 
 
 class Matcher:
-    """Which documents a query matches, as a bitset, without scoring (issue 6: measured 5-50x faster than
+    """Which documents a query matches, as a bitset, without scoring (measured 5-50x faster than
     ``searcher.docs_for_query`` on vkref's expanded queries).
 
     An expanded query is an Or of And/Or trees over Term, Phrase and Prefix leaves. Leaves are evaluated once per
@@ -41,6 +41,7 @@ class Matcher:
         self.reader = searcher.reader()
         self.segcache = segcache
         self.cache: dict = {}
+        self.bytes = 0  # what the cached leaf sets hold (budgets.bitset_bytes)
 
     def bits(self, q) -> int:
         if isinstance(q, Q.Or):
@@ -63,9 +64,10 @@ class Matcher:
         cached = self.cache.get(q)
         if cached is None:
             cached = self._compute(q)
-            if len(self.cache) >= LEAF_CACHE_SIZE:
-                self.cache.pop(next(iter(self.cache)))
             self.cache[q] = cached
+            self.bytes += bitset_bytes(cached)
+            while self.bytes > BUDGETS["leaf_sets"] and len(self.cache) > 1:
+                self.bytes -= bitset_bytes(self.cache.pop(next(iter(self.cache))))
         return cached
 
     def _compute(self, q) -> int:
@@ -273,9 +275,9 @@ class SearchEngine:
         m = self._matcher(s)
         return m.bits(q) if m is not None else bitsets.from_docnums(s.docs_for_query(q))
 
-    def search(self, text: str, *, filters: dict[str, set[str]], exclude: dict[str, set[str]],
-               year_from: int | None = None, year_to: int | None = None, limit: int = 20, offset: int = 0,
-               sort: str = "relevance", spell: bool = True, all_keys: bool = False) -> RawResult:
+    def run(self, text: str, *, filters: dict[str, set[str]], exclude: dict[str, set[str]],
+            year_from: int | None = None, year_to: int | None = None, limit: int = 20, offset: int = 0,
+            sort: str = "relevance", spell: bool = True, all_keys: bool = False) -> RawResult:
         plan = self.builder.plan(text)
         s = self.index.searcher()
         table = self.index.facet_table(s)
@@ -297,9 +299,9 @@ class SearchEngine:
         if result.total == 0 and spell and plan.words():
             corrected = self.suggest(text, plan)
             if corrected:
-                again = self.search(corrected, filters=filters, exclude=exclude, year_from=year_from,
-                                    year_to=year_to, limit=limit, offset=offset, sort=sort, spell=False,
-                                    all_keys=all_keys)
+                again = self.run(corrected, filters=filters, exclude=exclude, year_from=year_from,
+                                 year_to=year_to, limit=limit, offset=offset, sort=sort, spell=False,
+                                 all_keys=all_keys)
                 if again.total:
                     again.suggestion = corrected
                     return again
@@ -365,11 +367,12 @@ class SearchEngine:
                                ((stored.get("facets") or {}).get("review") or [""])[0],
                                stored.get("counts") or {}))
         keys = [table.keys[d] for d, _ in order] if all_keys else []
-        searched_as = self._describe(plan, mode, n_all, need)
+        searched_as = self.describe(plan, mode, n_all, need)
         return RawResult(total, hits, counts, searched_as, None, mode, plan, keys, undated_outside)
 
     @staticmethod
-    def _describe(plan: QueryPlan, mode: str, n_all: int = 0, need: int = 1) -> str:
+    def describe(plan: QueryPlan, mode: str, n_all: int = 0, need: int = 1) -> str:
+        """The readable `searched_as` of a plan run in ``mode`` (also the fallback scan's)."""
         required = {id(c) for c in plan.required}
         optional = [c.readable() for c in plan.positive if id(c) not in required]
         hard = QueryPlan(plan.required + plan.negative)

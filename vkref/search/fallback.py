@@ -57,7 +57,7 @@ class FallbackEngine:
             return any(t.startswith(q.text) for t in self.terms[n])
         return False
 
-    def search(self, plan, filters, exclude, year_from, year_to, limit, offset, sort, all_keys):
+    def scan(self, plan, filters, exclude, year_from, year_to, limit, offset, sort, all_keys):
         from vkref.search.engine import RawHit, RawResult
 
         if not self.ready:
@@ -84,5 +84,5 @@ class FallbackEngine:
         from vkref.search.engine import SearchEngine
 
         keys = [self.docs[n].key for n in order] if all_keys else []
-        return RawResult(len(order), hits, counts, SearchEngine._describe(plan, mode), None, mode, plan, keys,
+        return RawResult(len(order), hits, counts, SearchEngine.describe(plan, mode), None, mode, plan, keys,
                          undated_outside)

@@ -536,7 +536,7 @@ class SearchIndex:
     # ------------------------------------------------------------------ facet sidecars
     # A segment never changes once written, so its facet data is saved beside it the first time it is read
     # (JSON; bitsets as hex) and a new process loads it instead of unpickling every stored document
-    # (issue 6: 110,000 documents took ~10 s to read, the sidecar ~0.3 s). Whoosh's clean-up ignores these
+    # (measured: 110,000 documents took ~10 s to read, the sidecar ~0.3 s). Whoosh's clean-up ignores these
     # files; sidecars of merged-away segments are removed above.
     def _sidecar(self, segid: str) -> Path:
         return self.directory / f"{SIDECAR_PREFIX}{segid}.json"

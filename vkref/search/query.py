@@ -27,7 +27,7 @@ from whoosh import query as Q
 
 from vkref.core.errors import QueryError
 from vkref.core.vocabulary import Vocabulary
-from vkref.search.analysis import STOP_WORDS, terms
+from vkref.search.analysis import STOP_WORDS, stop_gap, terms
 from vkref.search.schema import FIELD_BOOSTS
 
 MAX_QUERY_LENGTH = 1000
@@ -225,6 +225,8 @@ def _text_query(name: str, slop: int = 1, loose: bool = False, boost: float = 1.
     words = terms(name)
     if not words:
         return None
+    if len(words) > 1:
+        slop += stop_gap(name)  # "steady and lowers": the unindexed "and" still holds its place in the text
     parts = []
     for fname, fboost in FIELD_BOOSTS.items():
         if len(words) == 1:

@@ -1,4 +1,4 @@
-"""Ranking without Whoosh's per-document scoring loop (issue 6).
+"""Ranking without Whoosh's per-document scoring loop.
 
 Whoosh scores a query by walking every matching document through a tree of Python matcher objects (~35 µs per
 document and leaf here), which made ranking the slowest part of a broad search. vkref instead scores with the
@@ -29,12 +29,12 @@ from operator import add
 from whoosh import query as Q
 
 from vkref.search import bitsets
+from vkref.search.budgets import BUDGETS, SCORE_BYTES
 from vkref.search.query import MaxOr
 from vkref.search.segcache import SegmentCache, read_lengths, read_postings, segment_id
 
 B = 0.75
 K1 = 1.2
-CACHE_ENTRIES = 1_500_000
 
 
 class Scorer:
@@ -47,7 +47,7 @@ class Scorer:
         self.matcher = matcher
         self.n = max(self.reader.doc_count_all(), 1)
         self.cache: dict = {}
-        self._entries = 0
+        self.bytes = 0  # what the cached score tables cost, counted as SCORE_BYTES per document
         self._lengths: dict[str, list[int] | None] = {}
 
     # ------------------------------------------------------------------ statistics
@@ -72,12 +72,12 @@ class Scorer:
         return cached
 
     def _remember(self, key, value: dict) -> None:
-        """Keep at most :data:`CACHE_ENTRIES` scores in all (≈100 bytes each), oldest dropped first."""
+        """Keep score tables within the ``scores`` budget (:mod:`vkref.search.budgets`), oldest dropped first."""
         self.cache[key] = value
-        self._entries += len(value)
-        while self._entries > CACHE_ENTRIES and len(self.cache) > 1:
+        self.bytes += len(value) * SCORE_BYTES
+        while self.bytes > BUDGETS["scores"] and len(self.cache) > 1:
             old = next(iter(self.cache))
-            self._entries -= len(self.cache.pop(old))
+            self.bytes -= len(self.cache.pop(old)) * SCORE_BYTES
 
     def _compute(self, q) -> dict[int, float]:
         boost = q.boost

@@ -3,21 +3,23 @@
 A Whoosh segment never changes once written (deletions are recorded beside it), so what vkref reads from it —
 a term's document numbers and frequencies, a field's document lengths — stays valid until the segment is merged
 away. Keeping these per segment means that after a commit (a new finding, a small new segment) only the new
-segment is read again; the per-generation caches of the matcher and the scorer are rebuilt from memory
-(issue 6: "a new finding searchable within 200 ms").
+segment is read again; the per-generation caches of the matcher and the scorer are rebuilt from memory, which
+keeps a new finding searchable quickly. What is held is bounded in bytes (:mod:`vkref.search.budgets`).
 """
 from __future__ import annotations
 
 import threading
 
-ENTRY_BUDGET = 4_000_000  # postings held in all (≈ 60 bytes each)
+from vkref.search import whoosh_private
+from vkref.search.budgets import BUDGETS, POSTING_BYTES
 
 
 class SegmentCache:
     def __init__(self):
         self._postings: dict[tuple, tuple[list[int], list[float]]] = {}
         self._lengths: dict[tuple, list[int] | None] = {}
-        self._entries = 0
+        self.bytes = 0  # what the postings held cost, counted as POSTING_BYTES each
+        self.budget = BUDGETS["postings"]
         self._lock = threading.Lock()
 
     def postings(self, leaf, segid: str | None, field: str, text: str) -> tuple[list[int], list[float]]:
@@ -30,10 +32,10 @@ class SegmentCache:
         if segid:
             with self._lock:
                 self._postings[key] = value
-                self._entries += len(value[0])
-                while self._entries > ENTRY_BUDGET and len(self._postings) > 1:
+                self.bytes += len(value[0]) * POSTING_BYTES
+                while self.bytes > self.budget and len(self._postings) > 1:
                     old = self._postings.pop(next(iter(self._postings)))
-                    self._entries -= len(old[0])
+                    self.bytes -= len(old[0]) * POSTING_BYTES
         return value
 
     def lengths(self, leaf, segid: str | None, field: str) -> list[int] | None:
@@ -50,50 +52,39 @@ class SegmentCache:
         """Drop what belongs to segments merged away."""
         with self._lock:
             for key in [k for k in self._postings if k[0] not in live_segments]:
-                self._entries -= len(self._postings.pop(key)[0])
+                self.bytes -= len(self._postings.pop(key)[0]) * POSTING_BYTES
             for key in [k for k in self._lengths if k[0] not in live_segments]:
                 del self._lengths[key]
 
 
 def read_postings(leaf, field: str, text: str) -> tuple[list[int], list[float]]:
-    """A term's postings in one segment, read a block at a time.
+    """A term's postings in one segment: a block at a time where Whoosh's internals allow
+    (:func:`~vkref.search.whoosh_private.block_postings`), else posting by posting through the public API."""
+    if (field, text) not in leaf:
+        return [], []
+    m = leaf.postings(field, text)
+    fast = whoosh_private.block_postings(m)
+    return fast if fast is not None else read_postings_public(m)
 
-    Whoosh's matcher interface costs several Python calls per posting; its on-disk leaf matcher keeps each
-    block's ids and weights as arrays, which are copied whole here. Any other matcher is read the slow way.
-    """
+
+def read_postings_public(matcher) -> tuple[list[int], list[float]]:
     ids: list[int] = []
     tfs: list[float] = []
-    if (field, text) not in leaf:
-        return ids, tfs
-    m = leaf.postings(field, text)
-    if hasattr(m, "_read_ids") and hasattr(m, "_next_block") and hasattr(m, "_atend"):
-        while not m._atend and m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            ids.extend(m._ids)
-            tfs.extend(m._weights)
-            m._next_block()
-    else:
-        for d, tf in m.items_as("weight"):
-            ids.append(d)
-            tfs.append(tf)
+    for d, tf in matcher.items_as("weight"):
+        ids.append(d)
+        tfs.append(tf)
     return ids, tfs
 
 
 def read_lengths(leaf, field: str) -> list[int] | None:
-    """Every document's length of ``field`` in one segment, from its length column (None: no lengths)."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-    from whoosh.util.numeric import byte_to_length
-
-    perdoc = getattr(leaf, "_perdoc", None)
-    col = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc is not None else None
-    if col is None:
+    """Every document's length of ``field`` in one segment (None: the field keeps no lengths): from its length
+    column where Whoosh's internals allow, else document by document through the public API."""
+    fast = whoosh_private.length_column(leaf, field)
+    if fast is not None or whoosh_private.supported():
+        return fast
+    if field not in leaf.schema or not leaf.schema[field].scorable:
         return None
-    size = leaf.doc_count_all()
-    values = list(col)
-    return [byte_to_length(values[i]) if i < len(values) and values[i] else 0 for i in range(size)]
+    return [leaf.doc_field_length(d, field, 0) or 0 for d in range(leaf.doc_count_all())]
 
 
 def segment_id(leaf) -> str | None:

@@ -132,6 +132,7 @@ def run(library=None, query: str = "", screenshot: str | None = None, filters: d
 
     theme = Theme(app)
     theme.apply()  # before a "Preparing the library…" window is shown
+    _file_open_router(app)
     preload.join()
     try:
         lib, owned = _open_library(library)
@@ -153,21 +154,9 @@ def run(library=None, query: str = "", screenshot: str | None = None, filters: d
 
 def _run_window(app, lib, query, screenshot, include, avoid, select, size=None, theme=None,
                 open_bundle=None) -> int:
-    from PySide6.QtCore import QSettings, QTimer
-
-    from vkref.ui.main_window import MainWindow
-    from vkref.ui.settings import Settings
-    from vkref.ui.theme import Theme
-
-    theme = theme or Theme(app)
-    dark = theme.apply()
-    settings = None
-    if screenshot:  # reproducible: a fresh, throw-away settings file
-        tmp = tempfile.mkdtemp(prefix="vkref-shot-")
-        settings = Settings(QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(lib, settings)
-    theme.changed.connect(window.set_dark)
-    window.set_dark(dark)
+    window = _make_window(app, lib, screenshot, theme)
+    router = _file_open_router(app)
+    router.attach(window)
     previous_hook = sys.excepthook
     install_crash_handler(lambda: window, fatal=bool(screenshot))
     _apply_filters(window, include, avoid)
@@ -175,21 +164,7 @@ def _run_window(app, lib, query, screenshot, include, avoid, select, size=None, 
         window.resize(*(size or (1280, 800)))
     window.show()
     result = {"code": 0}
-
-    def shown(generation: int) -> None:
-        if generation != window.generation:
-            return
-        if select:
-            window.right.setSizes([330, 440])  # a chosen record: give its detail the room
-            window.open_key(select)
-        if open_bundle:
-            window.resultsShown.disconnect(shown)
-            QTimer.singleShot(0, lambda: _open_bundle(window, open_bundle, screenshot, result))
-        elif screenshot:
-            window.resultsShown.disconnect(shown)
-            QTimer.singleShot(0, lambda: _save(window, screenshot, result))
-
-    window.resultsShown.connect(shown)
+    window.resultsShown.connect(_when_shown(window, select, open_bundle, screenshot, result))
     window.search_field.setText(query or "")
     window.search_now()
     if not screenshot:
@@ -203,9 +178,62 @@ def _run_window(app, lib, query, screenshot, include, avoid, select, size=None, 
         from PySide6.QtCore import QCoreApplication, QEvent
 
         QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
+        app.removeEventFilter(router)
+        router.setParent(None)  # the next window of this process (tests) gets a router of its own
     window.shutdown()
     window.deleteLater()
     return result["code"] or code
+
+
+def _make_window(app, lib, screenshot, theme=None):
+    """The main window, themed; with ``screenshot`` on a fresh, throw-away settings file (reproducible)."""
+    from PySide6.QtCore import QSettings
+
+    from vkref.ui.main_window import MainWindow
+    from vkref.ui.settings import Settings
+    from vkref.ui.theme import Theme
+
+    theme = theme or Theme(app)
+    dark = theme.apply()
+    settings = None
+    if screenshot:
+        tmp = tempfile.mkdtemp(prefix="vkref-shot-")
+        settings = Settings(QSettings(os.path.join(tmp, "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(lib, settings)
+    theme.changed.connect(window.set_dark)
+    window.set_dark(dark)
+    return window
+
+
+def _when_shown(window, select, open_bundle, screenshot, result):
+    """What to do once the first results are shown: select a record, open a bundle, save a screenshot."""
+    from PySide6.QtCore import QTimer
+
+    def shown(generation: int) -> None:
+        if generation != window.generation:
+            return
+        if select:
+            window.right.setSizes([330, 440])  # a chosen record: give its detail the room
+            window.open_key(select)
+        if open_bundle:
+            window.resultsShown.disconnect(shown)
+            QTimer.singleShot(0, lambda: _open_bundle(window, open_bundle, screenshot, result))
+        elif screenshot:
+            window.resultsShown.disconnect(shown)
+            QTimer.singleShot(0, lambda: _save(window, screenshot, result))
+    return shown
+
+
+def _file_open_router(app):
+    """The desktop's "open this file" events (a double-clicked ``.vkref`` on macOS) go to the bundle dialog; one
+    router per application, installed before the library opens so that an early event is kept, not lost."""
+    from vkref.ui.file_open import FileOpenRouter
+
+    router = app.findChild(FileOpenRouter)
+    if router is None:
+        router = FileOpenRouter(app)
+        app.installEventFilter(router)
+    return router
 
 
 def _apply_filters(window, include: dict, avoid: dict) -> None:

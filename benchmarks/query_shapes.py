@@ -1,0 +1,115 @@
+"""Worst-case query shapes: does every query, whatever its shape, answer within a second on a large library?
+
+    python -m benchmarks.query_shapes --library DIR [--repeat 3] [--seed 7]
+
+The search mix of ``benchmarks.run`` measures what clinicians type; this measures what a hostile or careless
+query can cost: many negated words, long OR chains, every word of a paragraph, prefix wildcards that match
+thousands of terms, long phrases, every facet filtered, a year range, and the longest query the parser accepts
+(``MAX_QUERY_LENGTH`` characters). Words are drawn from the library's own documents so that they match.
+Each shape is run once cold (its first run in this process: the time that counts, as later runs may be answered
+from the search caches) and then ``--repeat`` times warm; the table gives both, with the number of hits (so a
+shape that matched nothing is visible as such).
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import re
+import time
+from pathlib import Path
+
+LIMIT_S = 1.0
+
+
+def words_of(lib, n: int, rnd: random.Random) -> list[str]:
+    """Distinct plain words (4+ letters) from the library's reviews and findings."""
+    text = " ".join(f"{r.title} {r.summary}" for r in lib.reviews()[:2000])
+    seen = sorted(set(re.findall(r"\b[a-z]{4,}\b", text.lower())))
+    rnd.shuffle(seen)
+    return seen[:n]
+
+
+def phrase_of(lib, n: int = 8) -> str:
+    """``n`` consecutive words of a review summary: a long phrase that occurs."""
+    for r in lib.reviews()[:200]:
+        plain = [bool(re.fullmatch(r"[A-Za-z]{3,}", t)) for t in r.summary.split()]
+        for i in range(len(plain) - n + 1):
+            if all(plain[i:i + n]):
+                return '"' + " ".join(r.summary.split()[i:i + n]).lower() + '"'
+    return '"vitamin k2 bone"'
+
+
+def shapes(words: list[str], max_len: int, phrase: str) -> list[tuple[str, str, dict]]:
+    w = itertools.cycle(words)  # a small library has fewer distinct words than the shapes take
+    take = lambda k: [next(w) for _ in range(k)]  # noqa: E731
+    paragraph = " ".join(take(40))
+    longest = ""
+    for word in itertools.islice(itertools.cycle(words), 500):
+        if len(longest) + len(word) + 1 > max_len:
+            break
+        longest = f"{longest} {word}".strip()
+    nots = "bone " + " ".join(f"-{x}" for x in take(100))
+    while len(nots) > max_len:
+        nots = nots.rsplit(" ", 1)[0]
+    return [
+        ("one common word", "bone", {}),
+        ("3 NOTs", "bone " + " ".join(f"NOT {x}" for x in take(3)), {}),
+        ("100 negated words (within the length limit)", nots, {}),
+        ("30-word OR chain", " OR ".join(take(30)), {}),
+        ("40-word paragraph", paragraph, {}),
+        ("prefix wildcards", "bo* ca* de* os*", {}),
+        ("a two-letter prefix (the shortest allowed)", "st*", {}),
+        ("8-word phrase", phrase, {}),
+        ("every facet filtered", "fracture", {"species": ["Human"], "evidence": ["Randomized controlled trial"],
+                                               "direction": ["Beneficial"], "agent": ["MK-4"],
+                                               "outcome": ["Vertebral fracture"]}),
+        ("empty query, year range", "", {"year_from": 1990, "year_to": 2005}),
+        (f"longest accepted query ({max_len} characters, all words)", longest, {}),
+    ]
+
+
+def run_shape(lib, text: str, extra: dict) -> tuple[float, int]:
+    year_from, year_to = extra.get("year_from"), extra.get("year_to")
+    filters = {k: v for k, v in extra.items() if k not in ("year_from", "year_to")}
+    start = time.perf_counter()
+    page = lib.search(text, filters=filters or None, year_from=year_from, year_to=year_to, limit=20)
+    return time.perf_counter() - start, page.total
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--library", type=Path, required=True)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args(argv)
+    from vkref.core.errors import QueryError
+    from vkref.library import Library
+    from vkref.search.query import MAX_QUERY_LENGTH
+
+    lib = Library.open(args.library)
+    try:
+        lib.wait_for_index()
+        info = lib.info()
+        print(f"library: {info['reviews']:,} reviews, {info['findings']:,} findings")
+        print("| shape | hits | cold (s) | slowest warm (s) | within 1 s |\n|---|---|---|---|---|")
+        worst = 0.0
+        for name, text, extra in shapes(words_of(lib, 400, random.Random(args.seed)), MAX_QUERY_LENGTH,
+                                     phrase_of(lib)):
+            try:
+                cold, total = run_shape(lib, text, extra)
+            except QueryError as exc:
+                print(f"| {name} | refused: {exc} | | | yes |")
+                continue
+            warm = max(run_shape(lib, text, extra)[0] for _ in range(args.repeat))
+            worst = max(worst, cold, warm)
+            ok = "yes" if max(cold, warm) <= LIMIT_S else "**no**"
+            print(f"| {name} | {total:,} | {cold:.3f} | {warm:.3f} | {ok} |", flush=True)
+        print(f"\nslowest: {worst:.3f} s")
+        return 0 if worst <= LIMIT_S else 1
+    finally:
+        lib.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
