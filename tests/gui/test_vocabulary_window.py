@@ -169,3 +169,26 @@ def test_label_and_synonym_edits_are_checked_and_searchable_at_once(qtbot, writa
     assert finding_ids(lib, agent="alendronate") <= found
     assert found == {h.id for h in lib.search("alendronate", kind="finding", limit=100).hits}
     assert v.message.text() == "Saved “Alendronate”."
+
+
+def test_new_concept_then_delete_it_and_the_facet_tree_follows(qtbot, writable_library, settings):
+    lib = writable_library
+    w = shown(qtbot, lib, settings)
+    v = open_editor(qtbot, w)
+    click_concept(qtbot, v, "vitamin-k2")
+    qtbot.mouseClick(v.new_button, Qt.MouseButton.LeftButton)
+    dialog = v.dialog
+    qtbot.waitExposed(dialog)
+    assert dialog.parent_box.currentData() == "vitamin-k2"  # proposed: under the selected concept
+    qtbot.keyClicks(dialog.label, "Vitamin K2 analogue")
+    with qtbot.waitSignal(v.saved, timeout=10000):
+        qtbot.keyClick(dialog.label, Qt.Key.Key_Return)
+    made = lib.vocabulary["vitamin-k2-analogue"]
+    assert made.label == "Vitamin K2 analogue" and made.parent == "vitamin-k2"
+    assert v.current().id == made.id and v.delete_button.isEnabled()
+    assert w.facets.model.index_of("agent", "Vitamin K2 analogue").isValid()  # the main window's tree
+    with qtbot.waitSignal(v.saved, timeout=10000):
+        qtbot.mouseClick(v.delete_button, Qt.MouseButton.LeftButton)
+    assert "vitamin-k2-analogue" not in lib.vocabulary and v.current().id == "vitamin-k2"
+    assert not w.facets.model.index_of("agent", "Vitamin K2 analogue").isValid()
+    assert not v.delete_button.isEnabled()  # Vitamin K2 is in use

@@ -106,6 +106,7 @@ class VocabularyWindow(QMainWindow):
         self.operation: Operation | None = None
         self.dialog = None
         self._select: str | None = None
+        self._pending = False  # a read asked for while a job ran
         self.setObjectName("vocabularyWindow")
         self.setWindowTitle("Vocabulary")
         self._build()
@@ -282,7 +283,9 @@ class VocabularyWindow(QMainWindow):
     def _run(self, edit, select: str | None = None, quiet: bool = False) -> None:
         """``edit()`` (None: only read) and then the facet's fresh rows, off the GUI thread; shown when done."""
         if self._busy():
-            if not quiet:
+            if quiet:
+                self._pending = True  # read again once the running job is done
+            else:
                 self._say("Another change is still being saved.", error=True)
             return
         facet = self.facet()
@@ -304,7 +307,8 @@ class VocabularyWindow(QMainWindow):
         self._set_busy(False)
         self.model.set_rows(rows)
         self.tree.expandAll()
-        self._reselect(self._select)
+        made = (result or {}).get("concept")  # a new concept is selected; an edited or kept one stays
+        self._reselect(made["id"] if made else self._select)
         if not quiet:
             self._say(_saved_text(result))
             self.editor.vocabulary_changed(from_window=True)
@@ -312,9 +316,15 @@ class VocabularyWindow(QMainWindow):
         if not quiet:
             self.saved.emit(result)
         self.loaded.emit()
+        if self._pending or rows and rows[0].facet != self.facet():  # the facet was switched meanwhile
+            self._pending = False
+            self.reload()
 
     def _failed(self, message: str, known: bool) -> None:
         self._set_busy(False)
+        if self._pending:
+            self._pending = False
+            self.reload()
         self._say(message if known else f"Internal error (a report was written): {message}", error=True)
         self._show_current()
         self.failed.emit(message)
