@@ -189,3 +189,27 @@ def test_listing_is_a_tree_with_usage_counts(library):
     assert mk4.findings == len(finding_ids(library, agent="mk4"))
     assert by_id["vitamin-k2"].findings_with_narrower == len(finding_ids(library, agent="vitamin-k2"))
     assert by_id["vitamin-k2"].findings_with_narrower >= mk4.findings
+
+
+def test_a_library_open_elsewhere_sees_vocabulary_edits_at_its_next_search(built_library, tmp_path):
+    import shutil
+
+    path = tmp_path / "lib"
+    shutil.copytree(built_library, path)
+    with Library.open(path) as editor, Library.open(path) as reader:
+        natto = finding_ids(reader, agent="natto")
+        editor.rename_concept("natto", "Natto")
+        editor.add_synonym("natto", "fermented soy food")
+        assert finding_ids(reader, agent="fermented soy food") == natto  # a name the reader never loaded
+        assert reader.vocabulary["natto"].label == "Natto"
+        assert "Natto" in reader.search("", kind="finding", limit=0).facets["agent"]
+        seen = reader.vocabulary
+        reader.search("natto", limit=1)
+        assert reader.vocabulary is seen  # read again only after a change
+
+
+def test_renaming_a_concept_to_one_of_its_synonyms_drops_that_synonym(fresh_library):
+    lib = fresh_library
+    lib.rename_concept("mk4", "menatetrenone")
+    assert lib.vocabulary["mk4"].label == "menatetrenone" and "menatetrenone" not in lib.vocabulary["mk4"].synonyms
+    assert lib.add_synonym("mk4", "MK-4 (menatetrenone)")["batch"]

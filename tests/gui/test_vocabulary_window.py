@@ -192,3 +192,19 @@ def test_new_concept_then_delete_it_and_the_facet_tree_follows(qtbot, writable_l
     assert "vitamin-k2-analogue" not in lib.vocabulary and v.current().id == "vitamin-k2"
     assert not w.facets.model.index_of("agent", "Vitamin K2 analogue").isValid()
     assert not v.delete_button.isEnabled()  # Vitamin K2 is in use
+
+
+def test_an_edit_made_in_another_process_reaches_the_facet_tree_at_the_next_search(qtbot, writable_library,
+                                                                                   settings):
+    from vkref.library import Library
+    from tests.gui.conftest import search
+
+    w = shown(qtbot, writable_library, settings)
+    search(qtbot, w, "natto")
+    assert w.facets.model.index_of("agent", "Natto (fermented soybeans)").isValid()
+    with Library.open(writable_library.path) as elsewhere:
+        elsewhere.rename_concept("natto", "Natto (fermented soybean food)")
+    search(qtbot, w, "natto")
+    assert w.facets.model.index_of("agent", "Natto (fermented soybean food)").isValid()
+    assert not w.facets.model.index_of("agent", "Natto (fermented soybeans)").isValid()
+    assert "Natto (fermented soybean food)" in w.page.facets["agent"]

@@ -49,6 +49,7 @@ class Library:
         self._review_labels: dict[str, str] = {}
         self._write_lock = threading.RLock()
         self.search_service = SearchService(directory / paths.INDEX_DIRNAME, self.library_id, self.vocabulary)
+        self._vocabulary_watch = vocab_edit.VocabularyWatch()  # another process's vocabulary edits
         self.indexing = Indexing(directory, db, self.search_service, self.vocabulary, self._write_lock,
                                  lambda: self._refresh_reviews())
         self._refresh_reviews()
@@ -169,6 +170,7 @@ class Library:
             raise QueryError(f"unknown sort {sort!r}: use {', '.join(SORTS)}")
         if year_from is not None and year_to is not None and year_from > year_to:
             raise QueryError(f"year range {year_from}-{year_to} is empty: the first year is after the last")
+        self._vocabulary_watch.check(self)
         want = self._resolve(filters or {})
         if kind is not None:
             want.setdefault("kind", set()).update(self._resolve({"kind": [kind]})["kind"])
@@ -338,6 +340,7 @@ class Library:
 
     def reload_vocabulary(self) -> None:
         """Read the vocabulary again after a write changed it (facets, expansion, forms)."""
+        self._vocabulary_watch.seen(self)
         self.vocabulary = repo.load_vocabulary(self.db)
         self.search_service.set_vocabulary(self.vocabulary)
         self.indexing.vocabulary = self.vocabulary

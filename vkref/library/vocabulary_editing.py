@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from vkref.core.errors import DataError
+from vkref.core.text import norm_label
 from vkref.core.vocabulary import CONCEPT_FACETS, Concept, Vocabulary
 from vkref.library import curation, vocabulary_rules as rules
 from vkref.store import changes, concepts as usage_store
@@ -53,6 +54,33 @@ class ConceptInfo:
 
 
 # ---------------------------------------------------------------------------- reading
+
+
+class VocabularyWatch:
+    """Notices a vocabulary changed by another process (or by any write of this one) and reads it again, so
+    expansion, filters and labels never use an old copy. Checked before each search: one stat of the database
+    files while nothing was committed, one indexed query after a commit."""
+
+    def __init__(self):
+        self._token = None
+        self._mark: int | None = None
+
+    def seen(self, lib: "Library") -> None:
+        """``lib`` is about to read the vocabulary: what is committed now needs no second reading."""
+        self._token, self._mark = lib.db.change_token(), usage_store.vocabulary_mark(lib.db)
+
+    def check(self, lib: "Library") -> bool:
+        """Reload ``lib``'s vocabulary when it changed since the last check; True when it did."""
+        token = lib.db.change_token()
+        if token is not None and token == self._token:
+            return False
+        mark = usage_store.vocabulary_mark(lib.db)
+        changed = self._mark is not None and mark != self._mark
+        if changed:
+            lib.reload_vocabulary()
+        self._token, self._mark = token, mark
+        return changed
+
 
 
 def listing(lib: "Library", facet: str | None = None) -> list[ConceptInfo]:
@@ -160,7 +188,7 @@ def update(lib: "Library", ref: str, label: str | None = None, synonyms: Iterabl
         c = rules.find(voc, ref, facet)
         found.append(c.id)
         new_label = c.label if label is None else rules.check_label(voc, c.facet, label, c.id)
-        names = c.synonyms if synonyms is None else rules.check_synonyms(voc, c, new_label, synonyms)
+        names = rules.check_synonyms(voc, c, new_label, c.synonyms if synonyms is None else synonyms)
         up = c.parent if parent is UNSET else rules.check_parent(voc, c, _parent_id(voc, parent, c.facet))
         concept = replace(c, label=new_label, synonyms=names, parent=up)
         return _describe(voc, c, concept), lambda w: w.save_concept(concept)
@@ -191,14 +219,16 @@ def _describe(voc: Vocabulary, old: Concept, new: Concept) -> str:
 
 def add_synonym(lib: "Library", ref: str, text: str, facet: str | None = None, who: str = "user") -> dict:
     c = rules.find(lib.vocabulary, ref, facet)
+    held = next((s for s in c.synonyms if norm_label(s) == norm_label(text)), None)
+    if held is not None:
+        raise DataError(f"{c.label!r} already has the synonym {held!r}")
     return update(lib, c.id, synonyms=[*c.synonyms, text], who=who)
 
 
 def remove_synonym(lib: "Library", ref: str, text: str, facet: str | None = None, who: str = "user") -> dict:
-    from vkref.core.text import norm_label
-
     c = rules.find(lib.vocabulary, ref, facet)
-    kept = [s for s in c.synonyms if norm_label(s) != norm_label(text)]
+    exact = rules.clean(text) in c.synonyms  # "MK7" removes MK7 only, not MK-7 as well
+    kept = [s for s in c.synonyms if (s != rules.clean(text) if exact else norm_label(s) != norm_label(text))]
     if len(kept) == len(c.synonyms):
         raise DataError(f"{c.label!r} has no synonym {rules.clean(text)!r}")
     return update(lib, c.id, synonyms=kept, who=who)

@@ -6,7 +6,8 @@ case, accents, Greek letters and hyphens folded), so two names that would find t
 
 - A label is not empty and is unique within its facet; it is not another concept's synonym there either.
 - A synonym is not empty, not the concept's own label or synonym, not another concept's label or synonym in the
-  facet (a look-up by it would be ambiguous). Synonyms a concept already holds are not checked again.
+  facet (a look-up by it would be ambiguous). Synonyms a concept already holds are not checked again; one that
+  a rename made the label is dropped.
 - A parent exists, is in the same facet, and is neither the concept itself nor below it (no cycles).
 - A merge joins two different concepts of one facet, the kept one not below the merged one.
 """
@@ -84,20 +85,28 @@ def check_label(vocabulary: Vocabulary, facet: str, label: str, concept_id: str 
 
 
 def check_synonyms(vocabulary: Vocabulary, concept: Concept, label: str, synonyms) -> tuple[str, ...]:
-    """The cleaned synonym list for ``concept`` (whose label will be ``label``); new ones are checked."""
-    held = {norm_label(s) for s in concept.synonyms}
-    out: dict[str, str] = {}
+    """The cleaned synonym list for ``concept`` (whose label will be ``label``). Synonyms it already holds are
+    kept as they are (old data may hold spellings that fold alike, "MK-7" and "MK7"), except one the new label
+    now says; each new one is checked."""
+    label_key = norm_label(label)
+    seen = {norm_label(s): s for s in concept.synonyms}
+    out: list[str] = []
     for text in synonyms:
         value, key = _name(text, f"a synonym of {label!r}")
-        if key == norm_label(label):
+        if value in concept.synonyms:
+            if key != label_key and value not in out:
+                out.append(value)
+            continue
+        if key == label_key:
             raise DataError(f"synonym {value!r} is the label of {label!r} itself")
-        if key in out:
-            raise DataError(f"{label!r} already has the synonym {out[key]!r}")
-        clash = None if key in held else _clash(vocabulary, concept.facet, key, concept.id)
+        if key in seen or any(norm_label(s) == key for s in out):
+            raise DataError(f"{label!r} already has the synonym {seen.get(key, value)!r}")
+        clash = _clash(vocabulary, concept.facet, key, concept.id)
         if clash:
             raise DataError(f"synonym {value!r} of {label!r} is already {clash}")
-        out[key] = value
-    return tuple(out.values())
+        seen[key] = value
+        out.append(value)
+    return tuple(out)
 
 
 def check_parent(vocabulary: Vocabulary, concept: Concept, parent: str | None) -> str | None:

@@ -1,5 +1,6 @@
 """Who uses a vocabulary concept, and keeping the index in step when a concept changes.
 
+- :func:`vocabulary_mark` tells a reader whether the vocabulary changed since it read it.
 - :func:`usage` counts, per concept id, the findings and reviews coded with it (directly, not rolled up).
 - :func:`coded_with` reads, inside a change batch, the findings and reviews coded with one concept (a merge
   recodes them in the same transaction that removes the concept).
@@ -28,6 +29,13 @@ def usage(db: Database) -> dict[str, dict[str, int]]:
             for cid, n in rows:
                 out.setdefault(cid, {"findings": 0, "reviews": 0})[key] = n
     return out
+
+
+def vocabulary_mark(db: Database) -> int:
+    """The id of the newest recorded change of any concept (0: none). It grows whenever any process edits the
+    vocabulary, takes an edit back or imports concepts, so a reader can tell that its copy is old."""
+    with db.session() as s:
+        return s.scalar(select(func.max(M.Change.id)).where(M.Change.entity == "concept")) or 0
 
 
 def user_ids(s: Session, concept_ids: list[str]) -> tuple[list[str], list[str]]:

@@ -1,9 +1,10 @@
 """Tools > Vocabulary…: the librarian's editor of the controlled vocabulary, and keeping the main window in step.
 
 :class:`VocabularyEditor` (``window.vocabulary_editor``; :func:`install` adds its menu action) owns the editor
-window and, whenever the vocabulary changed (an edit here, Edit > Undo or Redo, an import or bundle), rebuilds
-the facet panel's tree, carries active filters over to the concepts' new labels (a merged concept's filter
-becomes the kept concept's), refreshes Undo/Redo and runs the search again.
+window and, whenever the vocabulary changed (an edit here, Edit > Undo or Redo, an import or bundle, an edit in
+another process that a search noticed), rebuilds the facet panel's tree, carries active filters over to the
+concepts' new labels (a merged concept's filter becomes the kept concept's), refreshes Undo/Redo and runs the
+search again.
 
 :class:`VocabularyWindow` shows one facet's concepts as a tree with how many findings use each, a filter box,
 and an edit panel (label, synonyms, parent). A concept dragged onto another moves under it; one dropped on the
@@ -49,6 +50,8 @@ class VocabularyEditor(QObject):
         self.window: VocabularyWindow | None = None
         self._vocabulary = self.library.vocabulary
         window.librarian.changed.connect(self.vocabulary_changed)
+        # a search reads the vocabulary again when another process changed it (Library's vocabulary watch)
+        window.resultsShown.connect(lambda _generation: self.vocabulary_changed())
 
     def open(self) -> "VocabularyWindow":
         if self.window is None:
