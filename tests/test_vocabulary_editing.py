@@ -88,6 +88,7 @@ def test_rename_reaches_titles_facets_and_the_index_equals_a_full_rebuild(fresh_
     assert any("Risedronate sodium" in t for t in titles)
     assert all("Risedronate sodium" in t for t in titles if "Risedronate" in t)
     lib.add_synonym("risedronate", "Atelvia")
+    assert lib.can_undo() == "vocabulary: add synonym 'Atelvia' to 'Risedronate sodium'"
     assert finding_ids(lib, "Atelvia") == {h.id for h in hits}
     lib.set_parent("risedronate", None)
     lib.set_parent("mk7", "mk4")

@@ -86,9 +86,9 @@ class VocabularyWatch:
 def listing(lib: "Library", facet: str | None = None) -> list[ConceptInfo]:
     """The concepts of one facet (or all), depth first: each parent before its children, siblings by label."""
     facets = [rules.check_facet(facet)] if facet else list(CONCEPT_FACETS)
+    rolled = _rolled_up(lib)  # first: a search reads the vocabulary again if another process changed it
     voc = lib.vocabulary
     used = usage_store.usage(lib.db)
-    rolled = _rolled_up(lib)
     out: list[ConceptInfo] = []
     for f in facets:
         concepts = voc.in_facet(f)
@@ -126,8 +126,9 @@ def _rolled_up(lib: "Library") -> dict[str, dict[str, int]]:
 
 
 def usage(lib: "Library", ref: str, facet: str | None = None) -> ConceptInfo:
+    rolled = _rolled_up(lib)
     concept = rules.find(lib.vocabulary, ref, facet)
-    return _info(lib.vocabulary, concept, usage_store.usage(lib.db), _rolled_up(lib))
+    return _info(lib.vocabulary, concept, usage_store.usage(lib.db), rolled)
 
 
 # ---------------------------------------------------------------------------- writing
@@ -181,14 +182,15 @@ def short(text: str) -> str:
 def update(lib: "Library", ref: str, label: str | None = None, synonyms: Iterable[str] | None = None,
            parent=UNSET, facet: str | None = None, who: str = "user") -> dict:
     """Change a concept's label, synonyms and/or parent (``parent``: a concept reference, or None for the top
-    level) in one batch."""
+    level) in one batch. ``synonyms`` may be a function of the stored concept giving the new list."""
     found: list[str] = []
 
     def plan(voc: Vocabulary, w):
         c = rules.find(voc, ref, facet)
         found.append(c.id)
         new_label = c.label if label is None else rules.check_label(voc, c.facet, label, c.id)
-        names = rules.check_synonyms(voc, c, new_label, c.synonyms if synonyms is None else synonyms)
+        wanted = c.synonyms if synonyms is None else synonyms(c) if callable(synonyms) else synonyms
+        names = rules.check_synonyms(voc, c, new_label, wanted)
         up = c.parent if parent is UNSET else rules.check_parent(voc, c, _parent_id(voc, parent, c.facet))
         concept = replace(c, label=new_label, synonyms=names, parent=up)
         return _describe(voc, c, concept), lambda w: w.save_concept(concept)
@@ -209,8 +211,16 @@ def _describe(voc: Vocabulary, old: Concept, new: Concept) -> str:
     parts = []
     if new.label != old.label:
         parts.append(f"rename {short(old.label)} to {short(new.label)}")
-    if new.synonyms != old.synonyms:
-        parts.append(f"synonyms of {short(new.label)}")
+    added = [s for s in new.synonyms if s not in old.synonyms]
+    removed = [s for s in old.synonyms if s not in new.synonyms]
+    if added:
+        parts.append(f"add synonym{'s' if len(added) > 1 else ''} {', '.join(map(short, added))} "
+                     f"to {short(new.label)}")
+    if removed:
+        parts.append(f"remove synonym{'s' if len(removed) > 1 else ''} {', '.join(map(short, removed))} "
+                     f"from {short(new.label)}")
+    if new.synonyms != old.synonyms and not (added or removed):
+        parts.append(f"reorder the synonyms of {short(new.label)}")
     if new.parent != old.parent:
         where = short(voc[new.parent].label) if new.parent else "the top level"
         parts.append(f"move {short(new.label)} under {where}")
@@ -218,20 +228,25 @@ def _describe(voc: Vocabulary, old: Concept, new: Concept) -> str:
 
 
 def add_synonym(lib: "Library", ref: str, text: str, facet: str | None = None, who: str = "user") -> dict:
-    c = rules.find(lib.vocabulary, ref, facet)
-    held = next((s for s in c.synonyms if norm_label(s) == norm_label(text)), None)
-    if held is not None:
-        raise DataError(f"{c.label!r} already has the synonym {held!r}")
-    return update(lib, c.id, synonyms=[*c.synonyms, text], who=who)
+    def add_to(c: Concept) -> list[str]:
+        held = next((s for s in c.synonyms if norm_label(s) == norm_label(text)), None)
+        if held is not None:
+            raise DataError(f"{c.label!r} already has the synonym {held!r}")
+        return [*c.synonyms, text]
+
+    return update(lib, ref, synonyms=add_to, facet=facet, who=who)
 
 
 def remove_synonym(lib: "Library", ref: str, text: str, facet: str | None = None, who: str = "user") -> dict:
-    c = rules.find(lib.vocabulary, ref, facet)
-    exact = rules.clean(text) in c.synonyms  # "MK7" removes MK7 only, not MK-7 as well
-    kept = [s for s in c.synonyms if (s != rules.clean(text) if exact else norm_label(s) != norm_label(text))]
-    if len(kept) == len(c.synonyms):
-        raise DataError(f"{c.label!r} has no synonym {rules.clean(text)!r}")
-    return update(lib, c.id, synonyms=kept, who=who)
+    def remove_from(c: Concept) -> list[str]:
+        name = rules.clean(text)
+        exact = name in c.synonyms  # "MK7" removes MK7 only, not MK-7 as well
+        kept = [s for s in c.synonyms if (s != name if exact else norm_label(s) != norm_label(name))]
+        if len(kept) == len(c.synonyms):
+            raise DataError(f"{c.label!r} has no synonym {name!r}")
+        return kept
+
+    return update(lib, ref, synonyms=remove_from, facet=facet, who=who)
 
 
 def merge_preview(lib: "Library", keep_ref: str, other_ref: str, facet: str | None = None) -> dict:
