@@ -122,6 +122,7 @@ def test_parent_chosen_in_the_panel_and_a_cycle_refused_with_its_reason(qtbot, w
     with qtbot.waitSignal(v.failed, timeout=10000) as failed:
         qtbot.mouseClick(v.panel.save_button, Qt.MouseButton.LeftButton)
     assert "cycle" in failed.args[0] and "cycle" in v.message.text()
+    assert v.panel.parent_box.currentData() == "mk4"  # what the user chose stays, to be corrected
     assert len(lib.batches(500)) == batches and lib.vocabulary["vitamin-k"].parent is None
 
     click_concept(qtbot, v, "natto")

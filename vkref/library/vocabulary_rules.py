@@ -77,7 +77,7 @@ def _clash(vocabulary: Vocabulary, facet: str, key: str, skip: str | None) -> st
 
 def check_label(vocabulary: Vocabulary, facet: str, label: str, concept_id: str | None = None) -> str:
     """The cleaned label, or DataError when it is empty or used by another concept of the facet."""
-    value, key = _name(label, f"a {facet} label")
+    value, key = _name(label, f"the label of a concept ({facet})")
     clash = _clash(vocabulary, facet, key, concept_id)
     if clash:
         raise DataError(f"label {value!r} is already {clash}: labels are unique within a facet")

@@ -110,6 +110,7 @@ class VocabularyWindow(QMainWindow):
         self.dialog = None
         self._select: str | None = None
         self._pending = False  # a read asked for while a job ran
+        self.running = False  # a job is running
         self.setObjectName("vocabularyWindow")
         self.setWindowTitle("Vocabulary")
         self._build()
@@ -131,6 +132,8 @@ class VocabularyWindow(QMainWindow):
         self.panel = ConceptPanel(self)
         self.message = QLabel("", self, objectName="vocabularyMessage", wordWrap=True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 3)  # a long reason wraps
         self.new_button = QPushButton("&New concept…", self, objectName="newConcept")
         self.merge_button = QPushButton("Merge &into…", self, objectName="mergeConcept")
         self.delete_button = QPushButton("&Delete", self, objectName="deleteConcept")
@@ -233,10 +236,15 @@ class VocabularyWindow(QMainWindow):
         self._show_current()
 
     def _show_current(self) -> None:
-        info = self.current()
-        self.panel.load(info, self.model.rows())
-        self.merge_button.setEnabled(info is not None and not self._busy())
-        self.delete_button.setEnabled(info is not None and not self._busy() and
+        self.panel.load(self.current(), self.model.rows())
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        info, idle = self.current(), not self._busy()
+        self.panel.save_button.setEnabled(idle)
+        self.new_button.setEnabled(idle)
+        self.merge_button.setEnabled(info is not None and idle)
+        self.delete_button.setEnabled(info is not None and idle and
                                       not (info.findings or info.reviews or info.children))
 
     # ------------------------------------------------------------------ writing
@@ -281,7 +289,7 @@ class VocabularyWindow(QMainWindow):
 
     # ------------------------------------------------------------------ running
     def _busy(self) -> bool:
-        return self.operation is not None and self.operation.running
+        return self.running
 
     def _run(self, edit, select: str | None = None, quiet: bool = False) -> None:
         """``edit()`` (None: only read) and then the facet's fresh rows, off the GUI thread; shown when done."""
@@ -329,19 +337,16 @@ class VocabularyWindow(QMainWindow):
             self._pending = False
             self.reload()
         self._say(message if known else f"Internal error (a report was written): {message}", error=True)
-        self._show_current()
-        self.failed.emit(message)
+        self.failed.emit(message)  # the panel keeps what the user typed, to correct it
 
     def _set_busy(self, busy: bool) -> None:
-        for w in (self.panel.save_button, self.new_button, self.merge_button, self.delete_button):
-            w.setEnabled(not busy)
-        if not busy:
-            self._show_current()
+        self.running = busy
+        self._update_buttons()
 
     def _say(self, text: str, error: bool = False) -> None:
         colour = colours(is_dark())["error"] if error else ""
         self.message.setStyleSheet(f"color: {colour}" if colour else "")
-        self.message.setText(text)
+        self.message.setText(text[:1].upper() + text[1:])
 
 
 def _saved_text(result: dict) -> str:
