@@ -8,7 +8,8 @@ import sys
 import pytest
 
 EXPECTED = ["database and migrations", "bundled data", "index build", "search (MK-4 vertebral fracture)",
-            "faceted search (species=Rat)", "spelling suggestion (menatetreone)", "index rebuild after deletion"]
+            "faceted search (species=Rat)", "spelling suggestion (menatetreone)", "vocabulary edit and undo",
+            "index rebuild after deletion"]
 
 
 @pytest.mark.slow
