@@ -56,6 +56,18 @@ def test_merge_recodes_every_finding_keeps_old_names_searchable_and_undo_restore
     for fid in mk4:
         assert R.finding_fields(lib.get_finding(fid)) == R.finding_fields(before[fid])
     assert finding_ids(lib, agent="mk4") == mk4 and finding_ids(lib, "menatetrenone") == old_hits
+    assert lib.redo() and "mk4" not in lib.vocabulary
+    assert all("mk4" not in lib.get_finding(fid).concepts["agent"] for fid in mk4)
+
+
+def test_a_finding_coded_with_both_concepts_keeps_one_code_after_a_merge(fresh_library):
+    lib = fresh_library
+    fid = sorted(finding_ids(lib, agent="mk7"))[0]
+    lib.edit(fid, {"agent": '["mk7", "natto"]'})
+    lib.merge_concepts("natto", "mk7")
+    assert lib.get_finding(fid).concepts["agent"] == ["natto"]
+    lib.undo()
+    assert sorted(lib.get_finding(fid).concepts["agent"]) == ["mk7", "natto"]
 
 
 def test_merge_moves_narrower_concepts_and_refuses_the_wrong_direction(fresh_library):
