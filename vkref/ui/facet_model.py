@@ -1,7 +1,8 @@
 """The facet tree: one group per facet, its values (a tree for hierarchical vocabularies) with live counts.
 
 ``FacetModel`` has a fixed structure built from the vocabulary (values of the review and year facets are
-added as searches report them); each search only updates counts. ``FacetProxy`` hides values with no hits
+added as searches report them; :meth:`FacetModel.set_vocabulary` rebuilds it after a vocabulary edit); each
+search only updates counts. ``FacetProxy`` hides values with no hits
 (unless active), keeps long facets short until "Show all" is chosen, and orders values by count.
 The check state of a value mirrors the shared :class:`~vkref.ui.filters.Filters`: checked = included; an
 excluded value is unchecked and drawn struck out. The counts are the facade's (each facet counted with every
