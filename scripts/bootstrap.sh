@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 QT_DEBS="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 \
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 \
 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1 sqlite3 desktop-file-utils"
-# (desktop-file-utils: tests/test_packaging.py runs desktop-file-validate on the .desktop entry)
+# (desktop-file-utils: tests/e2e/test_packaging.py runs desktop-file-validate on the .desktop entry)
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=""
   for p in $QT_DEBS; do

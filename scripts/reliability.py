@@ -5,7 +5,7 @@
 Each scenario runs vkref as subprocesses on libraries in a temporary directory and classifies every trial as
 "ok" (the library opened afterwards with all its data) or describes what went wrong. The summary table is
 printed (and written to ``--out`` when given); docs/reliability.md holds the figures of the last full run.
-CI runs this with ``--trials 2`` only (tests/test_robust_reliability.py).
+CI runs this with ``--trials 2`` only (tests/e2e/test_robust_reliability.py).
 """
 from __future__ import annotations
 

@@ -17,19 +17,14 @@ SEEDS = SHARED / "seeds"
 os.environ.setdefault("VKREF_INDEX_KEY", os.path.join(tempfile.mkdtemp(prefix="vkref-key-"), "index.key"))
 
 
-# Test tiers (CONTRIBUTING.md), by module. tests/gui/ is the gui tier; a module not listed is integration.
-UNIT = {"test_analysis", "test_unit_core", "test_bitsets", "test_paths", "test_vocabulary", "test_citations", "test_ui_helpers",
-        "test_importers", "test_export", "test_citation", "test_vkjson", "test_coding"}
-E2E = {"test_cli", "test_curation_cli", "test_packaging", "test_selftest", "test_vocabulary_cli"}
+# Test tiers (CONTRIBUTING.md) are directories: tests/unit, tests/integration, tests/e2e, tests/gui. A module
+# elsewhere under tests/ counts as integration.
+TIERS = ("unit", "integration", "e2e", "gui")
 
 
 def tier_of(path: Path) -> str:
-    if "gui" in path.parts:
-        return "gui"
-    name = path.stem
-    if name in UNIT or name.startswith("test_importers") or name.startswith("test_export"):
-        return "unit"
-    return "e2e" if name in E2E else "integration"
+    parts = path.resolve().relative_to(REPO / "tests").parts
+    return parts[0] if len(parts) > 1 and parts[0] in TIERS else "integration"
 
 
 def pytest_collection_modifyitems(items):

@@ -1,7 +1,7 @@
 """The one text analyzer of vkref's index and queries. Stable import path: the schema pickled into the index
 refers to :class:`VkrefTokenizer` and :class:`VkrefFilter` by this module name, so never move them.
 
-What it promises (tested in tests/test_analysis.py):
+What it promises (tested in tests/unit/test_analysis.py):
 
 - drug codes and numbers stay whole: "MK-4" -> ``mk4`` (never ``mk`` + ``4``, so MK-4 does not match MK-7),
   "K2" -> ``k2``, "25(OH)D" -> ``25ohd``, "IGF-1" -> ``igf1``, "4.92%" -> ``4.92``, "mg/kg" -> ``mg`` + ``kg``;

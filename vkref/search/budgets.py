@@ -1,7 +1,7 @@
 """Memory budgets of the search caches, in bytes: the one table of them (``docs/ARCHITECTURE.md`` repeats it).
 
 Each cache counts what it holds in bytes, from the measured cost of one entry of the Python structure it keeps
-(``tests/test_budgets.py`` measures these with ``tracemalloc`` and fails if an estimate is too low), and drops its
+(``tests/integration/test_budgets.py`` measures these with ``tracemalloc`` and fails if an estimate is too low), and drops its
 oldest entries when it would pass its budget. Caches bounded by a count of small items (analysed texts for
 highlighting, name keys) are listed in the architecture notes with their counts.
 """

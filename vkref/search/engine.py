@@ -33,7 +33,7 @@ class Matcher:
     An expanded query is an Or of And/Or trees over Term, Phrase and Prefix leaves. Leaves are evaluated once per
     index generation and cached (search-as-you-type re-uses every finished word), Or/And/AndNot become big-int
     ``|``/``&``/``& ~``, and a phrase is only checked position by position when all its words occur together.
-    Anything else falls back to Whoosh. The result equals ``docs_for_query`` (tests/test_equivalence.py).
+    Anything else falls back to Whoosh. The result equals ``docs_for_query`` (tests/integration/test_equivalence.py).
     """
 
     def __init__(self, searcher, segcache=None):

@@ -17,7 +17,7 @@ same BM25F formula Whoosh uses by default, computed once per index generation an
 Dictionaries are cached by query node, so search-as-you-type and repeated searches reuse every finished word,
 and a page is ranked by summing a handful of cached dictionaries over the filtered documents and taking the
 top k. :func:`reference_scores` is the plain per-document evaluation of the same formula that
-tests/test_equivalence.py compares against.
+tests/integration/test_equivalence.py compares against.
 """
 from __future__ import annotations
 

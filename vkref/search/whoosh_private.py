@@ -5,7 +5,7 @@ several Python calls per posting) and a segment's field-length column. Both belo
 whoosh-reloaded 2.7 (``whoosh.codec.whoosh3``), pinned in ``pyproject.toml`` as ``whoosh-reloaded>=2.7.5,<2.8``
 for this reason. Every function checks the running version against :data:`SUPPORTED` and the attributes it needs,
 and returns None when either is missing, so a Whoosh that changed its internals makes vkref slower (the public,
-per-posting path is taken), never wrong. ``tests/test_budgets.py`` holds both paths equal.
+per-posting path is taken), never wrong. ``tests/integration/test_budgets.py`` holds both paths equal.
 """
 from __future__ import annotations
 

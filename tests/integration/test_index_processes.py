@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_index_recovery import _new_finding, _snapshot
+from tests.conftest import REPO
+from tests.integration.test_index_recovery import _new_finding, _snapshot
 from vkref.core.errors import LibraryError
 from vkref.library import Library
 from vkref.store import repository as repo
@@ -212,7 +213,7 @@ def test_last_change_never_moves_backwards(libdir):
 
 WRITER = """
 import sys
-from tests.test_index_recovery import _new_finding
+from tests.integration.test_index_recovery import _new_finding
 from vkref.library import Library
 lib = Library.open(sys.argv[1])
 for i in range(int(sys.argv[2]), int(sys.argv[2]) + 15):
@@ -222,7 +223,7 @@ lib.close()
 
 
 def test_two_writer_processes_leave_a_complete_index(libdir):
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(libdir), str(start)], env=env)
              for start in (100, 200)]
     assert [p.wait(180) for p in procs] == [0, 0]

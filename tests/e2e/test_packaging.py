@@ -16,7 +16,7 @@ import pytest
 
 import vkref
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import REPO as ROOT  # noqa: E402
 PKG = ROOT / "packaging"
 
 

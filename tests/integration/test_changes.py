@@ -3,6 +3,8 @@ import json
 
 import pytest
 
+from tests.conftest import REPO
+
 from vkref.core.entities import Author, Finding, Review
 from vkref.core.errors import ConflictError, DataError, UsageError
 
@@ -143,7 +145,7 @@ def test_a_schema_0001_library_migrates_and_keeps_every_record(tmp_path):
 
     lib_dir = tmp_path / "old"
     lib_dir.mkdir()
-    with gzip.open(Path(__file__).parent / "data" / "library-schema0001.sqlite.gz") as src, \
+    with gzip.open(REPO / "tests" / "data" / "library-schema0001.sqlite.gz") as src, \
             open(lib_dir / "library.sqlite", "wb") as dst:
         shutil.copyfileobj(src, dst)
     with Library.open(lib_dir) as lib:

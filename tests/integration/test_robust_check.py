@@ -13,7 +13,7 @@ import pytest
 
 from vkref.library import Library
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import REPO  # noqa: E402
 
 
 def vkref(lib: Path, *args):

@@ -13,7 +13,7 @@ from vkref.core.entities import Author, Finding, Review
 from vkref.core.errors import DataError, QueryError
 from vkref.library import Library
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import REPO  # noqa: E402
 
 
 @pytest.fixture

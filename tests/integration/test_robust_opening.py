@@ -20,7 +20,7 @@ import pytest
 from vkref.core.errors import DamagedLibraryError, LibraryError
 from vkref.library import Library, opening
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import REPO  # noqa: E402
 
 
 def _bundled_counts() -> tuple[int, int]:

@@ -15,7 +15,7 @@ from vkref.library import Library
 from vkref.search import trust
 from vkref.search.schema import make_schema
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import REPO  # noqa: E402
 
 
 class Planted:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import REPO  # noqa: E402
 WRITE = ("import sys; from vkref.library import Library; from vkref.core.errors import VkrefError\n"
          "lib = Library.open(sys.argv[1]); r = lib.reviews()[0]; r.notes = 'changed'\n"
          "try:\n    lib.save_review(r)\nexcept VkrefError as e:\n    print(e)\n")
