@@ -209,3 +209,24 @@ def test_an_edit_made_in_another_process_reaches_the_facet_tree_at_the_next_sear
     assert w.facets.model.index_of("agent", "Natto (fermented soybean food)").isValid()
     assert not w.facets.model.index_of("agent", "Natto (fermented soybeans)").isValid()
     assert "Natto (fermented soybean food)" in w.page.facets["agent"]
+
+
+def test_the_facet_box_shows_each_facet_and_the_filter_matches_synonyms(qtbot, gui_library, settings):
+    w = shown(qtbot, gui_library, settings)
+    v = open_editor(qtbot, w)
+    v.facet_box.setFocus()
+    with qtbot.waitSignal(v.loaded, timeout=10000):
+        qtbot.keyClick(v.facet_box, Qt.Key.Key_S)  # the combo box jumps to "Species"
+    assert v.facet() == "species"
+    ids = {r.id for r in v.model.rows()}
+    assert ids == {c.id for c in gui_library.vocabulary.in_facet("species")}
+    qtbot.keyClicks(v.filter_edit, "murine")  # a synonym of Mouse
+    assert v.model.rowCount() == 1 and v.current().id == "mouse"
+    assert v.panel.usage.text().startswith(f"Coded on {v.current().findings} finding")
+    v.filter_edit.clear()
+    assert v.model.rowCount() == len([c for c in gui_library.vocabulary.in_facet("species") if not c.parent])
+    v.facet_box.setFocus()
+    qtbot.keyClick(v.facet_box, Qt.Key.Key_Down)  # two switches in a row: the second waits for the first
+    qtbot.keyClick(v.facet_box, Qt.Key.Key_Down)
+    assert v.facet() == "direction"
+    qtbot.waitUntil(lambda: {r.facet for r in v.model.rows()} == {"direction"}, timeout=10000)
