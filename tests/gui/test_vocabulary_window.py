@@ -160,9 +160,13 @@ def test_label_and_synonym_edits_are_checked_and_searchable_at_once(qtbot, writa
     assert lib.vocabulary["alendronate"].label == "Alendronate"
     qtbot.mouseClick(v.panel.revert_button, Qt.MouseButton.LeftButton)
     assert label.text() == "Alendronate"
+    assert not v.panel.save_button.isEnabled()  # nothing to save
     v.panel.new_synonym.setFocus()
     qtbot.keyClicks(v.panel.new_synonym, "Binosto")
     qtbot.keyClick(v.panel.new_synonym, Qt.Key.Key_Return)
+    assert v.panel.save_button.isEnabled()
+    qtbot.keyClick(v.filter_edit, Qt.Key.Key_O)  # "alendro": the concept stays shown, and so do the edits
+    assert v.panel.synonyms.item(v.panel.synonyms.count() - 1).text() == "Binosto"
     with qtbot.waitSignal(v.saved, timeout=10000):
         qtbot.mouseClick(v.panel.save_button, Qt.MouseButton.LeftButton)
     assert "Binosto" in lib.vocabulary["alendronate"].synonyms

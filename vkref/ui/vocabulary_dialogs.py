@@ -28,9 +28,11 @@ def quoted(label: str) -> str:
 
 
 class ConceptPanel(QWidget):
-    """Label, synonyms and parent of the selected concept, with Save and Revert."""
+    """Label, synonyms and parent of the selected concept, with Save and Revert (enabled while the values
+    differ from the stored concept: ``edited`` is emitted whenever that may have changed)."""
 
     saveRequested = Signal()
+    edited = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -85,6 +87,10 @@ class ConceptPanel(QWidget):
         self.revert_button.clicked.connect(lambda: self.load(self.info, self._rows))
         self.save_button.clicked.connect(self.saveRequested)
         self.label.returnPressed.connect(self.saveRequested)
+        self.label.textChanged.connect(self.edited)
+        self.parent_box.currentIndexChanged.connect(self.edited)
+        self.synonyms.model().rowsInserted.connect(self.edited)
+        self.synonyms.model().rowsRemoved.connect(self.edited)
 
     def load(self, info, rows: list) -> None:
         """Show ``info`` (None: nothing selected); ``rows`` are its facet's concepts for the parent choice."""
@@ -102,6 +108,13 @@ class ConceptPanel(QWidget):
         self.synonyms.clear()
         self.synonyms.addItems(info.synonyms)
         fill_parents(self.parent_box, rows, {info.id}, info.parent)
+
+    def dirty(self) -> bool:
+        """Whether the values shown differ from the stored concept's."""
+        if self.info is None:
+            return False
+        label, synonyms, parent = self.values()
+        return (label, synonyms, parent) != (self.info.label, list(self.info.synonyms), self.info.parent)
 
     def edit_label(self) -> None:
         if self.isEnabled():

@@ -180,10 +180,10 @@ class VocabularyWindow(QMainWindow):
         self.facet_box.currentIndexChanged.connect(lambda _i: self.reload())
         self.filter_edit.textChanged.connect(self._filter)
         self.tree.selectionModel().currentRowChanged.connect(lambda _c, _p: self._show_current())
-        self.model.modelReset.connect(self._show_current)
         self.tree.activated.connect(lambda _i: self.panel.edit_label())  # Enter or a double click: edit it
         self.model.moveRequested.connect(lambda cid, parent: self.move(cid, parent or None))
         self.panel.saveRequested.connect(self.save)
+        self.panel.edited.connect(self._update_buttons)
         self.new_button.clicked.connect(self.new_concept)
         self.merge_button.clicked.connect(self.choose_merge)
         self.delete_button.clicked.connect(self.delete)
@@ -236,12 +236,19 @@ class VocabularyWindow(QMainWindow):
         self._show_current()
 
     def _show_current(self) -> None:
-        self.panel.load(self.current(), self.model.rows())
+        info, shown = self.current(), self.panel.info
+        if info is not None and info == shown and self.panel.dirty():
+            self._update_buttons()  # the same concept, unchanged, shown again (a filter): keep the edits
+            return
+        if shown is not None and self.panel.dirty() and (info is None or info.id != shown.id):
+            self._say(f"Changes to “{shown.label}” were not saved.")  # another concept was chosen
+        self.panel.load(info, self.model.rows())
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         info, idle = self.current(), not self._busy()
-        self.panel.save_button.setEnabled(idle)
+        self.panel.save_button.setEnabled(idle and self.panel.dirty())
+        self.panel.revert_button.setEnabled(self.panel.dirty())
         self.new_button.setEnabled(idle)
         self.merge_button.setEnabled(info is not None and idle)
         self.delete_button.setEnabled(info is not None and idle and
