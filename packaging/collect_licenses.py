@@ -37,6 +37,7 @@ DISTS = [
     ("pylatexenc", "pylatexenc", "MIT", "LaTeX accents to Unicode in BibTeX records"),
     ("defusedxml", "defusedxml", "PSF-2.0", "hardened XML parsing (PubMed XML, EndNote XML import)"),
     ("charset-normalizer", "charset-normalizer", "MIT", "encoding detection of imported files"),
+    ("pypdf", "pypdf", "BSD-3-Clause", "text of attached PDF full texts"),
     ("citeproc-py", "citeproc-py", "BSD-2-Clause", "formatted citations from CSL styles"),
     ("lxml", "lxml", "BSD-3-Clause", "XML library (dependency of citeproc-py)"),
     ("PyInstaller", "pyinstaller", "GPL-2.0-or-later WITH PyInstaller bootloader exception",

@@ -3,8 +3,8 @@
 Role: the packaging smoke test (``packaging/smoke.sh``, CI on every platform) and a user's first diagnosis run it
 on the *frozen* app. It creates a temporary library from the bundled data and exercises the real parts through
 the public :class:`vkref.library.Library` facade: database and migrations, bundled data, index build, searches
-with and without facets, spelling suggestions, index recovery, and — when the GUI is part of the build — the main
-window created offscreen.
+with and without facets, spelling suggestions, index recovery, a PDF full text attached and found, and — when
+the GUI is part of the build — the main window created offscreen.
 
 Invariants: prints only to stdout, one line per check (``ok  <check> (<seconds>)``, ``FAIL <check>: <why>`` or
 ``skip <check>: <why>``), then one summary line; returns 0 only if no check failed; never leaves files behind;
@@ -148,6 +148,18 @@ class SelfTest:
             raise AssertionError(f"{before} hits before deleting the index, {after} after")
         return f"reindex {n} documents; rebuilt after deletion, {after} hits as before"
 
+    def full_text(self) -> str:
+        """A PDF attached to a bundled review (pypdf is in the build), cleaned, split and found as a passage."""
+        pdf = Path(self.tmp) / "selftest.pdf"
+        pdf.write_bytes(tiny_pdf(["Introduction", "A self-test paragraph on osteo-",
+                                  "calcin carboxylation in ovariectomized rats."]))
+        report = self._lib().attach_fulltext("iwamoto-2003-kjm", pdf, who="self-test")
+        page = self._lib().search('"osteocalcin carboxylation"', kind="passage")
+        if report["passages"] < 1 or page.total != 1:
+            raise AssertionError(f"{report['passages']} passages, {page.total} found")
+        self._lib().undo(who="self-test")
+        return f"{report['passages']} passage found, attach undone"
+
     def main_window(self) -> str:
         try:
             import vkref.ui.main_window as main_window
@@ -237,6 +249,7 @@ class SelfTest:
                 self.check("spelling suggestion (menatetreone)", self.suggestion)
                 self.check("vocabulary edit and undo", self.vocabulary_edit)
                 self.check("index rebuild after deletion", self.index_recovery)
+                self.check("full text (PDF attached, passage found)", self.full_text)
                 self.check("main window offscreen", self.main_window)
         finally:
             if self.lib is not None:
@@ -245,6 +258,24 @@ class SelfTest:
         verdict = "passed" if not self.failed else "FAILED"
         self.line(f"self-test {verdict}: {self.passed} ok, {self.failed} failed, {self.skipped} skipped")
         return 0 if not self.failed else 1
+
+
+def tiny_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF holding ``lines`` in Helvetica (written here: the self-test must not need Qt)."""
+    text = " ".join(f"({line}) '" for line in lines)
+    content = f"BT /F1 12 Tf 72 720 Td 14 TL {text} ET"
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               "/Resources << /Font << /F1 5 0 R >> >> >>",
+               f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+               "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    table = "".join(f"{o:010d} 00000 n \n" for o in offsets)
+    return out + (f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n{table}trailer\n<< /Size {len(objects) + 1} "
+                  f"/Root 1 0 R >>\nstartxref\n{len(out)}\n%%EOF\n").encode("latin-1")
 
 
 def run() -> int:

@@ -149,7 +149,9 @@ def test_a_schema_0001_library_migrates_and_keeps_every_record(tmp_path):
             open(lib_dir / "library.sqlite", "wb") as dst:
         shutil.copyfileobj(src, dst)
     with Library.open(lib_dir) as lib:
-        assert lib.db.current_revision() == "0002"
+        from vkref.store.database import HEAD_REVISION
+
+        assert lib.db.current_revision() == HEAD_REVISION
         assert lib.info()["reviews"] == 4 and lib.info()["findings"] == 200  # the frozen copy's own count
         assert lib.get_finding("ymj-036").version == 1
         assert lib.search("", limit=1).total == 204

@@ -41,7 +41,7 @@ def test_backup_before_migrating(built_library, tmp_path, monkeypatch):
     versions = tmp_path / "migrations"
     shutil.copytree(database.MIGRATIONS_DIR, versions)
     (versions / "versions" / "0099_test.py").write_text(
-        'revision = "0099"\ndown_revision = "0002"\nbranch_labels = None\ndepends_on = None\n'
+        f'revision = "0099"\ndown_revision = "{database.HEAD_REVISION}"\nbranch_labels = None\ndepends_on = None\n'
         "from alembic import op\nimport sqlalchemy as sa\n"
         "def upgrade():\n    op.add_column('tag', sa.Column('colour', sa.String(20), nullable=True))\n"
         "def downgrade():\n    op.drop_column('tag', 'colour')\n")
@@ -49,10 +49,10 @@ def test_backup_before_migrating(built_library, tmp_path, monkeypatch):
     lib = Library.open(path)
     try:
         assert lib.db.current_revision() == "0099"
-        backups = list((path / "backups").glob("library-schema0002-*.sqlite"))
+        backups = list((path / "backups").glob(f"library-schema{database.HEAD_REVISION}-*.sqlite"))
         assert len(backups) == 1
         con = sqlite3.connect(backups[0])
-        assert con.execute("select version_num from alembic_version").fetchone()[0] == "0002"
+        assert con.execute("select version_num from alembic_version").fetchone()[0] == database.HEAD_REVISION
         assert con.execute("select count(*) from finding").fetchone()[0] >= 100
         con.close()
     finally:

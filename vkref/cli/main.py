@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from vkref.cli import curation, evidence, maintenance, vocabulary
+from vkref.cli import curation, evidence, fulltext, maintenance, vocabulary
 from vkref.core.errors import UsageError, VkrefError
 
 
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("search", help="search findings and reviews")
     s.add_argument("query", nargs="?", default="", help="words, \"phrases\", OR, -exclusions, prefix*")
-    s.add_argument("--kind", choices=["finding", "review"])
+    s.add_argument("--kind", choices=["finding", "review", "passage"])
     s.add_argument("--filter", action="append", default=[], metavar="FACET=VALUE")
     s.add_argument("--exclude", action="append", default=[], metavar="FACET=VALUE")
     s.add_argument("--year-from", type=int)
@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reindex", help="rebuild the search index from the database")
 
     curation.add_parsers(sub)
+    fulltext.add_parsers(sub)
     evidence.add_parsers(sub)
     maintenance.add_parsers(sub)
     vocabulary.add_parsers(sub)
@@ -218,7 +219,8 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
             "matrix": _with_library(lambda a, lib: evidence.cmd_matrix(a, lib, _facet_pairs)),
             "answer": _with_library(lambda a, lib: evidence.cmd_answer(a, lib, _facet_pairs)),
             "check": lambda a: maintenance.cmd_check(a, _open), "backups": maintenance.cmd_backups,
-            "restore": maintenance.cmd_restore, "concept": _with_library(vocabulary.cmd_concept)}
+            "restore": maintenance.cmd_restore, "attach": _with_library(fulltext.cmd_attach),
+            "concept": _with_library(vocabulary.cmd_concept)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,7 +54,8 @@ class Review:
     type: str = "journal-article"
     summary: str = ""
     keywords: list[str] = field(default_factory=list)
-    fulltext: str = ""
+    fulltext: str = ""  # cleaned, in the mark-up of vkref.core.passages
+    fulltext_file: str = ""  # the attached file in the library's files/ folder: "<sha256>.<txt|pdf>"
     notes: str = ""
     caution: str = ""
     tags: list[str] = field(default_factory=list)
@@ -88,3 +89,7 @@ class Finding:
     tags: list[str] = field(default_factory=list)
     provenance: Provenance = field(default_factory=Provenance)
     version: int = 0  # increased by every change of the record (0: not yet stored)
+    # where in the review's full text it comes from: {"section", "paragraph", "start", "end", "sentences":
+    # [[start, end], ...], "marked": bool}; offsets index Review.fulltext. Derived (not a field of the record:
+    # no history, not in exports); "marked" True when a curator chose it, else resolved from the full text
+    locator: dict | None = field(default=None, compare=False, metadata={"derived": True})

@@ -15,7 +15,7 @@ from vkref.core.errors import DataError
 from vkref.core.vocabulary import Concept
 
 REVIEW_TEXT = ("title", "journal", "journal_abbrev", "volume", "issue", "pages", "doi", "pmid", "source_id", "type",
-               "summary", "fulltext", "notes", "caution")
+               "summary", "fulltext", "fulltext_file", "notes", "caution")
 REVIEW_LISTS = ("keywords", "tags", "verified_fields", "reconstructed_fields", "mesh", "aliases")
 FINDING_TEXT = ("review_id", "statement", "section", "cited_ref", "cited_author", "dose", "duration",
                 "sample_size", "effect_size", "caution")

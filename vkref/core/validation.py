@@ -28,9 +28,9 @@ MAX_LIST = 2_000
 MAX_ITEM = 2_000
 DEFAULT_LIMIT = 10_000
 LIMITS = {"title": 2_000, "summary": 200_000, "notes": 100_000, "caution": 20_000, "statement": 20_000,
-          "effect_size": 20_000, "fulltext": 5_000_000}
+          "effect_size": 20_000, "fulltext": 5_000_000, "fulltext_file": 120}
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
-SKIP = {"provenance", "concepts", "concepts_suggested", "version", "year"}
+SKIP = {"provenance", "concepts", "concepts_suggested", "version", "year", "locator"}
 
 
 def id_problem(value) -> str | None:
@@ -163,7 +163,7 @@ def check_search_args(query, filters, exclude, kind, year_from, year_to, limit, 
     _facet_spec("filters", filters)
     _facet_spec("exclude", exclude)
     if kind is not None and not isinstance(kind, str):
-        raise QueryError(f"kind must be 'finding' or 'review', not {kind!r}"[:120])
+        raise QueryError(f"kind must be 'finding', 'review' or 'passage', not {kind!r}"[:120])
     for name, value in (("year_from", year_from), ("year_to", year_to)):
         _whole(name, value)
     _whole("limit", limit, allow_none=False)

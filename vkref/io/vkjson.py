@@ -56,7 +56,8 @@ def _out(kind: str, value):
 
 
 def _record(obj) -> dict:
-    return {f.name: _out(f.type, getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    return {f.name: _out(f.type, getattr(obj, f.name)) for f in dataclasses.fields(obj)
+            if not f.metadata.get("derived")}
 
 
 def _concept(c: Concept) -> dict:
@@ -132,7 +133,7 @@ def _in(kind: str, value, name: str):
 def _build(cls, data, what: str, required):
     if not isinstance(data, dict):
         raise _Bad(f"{what} must be an object")
-    kinds = {f.name: f.type for f in dataclasses.fields(cls)}
+    kinds = {f.name: f.type for f in dataclasses.fields(cls) if not f.metadata.get("derived")}
     unknown = sorted(set(data) - set(kinds))
     if unknown:
         raise _Bad(f"unknown field {unknown[0]!r}")

@@ -110,6 +110,13 @@ def review_doc(review: Review, findings: list[Finding], vocabulary: Vocabulary) 
                     coded=coded, year=review.year, strength=REVIEW_STRENGTH, counts=direction_counts(findings))
 
 
+def passage_docs(review: Review, passages) -> list[IndexDoc]:
+    """The index documents of a review's full-text passages (headings are navigation, not documents)."""
+    facets = {"review": [review.id], "year": year_values(review.year)}
+    return [IndexDoc(kind="passage", id=p.id, title=p.section, text=p.text, facets=facets, year=review.year,
+                     strength=REVIEW_STRENGTH + 1) for p in passages if p.kind != "heading"]
+
+
 def direction_counts(findings: list[Finding]) -> dict[str, int]:
     """A review's findings counted by coded direction (a finding counts once under each direction it holds)."""
     counts: dict[str, int] = {}

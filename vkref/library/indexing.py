@@ -50,7 +50,8 @@ from vkref.core.entities import Finding
 from vkref.core.errors import VkrefError
 from vkref.library import documents as D
 from vkref.search.index import IndexDamaged, IndexWriteError
-from vkref.store import Database, repository as repo
+from vkref.search.schema import OWNER_PREFIX
+from vkref.store import Database, passages as store_passages, repository as repo
 
 Progress = Callable[[int, int], None]
 log = logging.getLogger(__name__)
@@ -220,11 +221,13 @@ class Indexing:
         return upserts, deletes
 
     def _review_changes(self, rid, review, finding_ids, upserts, deletes) -> None:
+        deletes.append(f"{OWNER_PREFIX}{rid}")  # its passages are written again from its full text
         if review is None:
             deletes.append(f"review:{rid}")
             return
         findings = repo.get_findings(self.db, review_id=rid)
         upserts.append(D.review_doc(review, findings, self.vocabulary))
+        upserts.extend(D.passage_docs(review, store_passages.of_review(self.db, rid)))
         # a review's year or label reaches its findings' facets
         upserts.extend(D.finding_doc(f, review, self.vocabulary) for f in findings if f.id not in finding_ids)
 
@@ -239,6 +242,9 @@ class Indexing:
                 docs.append(D.finding_doc(f, reviews[f.review_id], self.vocabulary))
             yield docs
         yield [D.review_doc(r, by_review.get(r.id, []), self.vocabulary) for r in reviews.values()]
+        held = store_passages.of_reviews(self.db, store_passages.reviews_with_passages(self.db))
+        for rid, passages in held.items():
+            yield D.passage_docs(reviews[rid], passages)
 
     def reindex(self, progress: Progress | None = None, procs: int = 1) -> int:
         """Rebuild the whole index from the database (into a temporary directory, then swapped in).

@@ -20,12 +20,12 @@ from vkref.core.errors import LibraryError, QueryError
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
 from vkref.io import bundled
 from vkref.io.citation import vancouver
-from vkref.library import curation, documents as D, duplicates, exporting, importing, opening, sharing
+from vkref.library import curation, documents as D, duplicates, exporting, fulltext, importing, opening, sharing
 from vkref.library import vocabulary_editing as vocab_edit, vocabulary_rules as vocab_rules
 from vkref.library.indexing import Indexing
 from vkref.library.results import Hit, SearchPage
 from vkref.search import SearchService
-from vkref.store import Database, changes, repository as repo
+from vkref.store import Database, changes, passages as store_passages, repository as repo
 
 Progress = Callable[[int, int], None]
 
@@ -214,8 +214,8 @@ class Library:
         if facet in CONCEPT_FACETS:
             return self.vocabulary.resolve(facet, v).id
         if facet == "kind":
-            if v.lower() not in ("finding", "review"):
-                raise QueryError(f"unknown kind {value!r}: use finding or review")
+            if v.lower() not in ("finding", "review", "passage"):
+                raise QueryError(f"unknown kind {value!r}: use finding, review or passage")
             return v.lower()
         if facet == "year":
             if v.lower() in (D.NO_YEAR, D.NO_YEAR_LABEL.lower(), "n.d.", "undated"):
@@ -264,6 +264,7 @@ class Library:
 
     # ------------------------------------------------------------------ records
     def get_finding(self, finding_id: str) -> Finding | None:
+        """The finding (its ``locator`` is the place a curator marked, if any; :meth:`locate` resolves it)."""
         return repo.get_finding(self.db, finding_id)
 
     def get_review(self, review_id: str) -> Review | None:
@@ -392,6 +393,34 @@ class Library:
     def delete_concept(self, concept: str, who: str = "user") -> dict:
         """Remove a concept no record is coded with and no concept sits under."""
         return vocab_edit.delete(self, concept, who=who)
+
+    # ------------------------------------------------------------------ full texts (vkref.library.fulltext)
+    def attach_fulltext(self, review_id: str, path, who: str = "user") -> dict:
+        """Attach a local full text (.txt or .pdf) to a review as one undoable batch (``vkref attach``);
+        returns the report of ``vkref attach --json``. A file that is not usable raises DataError."""
+        return fulltext.attach(self, review_id, path, who)
+
+    def passages(self, review_id: str) -> list:
+        """The review's full text as :class:`vkref.core.passages.Passage` objects, in reading order."""
+        return store_passages.of_review(self.db, review_id)
+
+    def locate(self, finding_id: str) -> dict | None:
+        """Where in its review's full text a finding comes from (None without a full text)."""
+        finding = self.get_finding(finding_id)
+        return fulltext.locate(finding, self.passages(finding.review_id)) if finding else None
+
+    def finding_source(self, finding_id: str) -> dict | None:
+        """The finding's locator with its passage and the paragraphs around it (for detail views)."""
+        return fulltext.source(self, finding_id)
+
+    def extra_index_documents(self) -> int:
+        """Index documents besides reviews and findings: the full-text passages (``vkref check`` counts them)."""
+        return store_passages.count_documents(self.db)
+
+    def attached_file(self, review_id: str):
+        """The path of the review's attached file inside the library, if any."""
+        review = self.get_review(review_id)
+        return fulltext.file_path(self.path, review.fulltext_file) if review else None
 
     # ------------------------------------------------------------------ sharing (vkref.library.sharing)
     def export_bundle(self, target, query: str = "", filters=None, exclude=None, tag: str | None = None,

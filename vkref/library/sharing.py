@@ -1,12 +1,14 @@
 """Handing a library to a colleague: one ``.vkref`` file out, merged in with its conflicts reported.
 
-A bundle is a zip archive with exactly two members:
+A bundle is a zip archive with two members, plus one per attached full-text file:
 
 - ``manifest.json``: ``format`` ("vkref-bundle"), ``bundle_version``, the vkref version, when and by whom it was
   made, counts, and the size and SHA-256 of every other member;
 - ``library.json``: the lossless library JSON (:mod:`vkref.io.vkjson`) of the selected reviews with all their
-  findings, the whole vocabulary and provenance. Full texts travel inside it. A search index never does: it is
-  derived data and the receiving library builds its own.
+  findings, the whole vocabulary and provenance. Cleaned full texts travel inside it. A search index never
+  does: it is derived data and the receiving library builds its own.
+- ``files/<sha256>.<txt|pdf>``: the attached full-text files of the selected reviews, each checksummed in the
+  manifest and named by its own SHA-256; an import copies them into the library's ``files/`` folder.
 
 Opening a bundle checks everything before anything is written (:func:`read_bundle`): it must be a zip whose
 members are exactly the expected names (no paths, no ``..``, no absolute names or drive letters, no symlinks),
@@ -23,6 +25,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import stat
 import tempfile
 import zipfile
@@ -41,6 +44,8 @@ if TYPE_CHECKING:
 FORMAT = "vkref-bundle"
 BUNDLE_VERSION = 1
 MEMBERS = ("manifest.json", "library.json")
+FILE_MEMBER = re.compile(r"files/[0-9a-f]{64}\.(txt|pdf)")  # an attached full text, named by its SHA-256
+MAX_MEMBERS = 20_000
 MAX_MEMBER_BYTES = 2_000_000_000
 MAX_MANIFEST_BYTES = 1_000_000
 MAX_RATIO = 200  # inflation ratio beyond which a member of any size over 1 MB is treated as a zip bomb
@@ -98,8 +103,12 @@ def export_bundle(lib: "Library", target: str | Path, query: str = "", filters=N
                 "counts": {"reviews": len(reviews), "findings": len(findings),
                            "concepts": len(lib.vocabulary.concepts)},
                 "members": {"library.json": {"size": len(body), "sha256": hashlib.sha256(body).hexdigest()}}}
+    files = _attached_files(lib, reviews)
+    for member, path in files.items():
+        data = path.read_bytes()
+        manifest["members"][member] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     target = Path(target)
-    _write_atomically(target, manifest, body)
+    _write_atomically(target, manifest, body, files)
     progress(len(reviews) + 1, len(reviews) + 1)
     return manifest
 
@@ -116,12 +125,21 @@ def _user() -> str:
         return ""
 
 
-def _write_atomically(target: Path, manifest: dict, body: bytes) -> None:
+def _attached_files(lib: "Library", reviews) -> dict[str, Path]:
+    from vkref.library.fulltext import file_path
+
+    found = {r.fulltext_file: file_path(lib.path, r.fulltext_file) for r in reviews if r.fulltext_file}
+    return {f"files/{name}": path for name, path in sorted(found.items()) if path is not None}
+
+
+def _write_atomically(target: Path, manifest: dict, body: bytes, files: dict | None = None) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".vkref-bundle-", dir=target.parent if target.parent.exists() else None)
         with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as z:
             z.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
             z.writestr("library.json", body)
+            for member, path in (files or {}).items():
+                z.write(path, member)
         os.replace(tmp, target)
     except OSError as exc:
         raise UsageError(f"{target}: cannot write the bundle ({exc.strerror or exc})") from None
@@ -156,7 +174,7 @@ def _why(exc: BaseException) -> str:
 
 def _check_members(z: zipfile.ZipFile, name: str) -> dict[str, zipfile.ZipInfo]:
     infos = z.infolist()
-    if len(infos) > 16:
+    if len(infos) > MAX_MEMBERS:
         raise DataError(f"{name}: not a vkref bundle ({len(infos)} members)")
     out = {}
     for info in infos:
@@ -166,9 +184,9 @@ def _check_members(z: zipfile.ZipFile, name: str) -> dict[str, zipfile.ZipInfo]:
             raise DataError(f"{name}: refused: member {member!r} would be written outside the library")
         if stat.S_ISLNK(info.external_attr >> 16):
             raise DataError(f"{name}: refused: member {member!r} is a symbolic link")
-        if member not in MEMBERS:
+        if member not in MEMBERS and not FILE_MEMBER.fullmatch(member):
             raise DataError(f"{name}: refused: unexpected member {member!r} (a bundle holds only "
-                            f"{' and '.join(MEMBERS)})")
+                            f"{' and '.join(MEMBERS)} and files/<sha256>.<txt|pdf>)")
         if info.file_size > MAX_MEMBER_BYTES or (info.file_size > 1_000_000 and
                                                  info.file_size > MAX_RATIO * max(info.compress_size, 1)):
             raise DataError(f"{name}: refused: member {member!r} inflates to {info.file_size:,} bytes "
@@ -227,10 +245,42 @@ def import_bundle(lib: "Library", path: str | Path, prefer: str = "local", resol
     every conflict (``records``) and the new concepts (``new_concepts``)."""
     (progress or _quiet)(0, 1)
     manifest, data = read_bundle(path)
+    files = _bundle_files(path, manifest)  # checked before anything is written
     report = merge_data(lib, data, prefer, resolutions, who, Path(path).name, dry_run, progress,
                         cancel, details)
+    if not dry_run:
+        _copy_files(lib, path, files)
     report["bundle"] = {k: manifest.get(k) for k in ("vkref_version", "created_at", "created_by", "counts")}
     return report
+
+
+def _bundle_files(path, manifest: dict) -> list[zipfile.ZipInfo]:
+    """The attached-file members, each checked against the manifest and its own name (SHA-256)."""
+    name = Path(path).name
+    with zipfile.ZipFile(path) as z:
+        infos = [i for i in z.infolist() if FILE_MEMBER.fullmatch(i.filename)]
+        for info in infos:
+            data = _read_member(z, info, name, MAX_MEMBER_BYTES)
+            digest = hashlib.sha256(data).hexdigest()
+            expected = manifest["members"].get(info.filename) or {}
+            if expected.get("sha256") != digest or info.filename[6:70] != digest:
+                raise DataError(f"{name}: {info.filename} does not match its checksum (damaged or altered)")
+    return infos
+
+
+def _copy_files(lib: "Library", path, infos: list[zipfile.ZipInfo]) -> None:
+    folder = Path(lib.path) / "files"
+    with zipfile.ZipFile(path) as z:
+        for info in infos:
+            target = folder / info.filename[6:]
+            if target.exists():
+                continue
+            folder.mkdir(exist_ok=True)
+            data = _read_member(z, info, Path(path).name, MAX_MEMBER_BYTES)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".bundle-")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, target)
 
 
 def merge_data(lib: "Library", data, prefer: str = "local", resolutions: dict | None = None, who: str = "bundle",

@@ -21,6 +21,7 @@ from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer, terms
 from vkref.search.facets import constrain
 from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder, QueryPlan
+from vkref.search.schema import PASSAGE_WEIGHT
 from vkref.search.scoring import Scorer, postings, reference_scores
 
 PAIR_FEW = 3  # a two-word search is relaxed only below this many records holding both
@@ -335,6 +336,9 @@ class SearchEngine:
         if q is not None and sort in ("relevance", "evidence"):
             docs = bitsets.to_docnums(final)
             scores = self._scores(s, q, docs)
+            passages = set(bitsets.to_docnums(table.get("kind", "passage") & final))
+            if passages:  # ranked below the findings that state the same words
+                scores = [sc * PASSAGE_WEIGHT if d in passages else sc for sc, d in zip(scores, docs)]
             k = len(docs) if all_keys else offset + limit
             if sort == "relevance":
                 # best score first, ties by strength of evidence, then by document number:

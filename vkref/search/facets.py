@@ -88,7 +88,8 @@ class FacetTable:
             self.years.extend(seg.years)
             self.reviews.extend(seg.reviews)
             self.strengths.extend(seg.strengths or [0] * len(seg.keys))
-        self.searchable = self.live & (self.get("kind", "finding") | self.get("kind", "review"))
+        self.searchable = self.live & (self.get("kind", "finding") | self.get("kind", "review")
+                                       | self.get("kind", "passage"))
         everything = (1 << len(self.keys)) - 1
         self.by_facet: dict[str, list[tuple[str, int]]] = {}
         for (facet, value), bits in self.postings.items():

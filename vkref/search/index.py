@@ -40,7 +40,7 @@ from whoosh.writing import LockError
 from vkref.core.errors import LibraryError, VkrefError
 from vkref.search import bitsets
 from vkref.search.facets import FacetTable, SegmentFacets, read_segment
-from vkref.search.schema import INDEX_FORMAT, META_KEY, IndexDoc, make_schema
+from vkref.search.schema import INDEX_FORMAT, META_KEY, OWNER_PREFIX, IndexDoc, make_schema
 from vkref.search.segcache import SegmentCache, segment_id
 from vkref.search.trust import Trust
 
@@ -132,7 +132,10 @@ class IndexCommit:
 
     def _apply(self, upserts: list[IndexDoc], deletes: list[str]) -> None:
         for key in deletes:
-            self.writer.delete_by_term("key", key)
+            if key.startswith(OWNER_PREFIX):
+                self.writer.delete_by_term("owner", key[len(OWNER_PREFIX):])
+            else:
+                self.writer.delete_by_term("key", key)
         for doc in upserts:
             self.writer.delete_by_term("key", doc.key)  # update_document removes one copy only
             self.writer.add_document(**doc.fields())

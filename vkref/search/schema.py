@@ -11,17 +11,22 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer
 
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 META_KEY = "__meta__"
 
 # Field boosts used by query building: statement/title above abstract/summary above full text.
 FIELD_BOOSTS = {"title": 3.0, "text": 3.0, "body": 1.6, "fulltext": 1.0}
+# a passage of a full text holds its words in the full-text field only, and its score is scaled by this: a
+# finding that states the same words ranks above the passage it comes from
+PASSAGE_WEIGHT = 0.5
+OWNER_PREFIX = "owner:"  # a delete key "owner:<review id>" removes every passage document of that review
 
 
 def make_schema() -> Schema:
     analyzer = VkrefAnalyzer()
     return Schema(
-        key=ID(stored=True, unique=True),  # "finding:<id>" | "review:<id>" | META_KEY
+        key=ID(stored=True, unique=True),  # "finding:<id>" | "review:<id>" | "passage:<review id>/<n>" | META_KEY
+        owner=ID(),  # a passage's review id (its passages are replaced together)
         kind=ID(stored=True),
         title=TEXT(analyzer=analyzer, stored=True),
         text=TEXT(analyzer=analyzer, stored=True),  # finding statement, or a review's summary
@@ -68,4 +73,7 @@ class IndexDoc:
         }
         if self.year is not None:
             out["year"] = self.year
+        if self.kind == "passage":  # searched as full text, shown as heading and paragraph
+            out.update(owner=self.id.rpartition("/")[0], title="", text="", fulltext=self.text,
+                       _stored_title=self.title, _stored_text=self.text, spell=self.text)
         return out

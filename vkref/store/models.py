@@ -80,6 +80,7 @@ class Review(ProvenanceMixin, Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[list] = mapped_column(JSON, default=list)
     fulltext: Mapped[str] = mapped_column(Text, default="")
+    fulltext_file: Mapped[str] = mapped_column(String(120), default="")  # "<sha256>.<txt|pdf>" under files/
     notes: Mapped[str] = mapped_column(Text, default="")
     caution: Mapped[str] = mapped_column(Text, default="")
     verified_fields: Mapped[list] = mapped_column(JSON, default=list)
@@ -147,12 +148,30 @@ class Finding(ProvenanceMixin, Base):
     sample_size: Mapped[str] = mapped_column(String(200), default="")
     effect_size: Mapped[str] = mapped_column(Text, default="")
     caution: Mapped[str] = mapped_column(Text, default="")
+    # where in the review's full text the finding comes from, when a curator marked it (derived from the
+    # full text otherwise; not a field of the record: no history, not exported)
+    locator: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     review: Mapped[Review] = relationship(back_populates="findings")
     concepts: Mapped[list[Concept]] = relationship(secondary=finding_concept)
     tags: Mapped[list[Tag]] = relationship(secondary=finding_tag)
+
+
+class Passage(Base):
+    """A heading, paragraph or caption of a review's cleaned full text (``vkref.core.passages``): derived from
+    ``review.fulltext`` and rewritten whenever it changes, in the same transaction."""
+
+    __tablename__ = "passage"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)  # "<review id>/<position>"
+    review_id: Mapped[str] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(20))  # heading | paragraph | caption
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
 
 
 class Outbox(Base):

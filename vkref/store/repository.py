@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from vkref.core import entities as E, records as R
 from vkref.core.vocabulary import Concept as VConcept, Vocabulary
-from vkref.store import concepts as concept_users, models as M
+from vkref.store import concepts as concept_users, models as M, passages
 from vkref.store.database import Database
 
 # ---------------------------------------------------------------------------- meta
@@ -164,6 +164,8 @@ def upsert_review(s: Session, r: E.Review, who: str = "vkref") -> bool:
     row.concepts = concepts
     _apply_provenance(row, r.provenance, who)
     s.flush()
+    if (old or {}).get("fulltext", "") != new["fulltext"]:
+        passages.refresh(s, r.id, r.fulltext)  # derived: always in step with the text, undo included
     _record(s, "review", r.id, old, new, row.version)
     _outbox(s, "review", r.id)
     return True
@@ -199,6 +201,9 @@ def insert_new_reviews(s: Session, reviews: list[E.Review], who: str) -> None:
             if n % 500 == 0:
                 s.flush()
     s.flush()
+    for r in reviews:
+        if r.fulltext:
+            passages.refresh(s, r.id, r.fulltext)
 
 
 def _reborn_version(s: Session, entity: str, entity_id: str) -> int:
@@ -250,6 +255,8 @@ def upsert_finding(s: Session, f: E.Finding, position: int | None = None, who: s
         row.concepts = _concept_rows(s, f.concepts)
         row.tags = _tags(s, f.tags) if f.tags else []
     _apply_provenance(row, f.provenance, who)
+    if f.locator is not None and f.locator.get("marked"):
+        row.locator = dict(f.locator)  # a place a curator marked (derived ones are not stored)
     snapshot = dict(fields, _position=row.position)
     _record(s, "finding", f.id, old, snapshot, row.version)
     _outbox(s, "finding", f.id)
@@ -375,6 +382,7 @@ def _review(row: M.Review) -> E.Review:
         journal=row.journal, journal_abbrev=row.journal_abbrev, year=row.year, volume=row.volume,
         issue=row.issue, pages=row.pages, doi=row.doi, pmid=row.pmid, source_id=row.source_id, type=row.type,
         summary=row.summary, keywords=list(row.keywords or []), fulltext=row.fulltext, notes=row.notes,
+        fulltext_file=row.fulltext_file or "",
         caution=row.caution, tags=[t.name for t in row.tags], verified_fields=list(row.verified_fields or []),
         reconstructed_fields=list(row.reconstructed_fields or []), provenance=_prov(row),
         mesh=list(row.mesh or []), aliases=list(row.aliases or []), concepts=_coded(row.concepts), concepts_suggested=bool(row.concepts_suggested),
@@ -396,6 +404,7 @@ def _finding(row: M.Finding) -> E.Finding:
         cited_ref=row.cited_ref, cited_author=row.cited_author, concepts=concepts, dose=row.dose,
         duration=row.duration, sample_size=row.sample_size, effect_size=row.effect_size, caution=row.caution,
         tags=[t.name for t in row.tags], provenance=_prov(row), version=row.version or 0,
+        locator=dict(row.locator) if row.locator else None,
     )
 
 

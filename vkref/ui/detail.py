@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
+from vkref.ui import fulltext_render
 from vkref.ui.render import Renderer, empty_detail, parse_link
 
 
@@ -105,6 +106,9 @@ class DetailPane(QWidget):
             self.clear()
             return
         kind, _, rid = key.partition(":")
+        if kind == "passage":
+            self._show_passage(key, rid, query, html)
+            return
         record = self.library.get_finding(rid) if kind == "finding" else self.library.get_review(rid)
         if record is None:
             self.clear()
@@ -116,6 +120,16 @@ class DetailPane(QWidget):
         else:
             self.title.setText(f"Review · {self.library.review_label(record.id)}")
             html = html or self.renderer.review(record, query)
+        self.copy_button.setEnabled(True)
+        self.browser.setHtml(html)
+
+    def _show_passage(self, key: str, pid: str, query: str, html: str | None) -> None:
+        html = html or fulltext_render.passage_page(self.renderer, pid, query)
+        if not html:
+            self.clear()
+            return
+        self.key = key
+        self.title.setText(f"Full text · {self.library.review_label(pid.rpartition('/')[0])}")
         self.copy_button.setEnabled(True)
         self.browser.setHtml(html)
 
@@ -132,6 +146,8 @@ class DetailPane(QWidget):
         kind, _, rid = self.key.partition(":")
         if kind == "review":
             return rid
+        if kind == "passage":
+            return rid.rpartition("/")[0]
         finding = self.library.get_finding(rid)
         return finding.review_id if finding else None
 

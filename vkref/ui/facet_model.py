@@ -60,7 +60,7 @@ class FacetModel(QAbstractItemModel):
             group = Node("facet", facet, FACET_TITLES[facet], self._root, len(self._root.children))
             self._root.children.append(group)
             if facet == "kind":
-                for label in ("finding", "review"):
+                for label in ("finding", "review", "passage"):
                     self._add(group, facet, label)
             elif facet not in ("review", "year"):
                 self._add_concepts(vocabulary, group, facet)

@@ -14,7 +14,7 @@ FACET_TITLES = {
     "year": "Year",
 }
 PANEL_ORDER = ("species", "evidence", "direction", "agent", "outcome", "population", "kind", "review", "year")
-KIND_LABELS = {"finding": "Findings", "review": "Reviews"}
+KIND_LABELS = {"finding": "Findings", "review": "Reviews", "passage": "Full-text passages"}
 
 
 def value_title(facet: str, label: str) -> str:

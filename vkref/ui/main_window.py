@@ -19,7 +19,7 @@ from vkref.ui.evidence_view import EvidenceTabs
 from vkref.ui.facet_panel import ChipBar, FacetPanel
 from vkref.ui.filters import Filters
 from vkref.ui.history import History
-from vkref.ui import bundle_dialogs, vocabulary_window
+from vkref.ui import bundle_dialogs, fulltext_view, vocabulary_window
 from vkref.ui.librarian import Librarian
 from vkref.ui.models import KEY_ROLE, ResultsModel
 from vkref.ui.results_view import ResultsTable
@@ -157,6 +157,7 @@ class MainWindow(QMainWindow):
         self.librarian = Librarian(self)
         self.librarian.add_file_actions(file)
         bundle_dialogs.install(self, file)  # Share library…, Open bundle… (window.bundles)
+        fulltext_view.install(self, file)  # Attach full text…, the reader (window.fulltext)
         self._action(file, "&Quit", self.close, "Ctrl+Q", "actionQuit")
         edit = bar.addMenu("&Edit")
         self.librarian.add_edit_actions(edit)
@@ -309,6 +310,8 @@ class MainWindow(QMainWindow):
 
     def open_key(self, key: str, record: bool = True) -> None:
         """Show ``key`` in the detail pane and select its row (no row is selected when it is not a result)."""
+        if self.fulltext.open(key):  # "reader:..." opens the full-text reader
+            return
         self._syncing = True
         try:
             self.table.select_key(key)
@@ -424,6 +427,8 @@ class MainWindow(QMainWindow):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
+            if self.fulltext.drop(event, paths):  # a .txt/.pdf on a result row: its review's full text
+                return
             bundles = [p for p in paths if p.lower().endswith(".vkref")]  # a dropped bundle opens as a bundle
             self.bundles.open_bundle(bundles[0]) if bundles else self.librarian.import_paths(paths)
 

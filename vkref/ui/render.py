@@ -11,6 +11,7 @@ from html import escape
 from urllib.parse import quote, unquote
 
 from vkref.core.vocabulary import CONCEPT_FACETS
+from vkref.ui import fulltext_render
 from vkref.ui.colours import colours, direction_colour
 from vkref.ui.filters import FACET_TITLES
 
@@ -111,6 +112,7 @@ class Renderer:
                     f' &nbsp;·&nbsp; <span style="color:{self._muted()};">'
                     f"{escape(VERIFICATION.get(review.provenance.verification, review.provenance.verification))}"
                     "</span></p>"]
+        out += fulltext_render.finding_source(self, finding)
         return self._page(out)
 
     def _caution(self, text: str, query: str) -> str:
@@ -146,8 +148,7 @@ class Renderer:
                             f"{self._hl(f.statement, query)}</a></li>" for f in findings)
             out += [self._section(f"Findings ({len(findings)})"), f"<ul>{items}</ul>"]
         if review.fulltext:
-            text = self._hl(review.fulltext, query).replace("\n\n", "</p><p>")
-            out += [self._section("Full text (local copy)"), f"<p>{text}</p>"]
+            out += fulltext_render.review_fulltext(self, review, query)
         if review.notes:
             out += [self._section("Notes"), f"<p>{self._hl(review.notes, query)}</p>"]
         return self._page(out)
@@ -166,6 +167,8 @@ def render_key(library, key: str, query: str = "", dark: bool = False) -> str:
     """The detail HTML of ``"finding:<id>"`` / ``"review:<id>"``, or "" if the record is gone."""
     kind, _, rid = key.partition(":")
     renderer = Renderer(library, dark)
+    if kind == "passage":
+        return fulltext_render.passage_page(renderer, rid, query)
     if kind == "finding":
         record = library.get_finding(rid)
         return renderer.finding(record, query) if record else ""

@@ -35,7 +35,7 @@ def row_from_hit(hit, review_label) -> Row:
     """A row from a :class:`~vkref.library.results.Hit`; ``review_label(review_id)`` gives the source label."""
     review = hit.review or {}
     review_id = review.get("id", "")
-    text = hit.text if hit.kind == "finding" else (review.get("title") or hit.title)
+    text = hit.text if hit.kind in ("finding", "passage") else (review.get("title") or hit.title)
     facets = {facet: tuple(values) for facet, values in hit.facets.items()}
     return Row(f"{hit.kind}:{hit.id}", hit.kind, hit.id, text, facets, review.get("year"),
                review_label(review_id) if review_id else "", review_id, review.get("citation", ""),
