@@ -43,9 +43,9 @@ def test_import_reports_by_the_contract_and_undo_takes_it_back(libdir):
     n = _records_in(MEDLINE)
     before = run_json("search", "", "--kind", "review", library=libdir)["total"]
     report = run_json("import", MEDLINE, "--tag", "pubmed-run-1", library=libdir)
-    assert list(report) == ["batch", "files", "imported", "duplicates", "skipped"]
+    assert list(report) == ["batch", "files", "imported", "duplicates", "skipped", "candidates"]
     f = report["files"][0]
-    assert f["format"] == "medline" and f["records"] == n
+    assert f["format"] == "medline" and f["records"] == n and isinstance(f["candidates"], list)
     assert f["records"] == f["imported"] + f["duplicates"] + f["skipped"]
     assert report["imported"] == f["imported"] > 0 and report["batch"]
     after = run_json("search", "", "--kind", "review", library=libdir)
@@ -146,3 +146,23 @@ def test_a_killed_import_leaves_the_library_as_before(libdir, tmp_path, delay):
     assert total in (4, 4 + 3000)  # all or nothing
     info = run_json("info", library=libdir)
     assert info["reviews"] == total
+
+
+def test_two_databases_duplicates_and_the_prisma_summary(libdir, tmp_path):
+    ovid = [BIBLIO / "ris" / f"asreview__ovid_{n}.ris" for n in ("zotero", "psycinfo")]
+    report = run_json("import", *ovid, library=libdir)
+    assert [f["duplicates"] for f in report["files"]] == [0, 6] and report["candidates"] == 0
+    variant = tmp_path / "other-db.ris"  # the first Ovid record as another database words it, without a DOI
+    variant.write_text("TY  - JOUR\nTI  - The influence of self criticism on depressive symptoms among ambulatory "
+                       "patients with inflammatory bowel disease\nAU  - Trindade, I.\nPY  - 2020\nER  -\n",
+                       encoding="utf-8")
+    text = run("import", variant, library=libdir).stdout
+    assert "record 1 (" in text and "may duplicate" in text and "1 possible duplicate imported" in text
+    summary = run_json("prisma", library=libdir)
+    assert (summary["identified"], summary["duplicates_removed"], summary["remaining"]) == (13, 6, 7)
+    assert summary["pairs_to_decide"] == 1 and [s["records"] for s in summary["sources"]] == [6, 6, 1]
+    pair = run_json("duplicates", library=libdir)["pairs"][0]
+    run("distinct", pair["a"], pair["b"], library=libdir)
+    printed = run("prisma", library=libdir).stdout
+    assert "Records identified: 13" in printed and "Records remaining: 7" in printed
+    assert "still to decide: 0 (declared not duplicates: 1)" in printed

@@ -1,4 +1,4 @@
-"""The librarian's commands: import, export, cite, edit, undo, redo, history.
+"""The librarian's commands: import, export, cite, edit, undo, redo, history, duplicates, merge, distinct, prisma.
 
 Each is a thin front on one :class:`vkref.library.Library` method; ``--json`` prints one JSON object; bad input
 exits 2 with one line on standard error (raised as vkref's own errors and printed by ``vkref.cli.main``).
@@ -15,6 +15,7 @@ IMPORT_FORMATS = ("ris", "bibtex", "medline", "pubmed-xml", "csl-json", "endnote
 EXPORT_FORMATS = ("ris", "bibtex", "csl-json", "csv", "json", "evidence-csv", "evidence-md", "evidence-html",
                   "citations")
 STYLES = ("vancouver", "ama", "apa")
+CANDIDATES_SHOWN = 20
 
 
 def add_parsers(sub) -> None:
@@ -52,20 +53,7 @@ def add_parsers(sub) -> None:
         u = sub.add_parser(name, help=text)
         u.add_argument("--json", action="store_true")
 
-    d = sub.add_parser("duplicates", help="likely duplicate reviews: pairs with a score and the reason")
-    d.add_argument("--json", action="store_true")
-
-    m = sub.add_parser("merge", help="merge OTHER into KEEP (one undoable batch)")
-    m.add_argument("keep", nargs="?", metavar="KEEP")
-    m.add_argument("other", nargs="?", metavar="OTHER")
-    m.add_argument("--choose", action="append", default=[], metavar="FIELD", help="take this field from OTHER")
-    m.add_argument("--all-exact", action="store_true", help="merge every same-DOI/PMID pair at once")
-    m.add_argument("--json", action="store_true")
-
-    di = sub.add_parser("distinct", help="remember that A and B are not duplicates")
-    di.add_argument("a", metavar="A")
-    di.add_argument("b", metavar="B")
-    di.add_argument("--json", action="store_true")
+    _add_duplicate_parsers(sub)
 
     b = sub.add_parser("bundle", help="share a library as one .vkref file")
     bsub = b.add_subparsers(dest="bundle_command", parser_class=type(b))
@@ -84,6 +72,26 @@ def add_parsers(sub) -> None:
     h = sub.add_parser("history", help="every change of a record")
     h.add_argument("id", metavar="ID")
     h.add_argument("--json", action="store_true")
+
+
+def _add_duplicate_parsers(sub) -> None:
+    d = sub.add_parser("duplicates", help="likely duplicate reviews: pairs with a score and the reason")
+    d.add_argument("--json", action="store_true")
+
+    pr = sub.add_parser("prisma", help="records identified per source, duplicates removed, records remaining")
+    pr.add_argument("--json", action="store_true")
+
+    m = sub.add_parser("merge", help="merge OTHER into KEEP (one undoable batch)")
+    m.add_argument("keep", nargs="?", metavar="KEEP")
+    m.add_argument("other", nargs="?", metavar="OTHER")
+    m.add_argument("--choose", action="append", default=[], metavar="FIELD", help="take this field from OTHER")
+    m.add_argument("--all-exact", action="store_true", help="merge every same-DOI/PMID pair at once")
+    m.add_argument("--json", action="store_true")
+
+    di = sub.add_parser("distinct", help="remember that A and B are not duplicates")
+    di.add_argument("a", metavar="A")
+    di.add_argument("b", metavar="B")
+    di.add_argument("--json", action="store_true")
 
 
 def _pairs(items: list[str], option: str) -> dict[str, str]:
@@ -113,6 +121,13 @@ def cmd_import(args, lib) -> int:
         for err in f["errors"]:
             line = f", line {err['line']}" if err.get("line") else ""
             print(f"  record {err['record']}{line}: {err['reason']}")
+        for c in f["candidates"][:CANDIDATES_SHOWN]:
+            print(f"  record {c['record']} ({c['id']}) may duplicate {c['duplicate_of']}: {c['score']} ({c['reason']})")
+        if len(f["candidates"]) > CANDIDATES_SHOWN:
+            print(f"  ... and {len(f['candidates']) - CANDIDATES_SHOWN} more possible duplicates")
+    if data["candidates"]:
+        n = data["candidates"]
+        print(f"{n} possible duplicate{'s' if n != 1 else ''} imported: decide with vkref duplicates, merge, distinct")
     if data["batch"]:
         print(f"batch {data['batch']} (vkref undo takes it back)")
     return 0
@@ -190,6 +205,15 @@ def cmd_duplicates(args, lib) -> int:
     for p in pairs:
         print(f"{p['score']:>5}  {p['a']}  {p['b']}  ({p['reason']})")
     print(f"{len(pairs)} likely duplicate pair{'s' if len(pairs) != 1 else ''}")
+    return 0
+
+
+def cmd_prisma(args, lib) -> int:
+    data = lib.prisma_summary()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(lib.prisma_text(data))
     return 0
 
 

@@ -214,7 +214,7 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
             "undo": _with_library(curation.cmd_step), "redo": _with_library(curation.cmd_step),
             "history": _with_library(curation.cmd_history),
             "duplicates": _with_library(curation.cmd_duplicates), "merge": _with_library(curation.cmd_merge),
-            "distinct": _with_library(curation.cmd_distinct),
+            "distinct": _with_library(curation.cmd_distinct), "prisma": _with_library(curation.cmd_prisma),
             "bundle": _with_library(lambda a, lib: curation.cmd_bundle(a, lib, _facet_pairs)),
             "matrix": _with_library(lambda a, lib: evidence.cmd_matrix(a, lib, _facet_pairs)),
             "answer": _with_library(lambda a, lib: evidence.cmd_answer(a, lib, _facet_pairs)),

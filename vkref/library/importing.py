@@ -4,12 +4,17 @@ The flow of :func:`import_files`:
 
 1. every file is parsed first (:mod:`vkref.io.importers`, format detected from content); a file that cannot be
    read at all stops the whole import before anything is written (:class:`DataError` naming the file);
-2. each usable record is matched against the library and the records before it: the same DOI or PMID, or the
-   same normalised title and year, is a *duplicate* — not created twice; what it adds (an abstract, a DOI, MeSH
-   headings, keywords...) is merged into the review already there and recorded in history;
+2. each usable record is matched against the library and the records before it: the same DOI or PMID (also one
+   a review keeps as an alias from an earlier merge), or the same normalised title, year (±1) and first author
+   with nothing that vetoes it (another DOI/PMID, first page or kind of publication), is a *duplicate* — not
+   created twice; what it adds (an abstract, a DOI, MeSH headings, keywords...) is merged into the review already
+   there and recorded in history. A record that only *may* be a duplicate (the fuzzy comparison of
+   :mod:`vkref.library.duplicates`) is imported and listed in its file's ``candidates`` for a decision;
 3. new reviews get a stable id, the import's tag, and suggested codes (:mod:`vkref.library.coding`);
 4. everything is written in ONE transaction and one change batch (undo takes the import back whole; a kill
    leaves none of it), then the index catches up.
+   The import's counts per file are kept in the library's meta table under ``import-report:BATCH`` (the
+   PRISMA-style summary of :mod:`vkref.library.prisma` reads them; an undone import no longer counts).
 
 ``dry_run`` stops after step 3 and returns the same report (the GUI's preview); ``strict`` refuses a file with
 any unusable record. ``cancel`` (a callable) is checked between records: a cancelled import writes nothing.
@@ -17,9 +22,11 @@ any unusable record. ``cancel`` (a callable) is checked between records: a cance
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -37,6 +44,9 @@ if TYPE_CHECKING:
 log = logs.get("import")
 MERGE_TEXT = ("journal", "journal_abbrev", "volume", "issue", "pages", "doi", "pmid", "summary", "source_id")
 MERGE_LISTS = ("keywords", "mesh")
+IMPORT_RECORD = "import-report:"  # library meta key + batch id: the counts of one import (the PRISMA summary)
+_MARKUP = re.compile(r"<[^>]+>|\\[a-zA-Z]+|[{}]")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 class ImportCancelled(VkrefError):
@@ -52,11 +62,15 @@ class FileReport:
     duplicates: int = 0
     skipped: int = 0
     errors: list[dict] = field(default_factory=list)
+    candidates: list[dict] = field(default_factory=list)  # imported records that may be duplicates: to decide
     preview: list[dict] = field(default_factory=list)  # not in the JSON: the first records, for the GUI
 
-    def to_dict(self) -> dict:
+    def counts(self) -> dict:
         return {"path": self.path, "format": self.format, "records": self.records, "imported": self.imported,
-                "duplicates": self.duplicates, "skipped": self.skipped, "errors": self.errors}
+                "duplicates": self.duplicates, "skipped": self.skipped}
+
+    def to_dict(self) -> dict:
+        return {**self.counts(), "errors": self.errors, "candidates": self.candidates}
 
 
 @dataclass
@@ -78,9 +92,13 @@ class ImportReport:
     def skipped(self) -> int:
         return sum(f.skipped for f in self.files)
 
+    @property
+    def candidates(self) -> int:
+        return sum(len(f.candidates) for f in self.files)
+
     def to_dict(self) -> dict:
         return {"batch": self.batch, "files": [f.to_dict() for f in self.files], "imported": self.imported,
-                "duplicates": self.duplicates, "skipped": self.skipped}
+                "duplicates": self.duplicates, "skipped": self.skipped, "candidates": self.candidates}
 
 
 # ---------------------------------------------------------------------------- matching
@@ -88,10 +106,13 @@ class ImportReport:
 
 def norm_title(title: str) -> str:
     """Title key for matching: folded case, diacritics, markup and punctuation; dashes and spaces collapsed."""
-    text = re.sub(r"<[^>]+>|\\[a-zA-Z]+|[{}]", " ", title or "")
-    text = unicodedata.normalize("NFKD", fold(text))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    text = _MARKUP.sub(" ", title or "")
+    if text.isascii():  # the common case, ten times faster: folding plain ASCII is lower-casing
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", fold(text))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD.sub(" ", text).split())
 
 
 class Matcher:
@@ -101,12 +122,12 @@ class Matcher:
         self.by_doi: dict[str, str] = {}
         self.by_pmid: dict[str, str] = {}
         self.by_title: dict[str, list[tuple[int | None, str]]] = {}
-        self.ids_of: dict[str, tuple[str, str]] = {}  # review id -> (doi, pmid)
+        self.known: dict[str, Review] = {}
         for r in reviews:
             self.add(r)
 
     def add(self, r: Review) -> None:
-        self.ids_of[r.id] = (r.doi.lower(), r.pmid)
+        self.known[r.id] = r
         for alias in r.aliases:  # identifiers of reviews merged into this one
             kind, _, value = alias.partition(":")
             if kind == "doi":
@@ -128,14 +149,19 @@ class Matcher:
             return self.by_pmid[r.pmid]
         for year, rid in self.by_title.get(norm_title(r.title), ()):
             if year is None or r.year is None or abs(year - r.year) <= 1:
-                if not self._ids_differ(rid, r):
+                if self._same_record(self.known[rid], r):
                     return rid
         return None
 
-    def _ids_differ(self, rid: str, r: Review) -> bool:
-        """A different DOI or PMID vetoes a title match (an erratum or a companion paper)."""
-        doi, pmid = self.ids_of.get(rid, ("", ""))
-        return bool((r.doi and doi and doi != r.doi.lower()) or (r.pmid and pmid and pmid != r.pmid))
+    @staticmethod
+    def _same_record(old: Review, r: Review) -> bool:
+        """A title match merges only without a doubt: no different DOI, PMID, first page or kind of publication
+        (an erratum of the same title, a companion paper) and the same first author's family name."""
+        from vkref.library.duplicates import vetoed
+
+        if old.authors and r.authors and norm_title(old.authors[0].family) != norm_title(r.authors[0].family):
+            return False
+        return not vetoed(old, r)
 
 
 def new_id(r: Review, taken: set[str]) -> str:
@@ -152,9 +178,10 @@ def new_id(r: Review, taken: set[str]) -> str:
 
 
 def merged(old: Review, new: Review) -> Review:
-    """``old`` with the fields it lacks taken from ``new`` (nothing it has is overwritten)."""
-    out = replace(old, authors=list(old.authors), keywords=list(old.keywords), mesh=list(old.mesh),
-                  tags=list(old.tags), concepts={k: list(v) for k, v in old.concepts.items()})
+    """``old`` with the fields it lacks taken from ``new`` (nothing it has is overwritten); ``new``'s own record
+    id (``source_id``) becomes an alias when ``old`` has another."""
+    out = replace(old, aliases=list(old.aliases), authors=list(old.authors), keywords=list(old.keywords),
+                  mesh=list(old.mesh), tags=list(old.tags), concepts={k: list(v) for k, v in old.concepts.items()})
     for name in MERGE_TEXT:
         if not getattr(out, name) and getattr(new, name):
             setattr(out, name, getattr(new, name))
@@ -165,6 +192,8 @@ def merged(old: Review, new: Review) -> Review:
     if not out.authors:
         out.authors = list(new.authors)
     out.tags = list(dict.fromkeys(old.tags + new.tags))
+    if new.source_id and new.source_id != out.source_id:  # the other database's record id, kept as an alias
+        out.aliases = list(dict.fromkeys(old.aliases + [f"source:{new.source_id}"]))
     return out
 
 
@@ -240,6 +269,7 @@ def _plan(lib: "Library", parsed, tag, progress, cancel) -> _Plan:
     done = 0
     mapping = coding.mesh_map()
     reports = []
+    origin: dict[str, tuple[int, int]] = {}  # new review id -> (file number, record number)
     for pf in parsed:
         rep = FileReport(Path(pf.path).name, pf.format, records=len(pf.records) + len(pf.errors),
                          skipped=len(pf.errors), errors=[_error(e) for e in pf.errors])
@@ -249,25 +279,14 @@ def _plan(lib: "Library", parsed, tag, progress, cancel) -> _Plan:
             r = rec.review
             if tag:
                 r.tags = list(dict.fromkeys(r.tags + [tag]))
-            why = validation.record_problem(replace(r, id="x"))  # its id is given below
-            if why:  # skipped with its reason, like a record the parser could not use
-                rep.skipped += 1
-                rep.errors.append({"record": rec.number, "line": rec.line, "reason": why})
+            if _unusable(rep, rec, r):
                 done += 1
                 continue
-            hit = matcher.match(r)
+            hit = _place(lib, r, matcher, taken, new, updates, mapping)
             if hit is None:
-                r.id = new_id(r, taken)
-                taken.add(r.id)
-                r.concepts = coding.suggest(r, lib.vocabulary, mapping)
-                r.concepts_suggested = bool(r.concepts)
-                new[r.id] = r
-                matcher.add(r)
+                origin[r.id] = (len(reports), rec.number)
                 rep.imported += 1
             else:
-                base = new.get(hit) or updates.get(hit) or lib.get_review(hit)
-                combined = merged(base, r)
-                (new if hit in new else updates)[hit] = combined
                 rep.duplicates += 1
             if len(rep.preview) < 20:
                 rep.preview.append(_preview(rec, r, hit))
@@ -277,7 +296,53 @@ def _plan(lib: "Library", parsed, tag, progress, cancel) -> _Plan:
         reports.append(rep)
     if progress:
         progress(total, total)
-    return _Plan(reports, list(new.values()), updates)
+    plan = _Plan(reports, list(new.values()), updates)
+    _list_candidates(lib, plan, origin)
+    return plan
+
+
+def _unusable(rep: FileReport, rec, r: Review) -> bool:
+    """A record that cannot be stored is skipped with its reason, like one the parser could not use."""
+    why = validation.record_problem(replace(r, id="x"))  # its id is given later
+    if why:
+        rep.skipped += 1
+        rep.errors.append({"record": rec.number, "line": rec.line, "reason": why})
+    return bool(why)
+
+
+def _place(lib: "Library", r: Review, matcher: Matcher, taken: set[str], new: dict[str, Review],
+           updates: dict[str, Review], mapping) -> str | None:
+    """A new review (None: ``r`` gets its id and suggested codes), or the id of the review it duplicates (what
+    it adds is merged into that review, in ``new`` or ``updates``)."""
+    hit = matcher.match(r)
+    if hit is None:
+        r.id = new_id(r, taken)
+        taken.add(r.id)
+        r.concepts = coding.suggest(r, lib.vocabulary, mapping)
+        r.concepts_suggested = bool(r.concepts)
+        new[r.id] = r
+        matcher.add(r)
+        return None
+    base = new.get(hit) or updates.get(hit) or lib.get_review(hit)
+    (new if hit in new else updates)[hit] = merged(base, r)
+    return hit
+
+
+def _list_candidates(lib: "Library", plan: _Plan, origin: dict[str, tuple[int, int]]) -> None:
+    """Each new record that may duplicate another review (fuzzy, never merged silently) goes in its file's
+    ``candidates``: the later record of a pair is the one listed."""
+    from vkref.library import duplicates
+
+    for p in duplicates.import_candidates(lib, plan.new, plan.updates):
+        later, earlier = sorted((p.a, p.b), key=lambda rid: origin.get(rid, (-1, -1)), reverse=True)
+        file_no, record = origin[later]
+        plan.reports[file_no].candidates.append({"record": record, "id": later, "duplicate_of": earlier,
+                                                 "score": round(p.score, 1), "reason": ", ".join(p.reasons)})
+    for rep in plan.reports:
+        rep.candidates.sort(key=lambda c: (c["record"], -c["score"]))
+        maybe = {c["record"]: c["duplicate_of"] for c in rep.candidates}
+        for row in rep.preview:
+            row["candidate_of"] = maybe.get(row["record"]) if not row["duplicate_of"] else None
 
 
 def _error(e) -> dict:
@@ -302,6 +367,9 @@ def _write(lib: "Library", plan: _Plan, who: str, cancel) -> int:
         for r in plan.updates.values():
             w.save_review(r)
         batch = w.batch_id
+        w.set_meta(f"{IMPORT_RECORD}{batch}", json.dumps(
+            {"when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "who": who,
+             "files": [{**f.counts(), "candidates": len(f.candidates)} for f in plan.reports]}))
     log.info("import batch %s: %s", batch, label)
     from vkref.library import curation
 

@@ -470,6 +470,19 @@ class Library:
         """Remember that reviews ``a`` and ``b`` are not duplicates (never proposed again)."""
         return duplicates.distinct(self, a, b, who)
 
+    def prisma_summary(self, pairs: list | None = None) -> dict:
+        """Records identified per source file, duplicates removed, remaining (``vkref prisma --json``); give
+        ``pairs`` when :meth:`find_duplicates` was just called (they are not looked for again)."""
+        from vkref.library import prisma
+
+        return prisma.summary(self, pairs)
+
+    def prisma_text(self, summary: dict | None = None) -> str:
+        """The summary as plain text to paste into a report."""
+        from vkref.library import prisma
+
+        return prisma.text(summary or prisma.summary(self))
+
     # ------------------------------------------------------------------ records in and out
     def import_files(self, files, fmt: str | None = None, mapping: dict[str, str] | None = None,
                      tag: str | None = None, strict: bool = False, dry_run: bool = False, who: str = "import",

@@ -383,3 +383,41 @@ def history(db: Database, record_id: str) -> list[ChangeInfo]:
                 raise DataError(f"unknown record id {record_id!r}")
         return [ChangeInfo(b.id, b.kind, b.created_at.isoformat(timespec="seconds"), b.who, c.entity, c.entity_id,
                            c.field, _load(c.old), _load(c.new), c.version) for c, b in rows]
+
+
+def meta_of_batches(db: Database, prefix: str) -> list[tuple[int, str | None, str]]:
+    """Library meta rows named ``PREFIX<batch id>``: (batch id, that batch's state, value), oldest first. The
+    state is None when the batch held no change and was dropped (nothing to undo: it still happened)."""
+    with db.session() as s:
+        rows = s.execute(select(M.Meta.key, M.Meta.value).where(M.Meta.key.startswith(prefix))).all()
+        out = []
+        for key, value in rows:
+            suffix = key[len(prefix):]
+            if suffix.isdigit():
+                batch = s.get(M.ChangeBatch, int(suffix))
+                out.append((int(suffix), batch.state if batch else None, value))
+        return sorted(out)
+
+
+def deleted_by(db: Database, entity: str, kind: str) -> list[tuple[int, str]]:
+    """(batch id, record id) of every ``entity`` record deleted by a batch of ``kind`` that is done (not undone)."""
+    with db.session() as s:
+        rows = s.execute(select(M.Change.batch_id, M.Change.entity_id)
+                         .join(M.ChangeBatch, M.Change.batch_id == M.ChangeBatch.id)
+                         .where(M.ChangeBatch.kind == kind, M.ChangeBatch.state == "done", M.Change.entity == entity,
+                                M.Change.field == "*", M.Change.new.is_(None))
+                         .order_by(M.Change.id)).all()
+        return [(b, e) for b, e in rows]
+
+
+def created_by(db: Database, entity: str, kind: str, ids: list[str]) -> set[str]:
+    """Which of ``ids`` were created by a batch of ``kind`` that is done (an import, say)."""
+    out: set[str] = set()
+    with db.session() as s:
+        for i in range(0, len(ids), 500):
+            out.update(s.scalars(select(M.Change.entity_id)
+                                 .join(M.ChangeBatch, M.Change.batch_id == M.ChangeBatch.id)
+                                 .where(M.ChangeBatch.kind == kind, M.ChangeBatch.state == "done",
+                                        M.Change.entity == entity, M.Change.field == "*", M.Change.old.is_(None),
+                                        M.Change.entity_id.in_(ids[i:i + 500]))))
+    return out

@@ -61,6 +61,8 @@ SHORTCUTS = [
     ("− (minus, in the filters)", "Exclude the value"),
     ("Ctrl+Shift+C", "Copy the citation of the selected record's source review"),
     ("Ctrl+Shift+Backspace", "Clear all filters"),
+    ("Ctrl+Shift+D", "Duplicates: likely duplicate reviews; Enter compares the selected pair side by side, "
+                     "where Left / Right take a field's value from A or B"),
     ("Ctrl+Shift+V", "Open the vocabulary editor (Tools > Vocabulary…)"),
     ("F1", "Search syntax"),
     ("Ctrl+Q", "Quit"),

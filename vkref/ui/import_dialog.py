@@ -1,5 +1,6 @@
 """The Import dialog: preview (a dry run), the CSV column mapping, an optional tag, the import itself with
-progress and Cancel, and the final report of every skipped record.
+progress and Cancel, and the final report of every skipped record and every possible duplicate (imported, to be
+decided in the Duplicates view: "maybe ID" in the preview, a table and Review possible duplicates… after).
 
 Both the preview and the import run through :class:`~vkref.ui.operation.Operation` (never on the GUI thread).
 Nothing is written until Import is pressed; a cancelled import writes nothing (``Library.import_files``
@@ -23,6 +24,7 @@ DELIMITED = (".csv", ".tsv", ".tab")
 FILE_COLUMNS = ("File", "Format", "Records", "New", "Duplicates", "Unreadable")
 PREVIEW_COLUMNS = ("File", "#", "Title", "Authors", "Year", "Journal", "DOI", "Duplicate of")
 SKIP_COLUMNS = ("File", "Record", "Line", "Reason")
+CANDIDATE_COLUMNS = ("File", "Record", "Imported as", "May duplicate", "Score", "Why")
 
 
 def csv_header(path: Path) -> list[str]:
@@ -53,6 +55,19 @@ def _fill(table: QTableWidget, rows) -> None:
         table.insertRow(row)
         for col, value in enumerate(values):
             table.setItem(row, col, QTableWidgetItem("" if value is None else str(value)))
+
+
+def _duplicate_of(preview: dict) -> str:
+    """The review a record is merged into, or "maybe ID" for a possible duplicate that is imported."""
+    if preview["duplicate_of"]:
+        return preview["duplicate_of"]
+    return f"maybe {preview['candidate_of']}" if preview.get("candidate_of") else ""
+
+
+def _maybe(report) -> str:
+    n = report.candidates
+    return (f"{n} possible duplicate{'s are' if n != 1 else ' is'} imported for you to decide "
+            "(Edit > Duplicates…). ") if n else ""
 
 
 class ImportDialog(QDialog):
@@ -93,6 +108,10 @@ class ImportDialog(QDialog):
         self.skips.setAccessibleName("Skipped records")
         self.skips.hide()
         layout.addWidget(self.skips, 1)
+        self.maybes = _table(CANDIDATE_COLUMNS, self)
+        self.maybes.setAccessibleName("Possible duplicates, imported for a decision")
+        self.maybes.hide()
+        layout.addWidget(self.maybes, 1)
         layout.addLayout(self._bottom())
 
     def _bottom(self) -> QVBoxLayout:
@@ -109,6 +128,7 @@ class ImportDialog(QDialog):
         column.addLayout(row)
         self.status = QLabel("Reading the files…", self, objectName="importStatus")
         self.status.setWordWrap(True)
+        self.status.setMinimumHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)  # two lines never clipped
         column.addWidget(self.status)
         self.buttons = QDialogButtonBox(self)
         self.import_button = self.buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -162,11 +182,11 @@ class ImportDialog(QDialog):
         self.report = report
         self._show_counts(report, "New")
         _fill(self.records, [(Path(f.path).name, p["record"], p["title"], "; ".join(p["authors"]), p["year"],
-                              p["journal"], p["doi"], p["duplicate_of"] or "")
+                              p["journal"], p["doi"], _duplicate_of(p))
                              for f in report.files for p in f.preview])
         self.status.setText(f"{report.imported} new, {report.duplicates} duplicates (merged into the records "
-                            f"already there), {report.skipped} unreadable. Nothing is written until you press "
-                            "Import.")
+                            f"already there), {report.skipped} unreadable. {_maybe(report)}Nothing is written "
+                            "until you press Import.")
         self.import_button.setEnabled(report.imported + report.duplicates > 0)
         self.previewShown.emit()
 
@@ -193,9 +213,18 @@ class ImportDialog(QDialog):
         _fill(self.skips, [(Path(f.path).name, e["record"], e["line"] or "", e["reason"])
                            for f in report.files for e in f.errors])
         self.skips.setVisible(self.skips.rowCount() > 0)
+        _fill(self.maybes, [(Path(f.path).name, c["record"], c["id"], c["duplicate_of"], c["score"], c["reason"])
+                            for f in report.files for c in f.candidates])
+        self.maybes.setVisible(self.maybes.rowCount() > 0)
         self.status.setText(f"Imported {report.imported} new records, merged {report.duplicates} duplicates, "
-                            f"skipped {report.skipped}" + (" (listed above)." if report.skipped else "."))
+                            f"skipped {report.skipped}" + (" (listed above). " if report.skipped else ". ")
+                            + _maybe(report))
         self.cancel_button.hide()
+        duplicates = getattr(self.parent(), "duplicates", None)  # the window's Duplicates view, when there is one
+        if report.candidates and duplicates is not None:
+            self.review_button = self.buttons.addButton("Review possible &duplicates…",
+                                                        QDialogButtonBox.ButtonRole.ActionRole)
+            self.review_button.clicked.connect(lambda: (self.accept(), duplicates.open()))
         close = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.clicked.connect(self.accept)
         close.setFocus(Qt.FocusReason.OtherFocusReason)

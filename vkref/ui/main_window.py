@@ -19,7 +19,7 @@ from vkref.ui.evidence_view import EvidenceTabs
 from vkref.ui.facet_panel import ChipBar, FacetPanel
 from vkref.ui.filters import Filters
 from vkref.ui.history import History
-from vkref.ui import bundle_dialogs, fulltext_view, vocabulary_window
+from vkref.ui import bundle_dialogs, duplicates_view, fulltext_view, vocabulary_window
 from vkref.ui.librarian import Librarian
 from vkref.ui.models import KEY_ROLE, ResultsModel
 from vkref.ui.results_view import ResultsTable
@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Quit", self.close, "Ctrl+Q", "actionQuit")
         edit = bar.addMenu("&Edit")
         self.librarian.add_edit_actions(edit)
+        duplicates_view.install(self, edit)  # Edit > Duplicates… (window.duplicates)
         self._action(edit, "&Find…", self.focus_search, "Ctrl+K", "actionFind")
         find_too = QAction("Find", self, objectName="actionFindAlso", shortcut=QKeySequence("Ctrl+F"))
         find_too.triggered.connect(self.focus_search)
