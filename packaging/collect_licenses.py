@@ -40,6 +40,9 @@ DISTS = [
     ("pypdf", "pypdf", "BSD-3-Clause", "text of attached PDF full texts"),
     ("citeproc-py", "citeproc-py", "BSD-2-Clause", "formatted citations from CSL styles"),
     ("lxml", "lxml", "BSD-3-Clause", "XML library (dependency of citeproc-py)"),
+    ("psycopg", "psycopg", "LGPL-3.0-only", "PostgreSQL driver (the shared catalog)"),
+    ("psycopg-binary", "psycopg-binary", "LGPL-3.0-only",
+     "psycopg's compiled part with libpq (PostgreSQL licence) and the libraries it needs"),
     ("PyInstaller", "pyinstaller", "GPL-2.0-or-later WITH PyInstaller bootloader exception",
      "the bootloader that starts the frozen app (the exception allows distributing it with any program)"),
 ]

@@ -10,6 +10,9 @@ QT_DEBS="libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 \
 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1 sqlite3 desktop-file-utils"
 # (desktop-file-utils: tests/e2e/test_packaging.py runs desktop-file-validate on the .desktop entry)
+# PostgreSQL server: tests/catalog/ start their own server (initdb and pg_ctl in a temporary directory) to test
+# the shared catalog; vkref itself needs no server installed (the client library is inside the psycopg wheel).
+QT_DEBS="$QT_DEBS postgresql"
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=""
   for p in $QT_DEBS; do

@@ -18,12 +18,15 @@ os.environ.setdefault("VKREF_INDEX_KEY", os.path.join(tempfile.mkdtemp(prefix="v
 
 
 # Test tiers (CONTRIBUTING.md) are directories: tests/unit, tests/integration, tests/e2e, tests/gui. A module
-# elsewhere under tests/ counts as integration.
+# elsewhere under tests/ counts as integration, except in tests/catalog/ (the shared-catalog tests, kept together
+# around one PostgreSQL server): there a module ending in _gui is gui and one ending in _cli is e2e.
 TIERS = ("unit", "integration", "e2e", "gui")
 
 
 def tier_of(path: Path) -> str:
     parts = path.resolve().relative_to(REPO / "tests").parts
+    if len(parts) > 1 and parts[0] == "catalog":
+        return {"_gui": "gui", "_cli": "e2e"}.get(path.stem[-4:], "integration")
     return parts[0] if len(parts) > 1 and parts[0] in TIERS else "integration"
 
 

@@ -72,3 +72,20 @@ def test_all_keys_and_sorting_agree(library):
         a = _run(library, True, "bone", {"species": ["Rat"]}, sort=sort, all_keys=True)
         b = _run(library, False, "bone", {"species": ["Rat"]}, sort=sort, all_keys=True)
         assert a == b
+
+
+NEGATIONS = [("bone", "fracture"), ("MK-4", "rats"), ("patients", "therapy"), ("osteoclast", "bone"),
+             ("calcium", "vitamin"), ("vertebral", "hip"), ("serum", "dose"), ("women", "placebo")]
+
+
+@pytest.mark.parametrize("word,negated", NEGATIONS)
+def test_a_negated_word_is_a_set_difference(library, word, negated):
+    """``A NOT B`` holds exactly the records of ``A`` that ``B`` does not match: none that B matches (Whoosh's
+    own AndNot matcher kept one: "bone NOT fracture" returned cds-006, which mentions fractures)."""
+    def keys(text):
+        return {(h.kind, h.id) for h in library.search(text, limit=100_000).hits}
+
+    kept, excluded, either = keys(f"{word} NOT {negated}"), keys(negated), keys(word)
+    assert not kept & excluded
+    assert kept == either - excluded
+    assert library.search(f"{word} -{negated}", limit=0).total == len(kept)

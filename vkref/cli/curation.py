@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from vkref.core.errors import UsageError
+from vkref.core.errors import EditConflict, UsageError
 
 IMPORT_FORMATS = ("ris", "bibtex", "medline", "pubmed-xml", "csl-json", "endnote-xml", "csv")
 EXPORT_FORMATS = ("ris", "bibtex", "csl-json", "csv", "json", "evidence-csv", "evidence-md", "evidence-html",
@@ -158,7 +158,12 @@ def cmd_cite(args, lib) -> int:
 
 
 def cmd_edit(args, lib) -> int:
-    result = lib.edit(args.id, _pairs(args.assignments, "--set"), if_version=args.if_version, who="vkref edit")
+    try:
+        result = lib.edit(args.id, _pairs(args.assignments, "--set"), if_version=args.if_version, who="vkref edit")
+    except EditConflict as lost:  # with --json the merge proposal goes to stdout; the one line to stderr
+        if args.json:
+            print(json.dumps({"conflict": str(lost), **lost.proposal}, ensure_ascii=False, default=str))
+        raise
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:

@@ -23,6 +23,9 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="vkref", description="Offline evidence reference on vitamin K2 and bone health.")
     p.add_argument("--library", metavar="DIR", help="library directory (default: VKREF_HOME or the user data dir)")
+    p.add_argument("--catalog", metavar="URL",
+                   help="a shared catalog (postgresql://...; default VKREF_CATALOG): the library's database; "
+                        "the library directory then keeps this computer's index")
     p.add_argument("--version", action="store_true", help="print the version and exit")
     p.add_argument("--self-test", action="store_true", help="run the headless self-test and exit")
     # internal: the background index rebuild process started by the GUI (vkref.library.indexing)
@@ -49,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true")
 
     sub.add_parser("reindex", help="rebuild the search index from the database")
+
+    c = sub.add_parser("catalog", help="the shared catalog on a PostgreSQL server")
+    csub = c.add_subparsers(dest="catalog_command", parser_class=_Parser, required=True)
+    ci = csub.add_parser("init", help="create or upgrade the shared catalog (and its roles)")
+    ci.add_argument("url", metavar="URL", help="postgresql://[user@]host[:port]/database[?sslmode=...]")
+    ci.add_argument("--reader", metavar="ROLE", help="create/grant ROLE: may search, may not write")
+    ci.add_argument("--curator", metavar="ROLE", help="create/grant ROLE: may read and write the records")
+    ci.add_argument("--json", action="store_true")
 
     curation.add_parsers(sub)
     fulltext.add_parsers(sub)
@@ -77,7 +88,7 @@ def bundle_argument(argv: list[str]) -> list[str]:
     i = 0
     while i < len(argv):
         arg = argv[i]
-        if arg == "--library":
+        if arg in ("--library", "--catalog"):
             i += 2
             continue
         if arg.startswith("-"):
@@ -102,7 +113,12 @@ def _facet_pairs(items: list[str], option: str) -> dict[str, list[str]]:
 def _open(args):
     from vkref.library import Library
 
-    return Library.open(args.library)
+    return Library.open(args.library, catalog=catalog_url(args))
+
+
+def catalog_url(args) -> str | None:
+    """``--catalog URL``, else ``VKREF_CATALOG``; None for a local library."""
+    return getattr(args, "catalog", None) or os.environ.get("VKREF_CATALOG") or None
 
 
 def cmd_search(args) -> int:
@@ -159,9 +175,17 @@ def cmd_info(args) -> int:
         return 0
     idx = info["index"]
     print(f"library:   {info['library']}")
-    print(f"database:  {info['database']} (schema {info['schema_revision']})")
-    print(f"records:   {info['reviews']} reviews, {info['findings']} findings, {info['concepts']} concepts")
+    print(f"database:  {info['database']} (schema {info['schema_revision'] or '?'})")
+    n = {k: "?" if info[k] is None else info[k] for k in ("reviews", "findings", "concepts")}  # catalog away: ?
+    print(f"records:   {n['reviews']} reviews, {n['findings']} findings, {n['concepts']} concepts")
     print(f"index:     {idx['path']} — {idx['state']}, {idx['documents']} documents")
+    cat = info.get("catalog")
+    if cat:
+        state = "online" if cat["online"] else "OFFLINE (read-only, searching this computer's index)"
+        print(f"catalog:   {cat['url']} — {state}; server {cat['server_version'] or '?'}, role {cat['role'] or '?'}"
+              f"{'' if cat['can_write'] in (None, True) else ' (read-only)'}")
+        print(f"sequence:  catalog at {cat['sequence'] if cat['sequence'] is not None else '?'}, "
+              f"this index at {cat['position']}, lag {cat['lag'] if cat['lag'] is not None else '?'}")
     print("versions:  " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
     return 0
 
@@ -169,7 +193,7 @@ def cmd_info(args) -> int:
 def cmd_reindex(args) -> int:
     from vkref.library import Library
 
-    lib = Library.open(args.library)
+    lib = Library.open(args.library, catalog=catalog_url(args))
     try:
         n = lib.reindex()
     finally:
@@ -183,10 +207,24 @@ def cmd_gui(args) -> int:
         from vkref.ui.app import run
     except ImportError as exc:
         raise VkrefError(f"the desktop application is not available in this build ({exc})") from None
-    return run(library=args.library, query=getattr(args, "query", ""), screenshot=getattr(args, "screenshot", None),
+    return run(library=args.library, catalog=catalog_url(args), query=getattr(args, "query", ""),
+               screenshot=getattr(args, "screenshot", None),
                filters=_facet_pairs(getattr(args, "filter", []), "--filter"),
                exclude=_facet_pairs(getattr(args, "exclude", []), "--exclude"),
                open_bundle=os.path.abspath(args.bundle) if getattr(args, "bundle", None) else None)
+
+
+def cmd_catalog(args) -> int:
+    from vkref.library import Library
+
+    result = Library.init_catalog(args.url, reader=args.reader, curator=args.curator)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"catalog {result['catalog']}: schema {result['schema']}, {result['reviews']} reviews")
+    for line in result["done"]:
+        print(f"  {line}")
+    return 0
 
 
 def cmd_self_test(args) -> int:
@@ -207,7 +245,7 @@ def _with_library(fn):
     return run
 
 
-COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui": cmd_gui,
+COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui": cmd_gui, "catalog": cmd_catalog,
             "import": _with_library(curation.cmd_import),
             "export": _with_library(lambda a, lib: curation.cmd_export(a, lib, _facet_pairs)),
             "cite": _with_library(curation.cmd_cite), "edit": _with_library(curation.cmd_edit),

@@ -54,3 +54,18 @@ class DiskFullError(LibraryError):
 
 class DamagedLibraryError(LibraryError):
     """The library database is missing, emptied or corrupt; the message says how to restore it."""
+
+
+class CatalogOfflineError(LibraryError):
+    """The shared catalog's server cannot be reached: nothing was saved; search goes on from the local index."""
+
+
+class EditConflict(ConflictError):
+    """An edit lost the race: the record changed since the editor read it (nothing of the edit was saved).
+
+    ``proposal`` (a dict, see :func:`vkref.library.conflicts.proposal`) holds who changed what since, and a
+    field-by-field three-way merge of the editor's values with the current record over their common ancestor."""
+
+    def __init__(self, message: str, proposal: dict | None = None):
+        super().__init__(message)
+        self.proposal = proposal or {}

@@ -16,6 +16,7 @@ from vkref.core import records as R
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import ConflictError, DataError, UsageError, VkrefError
 from vkref.core.vocabulary import CONCEPT_FACETS, Vocabulary
+from vkref.library import conflicts
 from vkref.store import changes
 
 if TYPE_CHECKING:
@@ -35,8 +36,11 @@ def check_codes(vocabulary: Vocabulary, what: str, concepts: dict[str, list[str]
 
 
 def write(lib: "Library", kind: str, label: str, who: str, reviews: Iterable[Review] = (),
-          findings: Iterable[Finding] = (), delete_findings: Iterable[str] = (), sync: bool = True) -> int:
-    """Write records in one change batch. Returns the batch id (0 when nothing changed)."""
+          findings: Iterable[Finding] = (), delete_findings: Iterable[str] = (), sync: bool = True,
+          expect: dict[str, int] | None = None) -> int:
+    """Write records in one change batch. Returns the batch id (0 when nothing changed). ``expect``: record id
+    -> the version the editor read; a record changed since fails the whole batch with ConflictError."""
+    expect = expect or {}
     reviews, findings = list(reviews), list(findings)
     for expected, items in ((Review, reviews), (Finding, findings)):
         for item in items:
@@ -49,10 +53,10 @@ def write(lib: "Library", kind: str, label: str, who: str, reviews: Iterable[Rev
         check_codes(lib.vocabulary, f"review {r.id!r}", r.concepts)
     with lib._write_lock, changes.unit_of_work(lib.db, kind, label, who) as w:
         for r in reviews:
-            w.save_review(r)
+            w.save_review(r, expect_version=expect.get(r.id))
         known = w.existing_finding_ids([f.id for f in findings])
         for f in findings:
-            w.save_finding(f, new=f.id not in known)
+            w.save_finding(f, new=f.id not in known and f.id not in expect, expect_version=expect.get(f.id))
         for fid in delete_findings:
             w.delete_finding(fid)
         batch = w.batch_id
@@ -77,28 +81,55 @@ def after_write(lib: "Library", reviews_changed: bool = True, sync: bool = True)
 
 def edit(lib: "Library", record_id: str, assignments: dict[str, str], if_version: int | None = None,
          who: str = "user") -> dict:
-    """Change fields of one review or finding (``vkref edit ID --set FIELD=VALUE``) in one batch."""
+    """Change fields of one review or finding (``vkref edit ID --set FIELD=VALUE``) in one batch.
+
+    The write carries the version read (``UPDATE ... AND version = ?``). With ``if_version`` (the version the
+    editor saw) a record changed since raises :class:`~vkref.core.errors.EditConflict` with a merge proposal
+    (:mod:`vkref.library.conflicts`) and saves nothing. Without it, a writer that slipped in between the read
+    and the write makes the edit start again on the new version (the assignments are field values)."""
+    for _ in range(5):
+        review, finding = _load(lib, record_id)
+        current = review or finding
+        fields = R.review_fields(review) if review else R.finding_fields(finding)
+        new = dict(fields)
+        for name, text in assignments.items():
+            new[name] = _value(lib, record_id, new, name, text)
+        mine = {k: v for k, v in new.items() if k in assignments or v != fields.get(k)}
+        if if_version is not None and current.version != if_version:
+            raise conflicts.conflict(lib, record_id, if_version, mine, fields, current.version)
+        try:
+            batch = _write_edit(lib, record_id, review, new, current.version, who)
+        except ConflictError:
+            if if_version is not None:
+                review, finding = _load(lib, record_id, missing_ok=True)
+                now = review or finding
+                now_fields = (R.review_fields(review) if review else R.finding_fields(finding)) if now else None
+                raise conflicts.conflict(lib, record_id, if_version, mine, now_fields,
+                                         now.version if now else None) from None
+            continue
+        # the write was checked against the version read, so it made exactly the next one (re-reading could see
+        # a later writer's version)
+        version = current.version + 1 if batch else current.version
+        return {"id": record_id, "batch": batch or None, "version": version, "changed": sorted(assignments)}
+    raise ConflictError(f"{record_id} keeps being changed by others: your edit was not saved; try again")
+
+
+def _load(lib: "Library", record_id: str, missing_ok: bool = False):
     review = lib.get_review(record_id)
     finding = None if review else lib.get_finding(record_id)
-    if review is None and finding is None:
+    if review is None and finding is None and not missing_ok:
         raise DataError(f"unknown record id {record_id!r}")
-    current = review or finding
-    if if_version is not None and current.version != if_version:
-        raise ConflictError(f"{record_id} is at version {current.version}, not {if_version}: "
-                            "someone changed it; reload and edit again")
-    fields = R.review_fields(review) if review else R.finding_fields(finding)
-    for name, text in assignments.items():
-        fields[name] = _value(lib, record_id, fields, name, text)
+    return review, finding
+
+
+def _write_edit(lib: "Library", record_id: str, review, fields: dict, version: int, who: str) -> int:
     if review:
-        new_review = R.review_from_fields(record_id, fields, review.version)
-        batch = write(lib, "edit", f"edit {record_id}", who, reviews=[new_review])
-    else:
-        new_finding = R.finding_from_fields(record_id, fields, finding.version)
-        if lib.get_review(new_finding.review_id) is None:
-            raise DataError(f"finding {record_id}: unknown review {new_finding.review_id!r}")
-        batch = write(lib, "edit", f"edit {record_id}", who, findings=[new_finding])
-    after = lib.get_review(record_id) or lib.get_finding(record_id)
-    return {"id": record_id, "batch": batch or None, "version": after.version, "changed": sorted(assignments)}
+        new_review = R.review_from_fields(record_id, fields, version)
+        return write(lib, "edit", f"edit {record_id}", who, reviews=[new_review], expect={record_id: version})
+    new_finding = R.finding_from_fields(record_id, fields, version)
+    if lib.get_review(new_finding.review_id) is None:
+        raise DataError(f"finding {record_id}: unknown review {new_finding.review_id!r}")
+    return write(lib, "edit", f"edit {record_id}", who, findings=[new_finding], expect={record_id: version})
 
 
 def _value(lib: "Library", record_id: str, fields: dict, name: str, text: str):

@@ -310,9 +310,9 @@ def merge(lib: "Library", keep_id: str, other_id: str, choose: Iterable[str] = (
     moved = lib.findings_of(other_id)
     lib.db.backup("merge")
     with lib._write_lock, changes.unit_of_work(lib.db, "merge", f"merge {other_id} into {keep_id}", who) as w:
-        w.save_review(combined)
+        w.save_review(combined, expect_version=keep.version)  # what was read is what is merged: no lost update
         for f in moved:
-            w.save_finding(replace(f, review_id=keep_id))
+            w.save_finding(replace(f, review_id=keep_id), expect_version=f.version)
         w.delete_review(other_id)
         batch = w.batch_id
     from vkref.library import curation

@@ -47,7 +47,7 @@ from typing import Callable
 
 from vkref.core import logs, paths
 from vkref.core.entities import Finding
-from vkref.core.errors import VkrefError
+from vkref.core.errors import CatalogOfflineError, VkrefError
 from vkref.library import documents as D
 from vkref.search.index import IndexDamaged, IndexWriteError
 from vkref.search.schema import OWNER_PREFIX
@@ -77,6 +77,11 @@ class Indexing:
         self._progress = (0, 0)
         self.background = False  # rebuild in a child process (GUI) rather than before returning
         self._checked_token = None  # the database's change token when catch_up last found nothing to do
+        # a shared catalog (vkref.library.catalog): other computers' indexes need the outbox rows too, so they are
+        # never deleted once applied here; ``offline`` (set by the catalog link) skips catching up before a search
+        self.shared = False
+        self.offline: Callable[[], bool] = lambda: False
+        self.on_unreachable: Callable[[BaseException], None] = lambda exc: None
 
     @property
     def index(self):
@@ -117,7 +122,7 @@ class Indexing:
     # ------------------------------------------------------------------ opening
     def ensure(self, background: bool = False) -> str | None:
         """Check the index; rebuild it when unusable, else apply pending changes. Returns the problem found."""
-        self.background = background
+        self.background = background and not self.shared  # the rebuild process opens local libraries only
         problem = self._problem()
         if problem is None:
             self.sync()
@@ -126,6 +131,14 @@ class Indexing:
         else:
             self.reindex()
         return problem
+
+    def older_than_log(self) -> bool:
+        """Whether changes this index never applied were already forgotten (a shared catalog's pruned log):
+        only a rebuild brings it up to date. Cheap (no full check of the index, see :meth:`_problem`)."""
+        try:
+            return self.index.last_change() < repo.outbox_cleaned_through(self.db)
+        except IndexDamaged:
+            return True
 
     def _problem(self) -> str | None:
         problem = self.index.problem()
@@ -178,20 +191,29 @@ class Indexing:
             return applied
 
     def _apply_pending(self, timeout: float) -> tuple[int, bool]:
-        applied, reviews_changed = 0, False
+        """Every pending round goes into ONE apply with one document per key (the newest read): Whoosh's
+        delete_by_term does not reach a document added earlier in the same writer, so a record changed again
+        between two rounds (another writer, another process) would otherwise be indexed twice."""
+        applied, reviews_changed, last = 0, False, None
+        final: dict[str, object] = {}  # key -> document, or None for a delete
         with self.index.writing(timeout) as job:
             pending = repo.outbox_pending(self.db, job.last_change)  # read after the lock: nothing is missed
             while pending:
                 reviews_changed |= any(e == "review" and op != "refresh" for _, e, _, op in pending)
                 upserts, deletes = self.changes_to_docs(pending)
-                job.apply(pending[-1][0], upserts, deletes)  # the commit records the newest row
+                final.update((key, None) for key in deletes)
+                final.update((doc.key, doc) for doc in upserts)
                 applied += len(pending)
-                pending = repo.outbox_pending(self.db, pending[-1][0])
+                last = pending[-1][0]
+                pending = repo.outbox_pending(self.db, last)
+            if last is not None:  # the commit records the newest row
+                job.apply(last, [d for d in final.values() if d is not None],
+                          [k for k, d in final.items() if d is None])
         return applied, reviews_changed
 
     def _clean_outbox(self) -> None:
         """Forget rows the index holds; not while a rebuild runs (it re-applies rows above its own mark)."""
-        if self.index.rebuild_running():
+        if self.shared or self.index.rebuild_running():
             return
         if repo.outbox_pending(self.db, -1, limit=1):
             repo.outbox_cleanup(self.db, self.index.last_change())
@@ -275,7 +297,8 @@ class Indexing:
                     progress(done, all_)
 
             n = self.index.rebuild(self.iter_documents(), last, total, report, procs)
-            repo.outbox_cleanup(self.db, last)  # under the rebuild lock: no other rebuild needs these rows
+            if not self.shared:  # under the rebuild lock: no other rebuild needs these rows
+                repo.outbox_cleanup(self.db, last)
             return n
 
     def _damaged(self, exc: BaseException) -> None:
@@ -341,8 +364,11 @@ class Indexing:
 
         Catches up first; a damaged index is rebuilt and the search answered again (a second failure is a
         bug, not damage, and is raised)."""
-        if self.state != "rebuilding" and self.service.fallback is None:
-            self.catch_up()
+        if self.state != "rebuilding" and self.service.fallback is None and not self.offline():
+            try:
+                self.catch_up()
+            except CatalogOfflineError as exc:  # the server is away: answer from this computer's index
+                self.on_unreachable(exc)
         raw = self._run_guarded(lambda: self.service.query(text, **kwargs), retry=True)
         return raw, *self._page_state()
 

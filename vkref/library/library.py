@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 import vkref
 from vkref.core import logs, paths, validation
 from vkref.core.entities import Finding, Review
-from vkref.core.errors import LibraryError, QueryError
+from vkref.core.errors import CatalogOfflineError, LibraryError, QueryError
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
 from vkref.io import bundled
 from vkref.io.citation import vancouver
@@ -39,12 +39,15 @@ class Library:
     read_only = False  # opened from a read-only place or a full disk: searchable, writes refused
     read_only_reason = ""
     _run_file = None
+    catalog = None  # the live link with a shared catalog (vkref.library.catalog.CatalogLink), when on one
 
-    def __init__(self, directory: Path, db: Database):
+    def __init__(self, directory: Path, db: Database, snapshot: dict | None = None):
+        """``snapshot`` (a shared catalog opened while its server is away, see :mod:`vkref.library.catalog`):
+        identity, vocabulary and reviews as this computer last read them, instead of reading the database."""
         self.path = directory
         self.db = db
-        self.vocabulary: Vocabulary = repo.load_vocabulary(db)
-        self.library_id = repo.library_uuid(db)
+        self.vocabulary: Vocabulary = snapshot["vocabulary"] if snapshot else repo.load_vocabulary(db)
+        self.library_id = snapshot["library_id"] if snapshot else repo.library_uuid(db)
         self._reviews: dict[str, Review] = {}
         self._review_labels: dict[str, str] = {}
         self._write_lock = threading.RLock()
@@ -52,19 +55,30 @@ class Library:
         self._vocabulary_watch = vocab_edit.VocabularyWatch()  # another process's vocabulary edits
         self.indexing = Indexing(directory, db, self.search_service, self.vocabulary, self._write_lock,
                                  lambda: self._refresh_reviews())
-        self._refresh_reviews()
+        if snapshot:
+            self._reviews = {r.id: r for r in snapshot["reviews"]}
+            self._review_labels = D.review_label_map(snapshot["reviews"])
+        else:
+            self._refresh_reviews()
 
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, path: str | Path | None = None, *, create: bool = True, bundled_data: Path | None = None,
-             background_rebuild: bool = False) -> "Library":
+             background_rebuild: bool = False, catalog: str | None = None) -> "Library":
         """Open (and on first use create) the library at ``path`` (see :mod:`vkref.core.paths` for defaults).
 
         ``background_rebuild``: if the index must be rebuilt, do it in a background thread and answer searches
         from a slower in-memory scan meanwhile (the GUI uses this); otherwise rebuild before returning.
+        ``catalog``: a ``postgresql://`` URL; the shared catalog is then the database and ``path`` keeps this
+        computer's index (see :mod:`vkref.library.catalog`).
         """
         directory = paths.library_dir(path)
         source = bundled_data or paths.bundled_data_dir()
+        if catalog:
+            from vkref.library import catalog as shared
+
+            return shared.open_library(cls, directory, catalog, lambda s: cls._load_bundled(s, source),
+                                       background_rebuild)
         with opening.open_lock(directory):  # a second process opening at once waits, then finds it all done
             opened = opening.open_database(directory, create, lambda s: cls._load_bundled(s, source))
             logs.setup(directory)
@@ -102,7 +116,50 @@ class Library:
             w.set_meta("bundled_data", vkref.__version__)
             w.set_meta("uuid", uuid.uuid4().hex)  # here, not later: two first runs must not both insert it
 
+    @staticmethod
+    def init_catalog(url: str, reader: str | None = None, curator: str | None = None,
+                     bundled_data: Path | None = None) -> dict:
+        """Create or upgrade a shared catalog (``vkref catalog init``), with reader/curator roles when named."""
+        from vkref.library import catalog as shared
+
+        source = bundled_data or paths.bundled_data_dir()
+        return shared.init_catalog(url, reader, curator, lambda s: Library._load_bundled(s, source))
+
+    @staticmethod
+    def catalog_url_problem(url: str) -> str | None:
+        """Why ``url`` cannot be kept as the catalog of a desktop (not postgresql://, or it holds a password);
+        None when it can (an empty URL means this computer's own library)."""
+        from vkref.library import catalog as shared
+
+        return shared.url_problem(url)
+
+    def on_catalog_event(self, callback: Callable[[str, object], None]) -> None:
+        """``callback(event, detail)`` — "changed" (n applied), "offline" (reason), "online" — called from the
+        catalog listener's thread. Nothing happens for a local library."""
+        if self.catalog is not None:
+            self.catalog.subscribe(callback)
+
+    def catalog_status(self) -> dict | None:
+        """None for a local library; else url, online, server_version, role, can_write, sequence, position, lag."""
+        return self.catalog.describe() if self.catalog is not None else None
+
+    def change_sequence(self) -> int:
+        """The newest change of the database (the catalog's sequence number; a local library's outbox id)."""
+        return repo.outbox_max_id(self.db)
+
+    def catch_up_catalog(self) -> int:
+        """Apply the catalog's changes not yet in this computer's index now (the listener does it by itself)."""
+        return self.catalog.catch_up() if self.catalog is not None else self.sync_index()
+
+    def prune_catalog(self, days: float | None = None) -> int:
+        """Forget catalog changes older than ``days`` (default: the retention window) that live clients have."""
+        if self.catalog is None:
+            return 0
+        return self.catalog.prune() if days is None else self.catalog.prune(days)
+
     def close(self) -> None:
+        if self.catalog is not None:
+            self.catalog.stop()
         self.indexing.close()
         self.db.dispose()
         if self._run_file is not None:
@@ -522,23 +579,35 @@ class Library:
 
         return checking.check(self, repair=repair)
 
+    def _counts(self) -> tuple[dict, str | None]:
+        """Record counts and schema revision; a shared catalog whose server is away answers from what this
+        computer holds (reviews, concepts; findings and pending changes unknown)."""
+        try:
+            return repo.counts(self.db), self.db.current_revision()
+        except CatalogOfflineError:
+            if self.catalog is None:
+                raise
+            return {"reviews": len(self._reviews), "findings": None, "concepts": len(self.vocabulary.concepts),
+                    "pending_changes": None}, None
+
     def info(self) -> dict:
         from vkref.search import whoosh_version
         from vkref.store.database import head_revision
 
-        counts = repo.counts(self.db)
+        counts, revision = self._counts()
         return {
             "library": str(self.path),
             "read_only": self.read_only,
             "read_only_reason": self.read_only_reason or None,
             "database": str(self.db.describe()),
-            "schema_revision": self.db.current_revision(),
+            "schema_revision": revision,
             "schema_head": head_revision(),
             "reviews": counts["reviews"],
             "findings": counts["findings"],
             "concepts": counts["concepts"],
             "pending_changes": counts["pending_changes"],
             "index": self.indexing.describe(),
+            "catalog": self.catalog_status(),
             "versions": {"vkref": vkref.__version__, "whoosh": whoosh_version(), **_versions()},
         }
 

@@ -8,6 +8,8 @@
   Both refuse (ConflictError, nothing written) when a record changed after the batch: the current value of
   every field they would restore must still be the value the batch left.
 - :func:`history` lists the changes of one record, oldest first.
+- On a shared catalog (``db.identity`` set) a batch's author also names the database role and computer, and
+  undo/redo consider only this curator's own batches (a colleague's work is never taken back by my Ctrl+Z).
 
 The writer object handed out by :func:`unit_of_work` is the only way the library writes; the Session it wraps
 never leaves this package.
@@ -27,7 +29,7 @@ from vkref.core.entities import Finding, Review
 from vkref.core.errors import ConflictError, DataError
 from vkref.core.validation import check_record
 from vkref.core.vocabulary import Concept
-from vkref.store import concepts as concept_users, models as M
+from vkref.store import catalog, concepts as concept_users, models as M
 from vkref.store import repository as repo
 from vkref.store.database import Database
 
@@ -75,9 +77,11 @@ class Writer:
     def batch_id(self) -> int:
         return self.batch.id
 
-    def save_review(self, review: Review) -> bool:
+    def save_review(self, review: Review, expect_version: int | None = None) -> bool:
+        """``expect_version``: the version the editor read; a record changed since fails the whole batch
+        (:class:`ConflictError`, nothing written)."""
         check_record(review)  # every write path passes here: a bad record fails its whole batch
-        return repo.upsert_review(self._s, review, who=self.who)
+        return repo.upsert_review(self._s, review, who=self.who, expect_version=expect_version)
 
     def insert_new_reviews(self, reviews: list[Review]) -> None:
         """Bulk insert of reviews with unused ids (imports): recorded and queued like every write."""
@@ -85,9 +89,11 @@ class Writer:
             check_record(review)
         repo.insert_new_reviews(self._s, reviews, self.who)
 
-    def save_finding(self, finding: Finding, position: int | None = None, new: bool = False) -> bool:
+    def save_finding(self, finding: Finding, position: int | None = None, new: bool = False,
+                     expect_version: int | None = None) -> bool:
         check_record(finding)
-        return repo.upsert_finding(self._s, finding, position=position, who=self.who, new=new)
+        return repo.upsert_finding(self._s, finding, position=position, who=self.who, new=new,
+                                   expect_version=expect_version)
 
     def delete_review(self, review_id: str) -> bool:
         return repo.delete_review(self._s, review_id)
@@ -146,7 +152,9 @@ class Writer:
 @contextmanager
 def unit_of_work(db: Database, kind: str, label: str = "", who: str = "") -> Iterator[Writer]:
     """One transaction, one change batch: commits everything on success, nothing on any error."""
+    who = _who(db, who)
     with db.session() as s:
+        catalog.begin_write(s)
         batch = M.ChangeBatch(kind=kind, label=label[:2000], who=who, state="done")
         s.add(batch)
         s.flush()
@@ -155,7 +163,14 @@ def unit_of_work(db: Database, kind: str, label: str = "", who: str = "") -> Ite
         s.flush()
         if not s.scalar(select(func.count()).select_from(M.Change).where(M.Change.batch_id == batch.id)):
             s.delete(batch)  # nothing changed: no empty step in the undo history
+        else:
+            catalog.announce(s)
         s.info.pop("batch_id", None)
+
+
+def _who(db: Database, who: str) -> str:
+    """On a shared catalog a batch also names the database role and computer that made it (for conflicts)."""
+    return f"{who} ({db.identity})"[:200] if db.identity and db.identity not in who else who
 
 
 @contextmanager
@@ -186,22 +201,30 @@ def batch_exists(db: Database, batch_id: int) -> bool:
 # ---------------------------------------------------------------------------- undo / redo
 
 
-def _undo_target(s: Session) -> M.ChangeBatch | None:
+def _mine(db: Database):
+    """On a shared catalog undo and redo take back this curator's own batches (role@computer), never a
+    colleague's; on a local library every batch is the user's."""
+    if not db.identity:
+        return True
+    return M.ChangeBatch.who.endswith(f"({db.identity})", autoescape=True)
+
+
+def _undo_target(s: Session, mine=True) -> M.ChangeBatch | None:
     return s.scalars(select(M.ChangeBatch).where(M.ChangeBatch.state == "done",
-                                                 M.ChangeBatch.kind.not_in(NOT_UNDOABLE))
+                                                 M.ChangeBatch.kind.not_in(NOT_UNDOABLE), mine)
                      .order_by(M.ChangeBatch.id.desc()).limit(1)).first()
 
 
-def _redo_target(s: Session) -> M.ChangeBatch | None:
+def _redo_target(s: Session, mine=True) -> M.ChangeBatch | None:
     """The batch of the newest undo whose target is still undone, unless a new batch was made after that undo
     (then the redo stack is gone, as in every editor)."""
-    for u in s.scalars(select(M.ChangeBatch).where(M.ChangeBatch.kind == "undo")
+    for u in s.scalars(select(M.ChangeBatch).where(M.ChangeBatch.kind == "undo", mine)
                        .order_by(M.ChangeBatch.id.desc()).limit(500)):
         target = s.get(M.ChangeBatch, u.target_id) if u.target_id is not None else None
         if target is None or target.state != "undone":
             continue
         newer = s.scalar(select(func.count()).select_from(M.ChangeBatch).where(
-            M.ChangeBatch.id > u.id, M.ChangeBatch.kind.not_in(NORMAL)))
+            M.ChangeBatch.id > u.id, M.ChangeBatch.kind.not_in(NORMAL), mine))
         return None if newer else target
     return None
 
@@ -218,23 +241,25 @@ def redo(db: Database, who: str = "") -> BatchInfo | None:
 def can_undo(db: Database) -> str | None:
     """The label of the batch undo would take back, or None."""
     with db.session() as s:
-        b = _undo_target(s)
+        b = _undo_target(s, _mine(db))
         return f"{b.kind}: {b.label}" if b else None
 
 
 def can_redo(db: Database) -> str | None:
     with db.session() as s:
-        b = _redo_target(s)
+        b = _redo_target(s, _mine(db))
         return f"{b.kind}: {b.label}" if b else None
 
 
 def _step(db: Database, kind: str, who: str) -> BatchInfo | None:
     with db.session() as s:
-        target = _undo_target(s) if kind == "undo" else _redo_target(s)
+        catalog.begin_write(s)
+        target = _undo_target(s, _mine(db)) if kind == "undo" else _redo_target(s, _mine(db))
         if target is None:
             return None
         changes = s.scalars(select(M.Change).where(M.Change.batch_id == target.id).order_by(M.Change.id)).all()
-        batch = M.ChangeBatch(kind=kind, label=f"{target.kind}: {target.label}"[:2000], who=who, state="done",
+        batch = M.ChangeBatch(kind=kind, label=f"{target.kind}: {target.label}"[:2000], who=_who(db, who),
+                              state="done",
                               target_id=target.id)
         s.add(batch)
         s.flush()
@@ -243,6 +268,7 @@ def _step(db: Database, kind: str, who: str) -> BatchInfo | None:
         _apply(s, steps, backwards=kind == "undo")
         target.state = "undone" if kind == "undo" else "done"
         s.flush()
+        catalog.announce(s)
         info = _info(s, batch)
         s.info.pop("batch_id", None)
         return info

@@ -33,14 +33,17 @@ from sqlalchemy import create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import NullPool
 
-from vkref.core.errors import DamagedLibraryError, DiskFullError, LibraryError, ReadOnlyLibraryError, VkrefError
+from vkref.core.errors import (CatalogOfflineError, ConflictError, DamagedLibraryError, DiskFullError, LibraryError,
+                               ReadOnlyLibraryError, VkrefError)
+from vkref.store import catalog as _catalog
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest revision in MIGRATIONS_DIR. Opening a library at this revision never imports Alembic (≈0.4 s of
 # start-up); tests/integration/test_store.py checks that it matches Alembic's own idea of the head.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 _SHIPPED_MIGRATIONS = MIGRATIONS_DIR
 KEEP_BACKUPS = 5
 # How long a second process waits for another one's creation or migration before giving up.
@@ -94,10 +97,17 @@ class Database:
         self.read_only = read_only
         self.read_only_reason = "read-only" if read_only else ""  # or "disk full", set by who opens it
         self.damaged: str | None = None  # set once corruption is seen; every later session is refused
-        self.engine: Engine = create_engine(url, future=True)
+        self.identity = ""  # a shared catalog's "role@computer", added to the author of every change batch
+        catalog = url.startswith("postgresql")
+        self.engine: Engine = create_engine(url, future=True, **(_catalog.engine_options() if catalog else {}))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", lambda c, r: _sqlite_pragmas(c, r, read_only))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open_catalog(cls, url: str) -> "Database":
+        """A shared catalog on a PostgreSQL server (see :mod:`vkref.store.catalog`)."""
+        return cls(_catalog.engine_url(url))
 
     @classmethod
     def open_sqlite(cls, path: Path, backup_dir: Path | None = None, *, read_only: bool = False,
@@ -122,12 +132,18 @@ class Database:
                 if isinstance(exc, OperationalError) or classify(exc) != "other":
                     raise self.known_error(exc) from exc
                 raise  # a constraint or programming error is a bug: the crash handler reports it
+            except StaleDataError as exc:  # UPDATE ... AND version = ? touched nothing: another writer won
+                session.rollback()
+                raise ConflictError(f"library database {self.describe()}: a record was changed by someone "
+                                    "else meanwhile; nothing was saved (reload and try again)") from exc
             except BaseException:
                 session.rollback()
                 raise
 
     def describe(self) -> str:
-        return str(self.sqlite_path) if self.sqlite_path else self.engine.url.render_as_string(hide_password=True)
+        if self.sqlite_path:
+            return str(self.sqlite_path)
+        return _catalog.safe_url(self.engine.url.render_as_string(hide_password=False))
 
     def where(self) -> str:
         """The library as a user names it: its directory (SQLite) or the database URL."""
@@ -146,6 +162,13 @@ class Database:
                                  "(free some space and try again; searching still works)")
         if kind == "corrupt":
             return DamagedLibraryError(self.mark_damaged(_short(exc)))
+        if kind == "offline":
+            return CatalogOfflineError(f"catalog {self.describe()} is not reachable ({_catalog.reason(exc)}): "
+                                       "changes cannot be saved, nothing was saved; searching goes on from "
+                                       "this computer's index")
+        if kind == "denied":
+            return ReadOnlyLibraryError(f"catalog {self.describe()}: your database role may only read it, "
+                                        "nothing was saved")
         if kind == "locked":
             return LibraryError(f"library database {self.describe()} is locked by another program: try again")
         return LibraryError(f"library database {self.describe()}: {_short(exc)}")
@@ -287,8 +310,9 @@ class Database:
     def _ddl_connection(self) -> Iterator[Connection]:
         """A connection whose transaction really covers DDL: pysqlite's implicit transactions are switched
         off and ``BEGIN IMMEDIATE`` is issued by hand (the pysqlite recipe in SQLAlchemy's documentation)."""
-        if self.engine.dialect.name != "sqlite":
+        if self.engine.dialect.name != "sqlite":  # PostgreSQL: DDL is transactional; one migrator at a time
             with self.engine.begin() as conn:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _catalog.WRITE_LOCK_KEY})
                 yield conn
             return
         engine = create_engine(self.url, future=True, poolclass=NullPool)
@@ -401,8 +425,10 @@ def check_file(path: Path) -> str | None:
 
 
 def classify(exc: BaseException) -> str:
-    """What kind of SQLite failure ``exc`` is: readonly, full, corrupt, locked or other."""
+    """What kind of failure ``exc`` is: readonly, full, corrupt, locked, offline, denied or other."""
     orig = getattr(exc, "orig", None) or exc
+    if type(orig).__module__.startswith("psycopg"):
+        return _catalog.classify(orig)
     name = getattr(orig, "sqlite_errorname", "") or ""
     message = str(orig).lower()
     if name.startswith("SQLITE_READONLY") or "readonly database" in message or "read-only" in message:
@@ -451,6 +477,11 @@ def _drop_leftovers(conn: Connection, where: str) -> None:
     """Tables without a schema stamp: what an older vkref left when killed while creating the schema. When all
     are empty they are dropped (and created again properly); holding any data, the file is refused."""
     names = [n for n in inspect(conn).get_table_names() if not n.startswith("sqlite_")]
+    if conn.dialect.name != "sqlite":  # transactional DDL leaves no half-made schema: never drop others' tables
+        if names:
+            raise LibraryError(f"{where} holds tables ({', '.join(sorted(names)[:3])}) but no vkref schema: "
+                               "give an empty database for a new catalog")
+        return
     for name in names:
         if conn.exec_driver_sql(f'SELECT EXISTS (SELECT 1 FROM "{name}")').scalar():
             raise DamagedLibraryError(f"{where} holds data but no schema version: it is not a vkref library "

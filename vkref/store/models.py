@@ -98,8 +98,10 @@ class Review(ProvenanceMixin, Base):
     findings: Mapped[list["Finding"]] = relationship(
         back_populates="review", order_by="Finding.position", cascade="all, delete-orphan"
     )
-    tags: Mapped[list[Tag]] = relationship(secondary=review_tag)
-    concepts: Mapped[list["Concept"]] = relationship(secondary=review_concept)
+    tags: Mapped[list[Tag]] = relationship(secondary=review_tag, order_by="Tag.id")
+    # ordered explicitly: PostgreSQL returns a many-to-many table's rows in no fixed order (SQLite's index
+    # order was already this one), and a finding's title and every client's index must not depend on it
+    concepts: Mapped[list["Concept"]] = relationship(secondary=review_concept, order_by="Concept.id")
 
 
 class Author(Base):
@@ -155,8 +157,8 @@ class Finding(ProvenanceMixin, Base):
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     review: Mapped[Review] = relationship(back_populates="findings")
-    concepts: Mapped[list[Concept]] = relationship(secondary=finding_concept)
-    tags: Mapped[list[Tag]] = relationship(secondary=finding_tag)
+    concepts: Mapped[list[Concept]] = relationship(secondary=finding_concept, order_by="Concept.id")
+    tags: Mapped[list[Tag]] = relationship(secondary=finding_tag, order_by="Tag.id")
 
 
 class Passage(Base):
@@ -242,3 +244,13 @@ class Meta(Base):
     __tablename__ = "library_meta"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class CatalogClient(Base):
+    """A computer whose search index follows a shared catalog: how far its index has read the change log
+    (``position``, an outbox id) and when it was last seen. Pruning the log spares what live clients need."""
+
+    __tablename__ = "catalog_client"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:library directory
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from vkref.core import entities as E, records as R
+from vkref.core.errors import ConflictError
 from vkref.core.vocabulary import Concept as VConcept, Vocabulary
 from vkref.store import concepts as concept_users, models as M, passages
 from vkref.store.database import Database
@@ -133,10 +134,11 @@ def _apply_provenance(row, p: E.Provenance, who: str) -> None:
     row.updated_by = who or p.updated_by
 
 
-def upsert_review(s: Session, r: E.Review, who: str = "vkref") -> bool:
+def upsert_review(s: Session, r: E.Review, who: str = "vkref", expect_version: int | None = None) -> bool:
     """Insert or update ``r`` with its change records and an outbox row. Returns False (and writes nothing)
-    when the stored review already has exactly these fields."""
+    when the stored review already has exactly these fields. ``expect_version``: see :func:`_expect`."""
     row = s.get(M.Review, r.id, options=_REVIEW_LOAD)
+    _expect(row, "review", r.id, expect_version)
     old = R.review_fields(_review(row)) if row is not None else None
     new = R.review_fields(r)
     if old == new:
@@ -206,6 +208,21 @@ def insert_new_reviews(s: Session, reviews: list[E.Review], who: str) -> None:
             passages.refresh(s, r.id, r.fulltext)
 
 
+def _expect(row, entity: str, record_id: str, version: int | None) -> None:
+    """An edit made on version ``version`` of a record: refused when the record is now at another version.
+    The row was read in this transaction, so its UPDATE then carries ``AND version = <that version>``
+    (SQLAlchemy's ``version_id_col``): a writer that slips in between makes the UPDATE touch nothing, which
+    fails the whole batch too (StaleDataError, reported as a conflict)."""
+    if version is None:
+        return
+    if row is None:
+        raise ConflictError(f"{entity} {record_id} was deleted meanwhile (you edited version {version}): "
+                            "nothing was saved")
+    if row.version != version:
+        raise ConflictError(f"{entity} {record_id} is at version {row.version}, not {version}: someone changed "
+                            "it meanwhile; nothing was saved")
+
+
 def _reborn_version(s: Session, entity: str, entity_id: str) -> int:
     """A record created again (undo of its deletion) continues its version count: versions only ever grow."""
     last = s.scalar(select(func.max(M.Change.version)).where(M.Change.entity == entity,
@@ -228,11 +245,12 @@ def _concept_rows(s: Session, concepts: dict[str, list[str]]) -> list[M.Concept]
 
 
 def upsert_finding(s: Session, f: E.Finding, position: int | None = None, who: str = "vkref",
-                   new: bool = False) -> bool:
+                   new: bool = False, expect_version: int | None = None) -> bool:
     """Insert or update ``f`` with its change records and an outbox row (``new=True``: the caller knows the id
     is unused, so no look-up). ``position`` None keeps a stored finding's place (a new one goes last).
     Returns False when nothing changed."""
     row = None if new else s.get(M.Finding, f.id, options=_FINDING_LOAD)
+    _expect(row, "finding", f.id, expect_version)
     old = _finding_snapshot(row) if row is not None else None
     fields = R.finding_fields(f)
     if old is not None and {k: v for k, v in old.items() if k != "_position"} == fields and \

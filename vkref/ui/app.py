@@ -101,13 +101,16 @@ def _label(library, facet: str, value: str) -> str:
     return library.facet_label(facet, library.resolve_value(facet, value))
 
 
-def _open_library(library):
+def _open_library(library, catalog: str | None = None):
     """A new library is built while a "Preparing the library…" window shows progress (see
-    :mod:`vkref.ui.preparing`); an existing one opens at once (a damaged index is rebuilt in the background)."""
+    :mod:`vkref.ui.preparing`); an existing one opens at once (a damaged index is rebuilt in the background).
+    ``catalog``: a shared catalog's URL (``--catalog``, ``VKREF_CATALOG`` or File > Connect to catalog…)."""
     from vkref.library import Library
 
     if isinstance(library, Library):
         return library, False
+    if catalog:
+        return Library.open(library, background_rebuild=True, catalog=catalog), True
     if Library.must_build(library):
         from vkref.ui.preparing import open_with_feedback
 
@@ -115,9 +118,18 @@ def _open_library(library):
     return Library.open(library, background_rebuild=True), True
 
 
+def _saved_catalog(screenshot) -> str | None:
+    """The catalog chosen with File > Connect to catalog… (not for reproducible screenshots)."""
+    if screenshot:
+        return None
+    from vkref.ui.settings import Settings
+
+    return Settings().get("catalog/url") or None
+
+
 def run(library=None, query: str = "", screenshot: str | None = None, filters: dict | None = None,
         exclude: dict | None = None, select: str | None = None, size: tuple[int, int] | None = None,
-        open_bundle: str | None = None) -> int:
+        open_bundle: str | None = None, catalog: str | None = None) -> int:
     """Open the main window on ``library`` (a Library, a directory, or None for the default) and run.
 
     ``open_bundle``: once the first results are shown, open that ``.vkref`` file as File > Open bundle… does
@@ -135,7 +147,7 @@ def run(library=None, query: str = "", screenshot: str | None = None, filters: d
     _file_open_router(app)
     preload.join()
     try:
-        lib, owned = _open_library(library)
+        lib, owned = _open_library(library, catalog or _saved_catalog(screenshot))
     except VkrefError as exc:
         if screenshot or _headless():
             raise

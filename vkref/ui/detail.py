@@ -8,10 +8,13 @@ The title is plain text: record data never becomes markup.
 """
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
+from vkref.core.errors import VkrefError
 from vkref.ui import fulltext_render
 from vkref.ui.render import Renderer, empty_detail, parse_link
 
@@ -109,7 +112,12 @@ class DetailPane(QWidget):
         if kind == "passage":
             self._show_passage(key, rid, query, html)
             return
-        record = self.library.get_finding(rid) if kind == "finding" else self.library.get_review(rid)
+        try:
+            record = self.library.get_finding(rid) if kind == "finding" else self.library.get_review(rid)
+        except VkrefError as exc:  # a shared catalog whose server is away: the list still answers, not the record
+            self.clear()
+            self.browser.setHtml(f"<p align='center' style='margin-top:30px'>{escape(str(exc))}</p>")
+            return
         if record is None:
             self.clear()
             return
@@ -148,7 +156,10 @@ class DetailPane(QWidget):
             return rid
         if kind == "passage":
             return rid.rpartition("/")[0]
-        finding = self.library.get_finding(rid)
+        try:
+            finding = self.library.get_finding(rid)
+        except VkrefError:  # the catalog's server is away
+            return None
         return finding.review_id if finding else None
 
     def copy_citation(self) -> str:

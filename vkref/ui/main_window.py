@@ -19,7 +19,7 @@ from vkref.ui.evidence_view import EvidenceTabs
 from vkref.ui.facet_panel import ChipBar, FacetPanel
 from vkref.ui.filters import Filters
 from vkref.ui.history import History
-from vkref.ui import bundle_dialogs, duplicates_view, fulltext_view, vocabulary_window
+from vkref.ui import bundle_dialogs, catalog_link, duplicates_view, fulltext_view, vocabulary_window
 from vkref.ui.librarian import Librarian
 from vkref.ui.models import KEY_ROLE, ResultsModel
 from vkref.ui.results_view import ResultsTable
@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         self.librarian.add_file_actions(file)
         bundle_dialogs.install(self, file)  # Share library…, Open bundle… (window.bundles)
         fulltext_view.install(self, file)  # Attach full text…, the reader (window.fulltext)
+        catalog_link.install(self, file)  # Connect to catalog…, the read-only banner (window.catalog_banner)
         self._action(file, "&Quit", self.close, "Ctrl+Q", "actionQuit")
         edit = bar.addMenu("&Edit")
         self.librarian.add_edit_actions(edit)

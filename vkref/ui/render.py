@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import quote, unquote
 
+from vkref.core.errors import VkrefError
 from vkref.core.vocabulary import CONCEPT_FACETS
 from vkref.ui import fulltext_render
 from vkref.ui.colours import colours, direction_colour
@@ -169,8 +170,10 @@ def render_key(library, key: str, query: str = "", dark: bool = False) -> str:
     renderer = Renderer(library, dark)
     if kind == "passage":
         return fulltext_render.passage_page(renderer, rid, query)
+    try:
+        record = library.get_finding(rid) if kind == "finding" else library.get_review(rid)
+    except VkrefError:  # a shared catalog whose server is away: the detail pane says so itself
+        return ""
     if kind == "finding":
-        record = library.get_finding(rid)
         return renderer.finding(record, query) if record else ""
-    record = library.get_review(rid)
     return renderer.review(record, query) if record else ""

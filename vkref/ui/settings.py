@@ -29,6 +29,7 @@ DECLARED = {s.key: s for s in (
     Setting("results/header", QByteArray, QByteArray(), "Results table column widths"),
     Setting("results/columns", str, "", "Optional result columns the user showed or hid (column:0|1, ...)"),
     Setting("cite/style", str, "vancouver", "Citation style of Copy citation and exports (vancouver|ama|apa)"),
+    Setting("catalog/url", str, "", "Shared catalog (postgresql:// URL without password; empty: local library)"),
 )}
 
 
