@@ -99,7 +99,7 @@ QT_PLATFORMTHEMES_DROPPED = ("qgtk3",)  # would drag in the GTK stack; the porta
 # Runtime dependencies the spec handles itself (Qt through PyInstaller's hooks and the Qt trimming, the database
 # and index libraries through explicit hidden imports); every other one is collected whole by the spec.
 SPEC_HANDLED_DEPENDENCIES = ("pyside6-essentials", "pyside6", "shiboken6", "sqlalchemy", "alembic",
-                             "whoosh-reloaded")
+                             "whoosh-reloaded", "numpy")  # numpy: its own PyInstaller hook collects what it needs
 
 
 def project_version(pyproject: Path | None = None) -> str:

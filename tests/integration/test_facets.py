@@ -188,3 +188,21 @@ def test_a_rat_model_review_is_not_counted_as_human(library):
         rat = sum("rat" in f.concepts.get("species", []) for f in findings)
         if rat > human:
             assert review.id not in human_reviews
+
+
+def test_counts_after_a_deletion_and_an_edit_match_brute_force(fresh_library):
+    """A segment with deleted documents (a deleted finding; an edit deletes the old copy) is counted live."""
+    lib = fresh_library
+    review = lib.reviews()[0]
+    gone, edited = lib.findings_of(review.id)[:2]
+    lib.delete_finding(gone.id)
+    edited.statement = edited.statement + " (edited)"
+    lib.save_finding(edited, who="test")
+    directory = lib.search_service.index.directory
+    before = directory.stat().st_ino  # a rebuild (the answer to a damaged index) swaps in a new directory
+    for filters in ({}, {"species": {"Human"}}):
+        page = lib.search("", filters={k: list(v) for k, v in filters.items()}, limit=10000)
+        total, counts = _expected(_records(lib), filters, {})
+        assert ("finding", gone.id) not in {(h.kind, h.id) for h in page.hits}
+        assert page.total == len(total) and page.facets == counts
+    assert lib.index_state == "ready" and directory.stat().st_ino == before

@@ -82,13 +82,13 @@ def test_planted_index_is_rebuilt_never_opened(built_library, tmp_path, how):
 def test_index_signed_with_another_key_is_rebuilt_by_a_subprocess(built_library, tmp_path):
     """A library copied from a colleague: their vkref signed its index with their key."""
     lib = copy(built_library, tmp_path)
-    before = sorted(p.name for p in (lib / "index").glob("*.seg"))
+    before = sorted(p.name for p in (lib / "index").glob("MAIN_*.*"))  # a segment's files
     env = dict(os.environ, VKREF_INDEX_KEY=str(tmp_path / "colleague.key"), PYTHONPATH=str(REPO))
     r = subprocess.run([sys.executable, "-m", "vkref", "--library", str(lib), "search", "MK-4", "--json"],
                        capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["total"] > 0
-    assert sorted(p.name for p in (lib / "index").glob("*.seg")) != before  # rebuilt, under the other key
+    assert sorted(p.name for p in (lib / "index").glob("MAIN_*.*")) != before  # rebuilt, under the other key
     assert (tmp_path / "colleague.key").stat().st_mode & 0o777 == 0o600
 
 

@@ -14,16 +14,22 @@ MIB = 1 << 20
 # cache -> bytes it may hold
 BUDGETS = {
     # search/segcache.py: per (segment, field, term) document numbers and term frequencies, kept across commits
-    "postings": 192 * MIB,
-    # search/scoring.py: per index generation, BM25F scores of query nodes ({docnum: score})
-    "scores": 128 * MIB,
+    "postings": 48 * MIB,
+    # search/scoring.py: per index generation, BM25F scores of query nodes (scoring.Table: ids and scores)
+    "scores": 32 * MIB,
     # search/engine.py: per index generation, the document set (a bitset int) of each query leaf
-    "leaf_sets": 48 * MIB,
+    "leaf_sets": 24 * MIB,
 }
 
-# bytes of one entry, measured on CPython 3.11 (64-bit)
-POSTING_BYTES = 72  # (68 measured) one document number (an int above 256) and one frequency (a float) in two lists
-SCORE_BYTES = 112  # (108 measured) one {docnum: score} item of a dict: the int, the float and the dict's share
+# bytes of one entry (NumPy columns; tests/integration/test_budgets.py measures them)
+POSTING_BYTES = 8  # one document number (int32) and one frequency (float32)
+SCORE_BYTES = 12  # one document number (int32) and its score (float64)
+ENTRY_BYTES = 1024  # (440-920 measured) an entry's fixed cost: two NumPy array headers, its key tuple, its dict slot
+
+
+def entry_bytes(entries: int, each: int) -> int:
+    """What one cached entry of ``entries`` documents costs, at ``each`` bytes a document."""
+    return ENTRY_BYTES + entries * each
 
 
 def bitset_bytes(bits: int) -> int:

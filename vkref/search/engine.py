@@ -5,13 +5,12 @@ nothing outside :mod:`vkref.search` sees a Whoosh object. Results are plain data
 """
 from __future__ import annotations
 
-import heapq
 from functools import lru_cache
 from math import ceil
 from dataclasses import dataclass, field
-from operator import neg
 from html import escape
 
+import numpy as np
 from whoosh import highlight
 from whoosh import query as Q
 
@@ -25,6 +24,22 @@ from vkref.search.schema import PASSAGE_WEIGHT
 from vkref.search.scoring import Scorer, postings, reference_scores
 
 PAIR_FEW = 3  # a two-word search is relaxed only below this many records holding both
+
+
+def ranked(docs: np.ndarray, scores: np.ndarray, strengths: np.ndarray, sort: str,
+           k: int | None) -> list[tuple[int, float]]:
+    """The best ``k`` (all: None) of ``docs`` as (docnum, score). "relevance": best score first, ties by strength
+    of evidence (smaller is stronger), then by document number; "evidence": strongest first, then best score,
+    then document number. Only the candidates that can reach the top k are sorted (``np.partition``)."""
+    strength = strengths[docs]
+    primary = -scores if sort == "relevance" else strength
+    if k is not None and k < len(docs):
+        bound = np.partition(primary, k - 1)[k - 1]
+        keep = np.flatnonzero(primary <= bound)  # every tie at the bound stays: the order below decides
+        docs, scores, strength, primary = docs[keep], scores[keep], strength[keep], primary[keep]
+    second = strength if sort == "relevance" else -scores
+    best = np.lexsort((docs, second, primary))[:k]
+    return list(zip(docs[best].tolist(), scores[best].tolist()))
 
 
 def reference_docs(s, q) -> int:
@@ -87,7 +102,8 @@ class Matcher:
             if (q.fieldname, q.text) not in self.reader:
                 return 0
             if self.segcache is not None:
-                return bitsets.from_docnums(postings(self.reader, q.fieldname, q.text, self.segcache)[0])
+                ids = postings(self.reader, q.fieldname, q.text, self.segcache)[0]
+                return bitsets.from_docnums(ids, self.reader.doc_count_all())
             return bitsets.from_docnums(self.s.postings(q.fieldname, q.text).all_ids())
         if isinstance(q, Q.Phrase):
             together = -1
@@ -271,12 +287,12 @@ class SearchEngine:
             self._matchers = {id(reader): m}
         return m
 
-    def _scores(self, s, q, docs: list[int]) -> list[float]:
+    def _scores(self, s, q, docs: np.ndarray) -> np.ndarray:
         """BM25F scores of ``docs`` (see :mod:`vkref.search.scoring`): cached per generation, or evaluated
         document by document on the straightforward path."""
         m = self._matcher(s)
         if m is None:
-            return reference_scores(s.reader(), Matcher(s), q, docs)
+            return np.array(reference_scores(s.reader(), Matcher(s), q, docs.tolist()), dtype=np.float64)
         scorer = self._scorers.get(id(m))
         if scorer is None or scorer.matcher is not m:
             self._scorers = {id(m): Scorer(s, m, self.index.segments)}
@@ -342,36 +358,21 @@ class SearchEngine:
                  sort, all_keys, n_all=0, need=0) -> RawResult:
         final, counts, undated_outside = constrain(table, matched, filters, exclude, year_from, year_to)
         total = final.bit_count()
-        order: list[tuple[int, float]]
-        strengths = table.strengths
+        wanted = None if all_keys else offset + limit
         if q is not None and sort in ("relevance", "evidence"):
-            docs = bitsets.to_docnums(final)
+            docs = bitsets.to_array(final)
             scores = self._scores(s, q, docs)
-            passages = set(bitsets.to_docnums(table.get("kind", "passage") & final))
+            passages = table.get("kind", "passage") & final
             if passages:  # ranked below the findings that state the same words
-                scores = [sc * PASSAGE_WEIGHT if d in passages else sc for sc, d in zip(scores, docs)]
-            k = len(docs) if all_keys else offset + limit
-            if sort == "relevance":
-                # best score first, ties by strength of evidence, then by document number:
-                # (score, -strength, -docnum) compares natively in C
-                pairs = zip(scores, [-strengths[d] for d in docs], map(neg, docs))
-                best = heapq.nlargest(k, pairs) if k < len(docs) else sorted(pairs, reverse=True)
-                order = [(-nd, sc) for sc, _st, nd in best]
-            else:  # strongest evidence first, then best score
-                triples = zip([strengths[d] for d in docs], [-sc for sc in scores], docs)
-                best = heapq.nsmallest(k, triples) if k < len(docs) else sorted(triples)
-                order = [(d, -nsc) for _st, nsc, d in best]
+                inside = bitsets.to_mask(passages, len(table.keys))[docs]
+                scores = np.where(inside, scores * PASSAGE_WEIGHT, scores)
+            order = ranked(docs, scores, table.strength_column(), sort, wanted)
         else:
-            # walk the cached year order and keep the documents in ``final``; stop once the page is full
-            wanted = None if all_keys else offset + limit
-            keep = set(bitsets.to_docnums(final)) if total else set()
-            order = []
+            # the cached year (or evidence) order, kept to the documents in ``final``, up to the page's end
             walk = table.order_by_strength() if sort == "evidence" else table.order_by_year(sort != "year-asc")
-            for d in walk if keep else ():
-                if d in keep:
-                    order.append((d, 0.0))
-                    if wanted is not None and len(order) >= wanted:
-                        break
+            inside = bitsets.to_mask(final, len(walk))[walk] if total else np.zeros(len(walk), dtype=bool)
+            picked = walk[np.flatnonzero(inside)[:wanted]]
+            order = list(zip(picked.tolist(), [0.0] * len(picked)))
         page = order[offset:offset + limit]
         hits = []
         for docnum, score in page:

@@ -8,8 +8,9 @@ with every filter applied except its own (its own exclusions included), so a use
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from vkref.search import bitsets
 
@@ -28,6 +29,19 @@ class SegmentFacets:
     years: list[int | None] = field(default_factory=list)
     reviews: list[str] = field(default_factory=list)
     strengths: list[int] = field(default_factory=list)  # evidence order per document, smaller is stronger
+    _codes: tuple | None = field(default=None, repr=False, compare=False)
+
+    def review_codes(self) -> tuple[np.ndarray, list[str]]:
+        """Each document's review as a number, and the reviews by number; computed once per segment."""
+        if self._codes is None:
+            self._codes = _numbered(self.reviews)
+        return self._codes
+
+
+def _numbered(values: list[str]) -> tuple[np.ndarray, list[str]]:
+    numbers: dict[str, int] = {}
+    codes = np.fromiter((numbers.setdefault(v, len(numbers)) for v in values), dtype=np.int32, count=len(values))
+    return codes, list(numbers)
 
 
 def read_segment(reader) -> SegmentFacets:
@@ -80,6 +94,7 @@ class FacetTable:
         self.reviews: list[str] = []
         self.strengths: list[int] = []
         self.live = 0
+        self._segments = [seg for seg, _, _ in segments]
         for seg, offset, live in segments:
             self.live |= live << offset
             for k, bits in seg.postings.items():
@@ -94,10 +109,18 @@ class FacetTable:
         self.by_facet: dict[str, list[tuple[str, int]]] = {}
         for (facet, value), bits in self.postings.items():
             self.by_facet.setdefault(facet, []).append((value, bits if self.live == everything else bits & self.live))
-        self._orders: dict[object, list[int]] = {}
+        self._orders: dict[object, np.ndarray] = {}
         self._review_bits: dict[frozenset, int] = {}
+        self._strengths: np.ndarray | None = None
+        self._review_codes: tuple[np.ndarray, list[str]] | None = None
 
-    def order_by_year(self, newest_first: bool = True) -> list[int]:
+    def strength_column(self) -> np.ndarray:
+        """Every document's evidence order (smaller is stronger) as an array; cached."""
+        if self._strengths is None:
+            self._strengths = np.array(self.strengths, dtype=np.int64)
+        return self._strengths
+
+    def order_by_year(self, newest_first: bool = True) -> np.ndarray:
         """Every document number sorted by year (newest or oldest first), then naturally by key; cached."""
         if newest_first not in self._orders:
             years, keys = self.years, self.keys
@@ -105,16 +128,29 @@ class FacetTable:
                 key = lambda d: (-(years[d] or 0), _natural(keys[d]))  # noqa: E731
             else:
                 key = lambda d: (years[d] or 9999, _natural(keys[d]))  # noqa: E731
-            self._orders[newest_first] = sorted(range(len(keys)), key=key)
+            self._orders[newest_first] = np.array(sorted(range(len(keys)), key=key), dtype=np.int64)
         return self._orders[newest_first]
 
-    def order_by_strength(self) -> list[int]:
+    def order_by_strength(self) -> np.ndarray:
         """Every document number, strongest evidence first, then newest first, then naturally by key; cached."""
         if "strength" not in self._orders:
             strengths, years, keys = self.strengths, self.years, self.keys
-            self._orders["strength"] = sorted(
-                range(len(keys)), key=lambda d: (strengths[d], -(years[d] or 0), _natural(keys[d])))
+            self._orders["strength"] = np.array(sorted(
+                range(len(keys)), key=lambda d: (strengths[d], -(years[d] or 0), _natural(keys[d]))), dtype=np.int64)
         return self._orders["strength"]
+
+    def review_codes(self) -> tuple[np.ndarray, list[str]]:
+        """Each document's review as a number, and the reviews by number; cached. Joined from the segments'
+        own numbering, so a new generation renumbers labels, not documents."""
+        if self._review_codes is None:
+            numbers: dict[str, int] = {}
+            parts = [np.empty(0, dtype=np.int32)]
+            for seg in self._segments:
+                codes, labels = seg.review_codes()
+                local = np.array([numbers.setdefault(label, len(numbers)) for label in labels], dtype=np.int32)
+                parts.append(local[codes] if len(codes) else codes)
+            self._review_codes = (np.concatenate(parts), list(numbers))
+        return self._review_codes
 
     def get(self, facet: str, value: str) -> int:
         return self.postings.get((facet, value), 0)
@@ -125,8 +161,9 @@ class FacetTable:
             if wanted not in self._review_bits:
                 if len(self._review_bits) > 64:
                     self._review_bits.clear()
-                self._review_bits[wanted] = bitsets.from_docnums(
-                    (d for d, r in enumerate(self.reviews) if r in wanted), len(self.reviews))
+                codes, labels = self.review_codes()
+                chosen = np.array([label in wanted for label in labels], dtype=bool)
+                self._review_bits[wanted] = bitsets.from_mask(chosen[codes]) if len(codes) else 0
             return self._review_bits[wanted]
         bits = 0
         for v in values:
@@ -145,10 +182,9 @@ class FacetTable:
 
     def count(self, base: int, facet: str) -> dict[str, int]:
         if facet == LIST_FACET:
-            reviews = self.reviews
-            counts = Counter(map(reviews.__getitem__, bitsets.to_docnums(base & self.live)))
-            counts.pop("", None)
-            return dict(counts)
+            codes, labels = self.review_codes()
+            found = np.bincount(codes[bitsets.to_array(base & self.live)], minlength=len(labels))
+            return {labels[c]: int(found[c]) for c in np.flatnonzero(found).tolist() if labels[c]}
         out = {}
         for value, bits in self.by_facet.get(facet, ()):
             n = (base & bits).bit_count()

@@ -15,15 +15,14 @@ Invariants
   Whoosh's ``Searcher.refresh()`` would keep old segment readers with their old deletion sets.
 - Every failure to write the index is a :class:`IndexWriteError` (a ``LibraryError`` with a short ``reason``
   such as "disk full"); anything else Whoosh raises while the index is written is :class:`IndexDamaged`.
-- Facet sidecars carry a checksum of their content and are ignored (re-read from the index) when it does
-  not match.
+- Facet sidecars (:mod:`vkref.search.sidecars`) carry a checksum of their content and are ignored (re-read
+  from the index) when it does not match; they hold no pickles.
 - Whoosh opens or re-reads a directory only after :mod:`vkref.search.trust` found every file it may read
   signed by this user's vkref (``_open_dir``, ``_verified``): a planted index is rebuilt, never unpickled.
 """
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -38,14 +37,13 @@ from whoosh import index as windex
 from whoosh.writing import LockError
 
 from vkref.core.errors import LibraryError, VkrefError
-from vkref.search import bitsets
+from vkref.search import bitsets, sidecars
 from vkref.search.facets import FacetTable, SegmentFacets, read_segment
-from vkref.search.schema import INDEX_FORMAT, META_KEY, OWNER_PREFIX, IndexDoc, make_schema
+from vkref.search.schema import INDEX_FORMAT, META_KEY, OWNER_PREFIX, WRITER_OPTIONS, IndexDoc, make_schema
 from vkref.search.segcache import SegmentCache, segment_id
 from vkref.search.trust import Trust
 
 Progress = Callable[[int, int], None]
-SIDECAR_PREFIX = "vkref-facets-"
 PROGRESS_FILE = "vkref-progress.json"  # inside a rebuild's temporary directory: "done" and "total"
 REASONS = {errno.ENOSPC: "disk full", errno.EACCES: "permission denied", errno.EPERM: "permission denied",
            errno.EROFS: "read-only file system", errno.EDQUOT: "disk quota exceeded"}
@@ -324,7 +322,8 @@ class SearchIndex:
         try:
             # the sign lock is taken by every vkref writer first: no other commit can follow this read
             last_change = self._guard(lambda: self._locked_last_change(ix))
-            writer = self._guard(lambda: ix.writer(timeout=timeout))  # its new segment's files are not signed yet
+            # its new segment's files are not signed yet
+            writer = self._guard(lambda: ix.writer(timeout=timeout, **WRITER_OPTIONS))
             try:
                 job = IndexCommit(writer, last_change, self._guard)
                 yield job
@@ -405,7 +404,9 @@ class SearchIndex:
 
     def _build(self, tmp: Path, batches, last_change: int, total: int, progress, procs: int) -> int:
         ix = windex.create_in(str(tmp), make_schema())
-        kwargs = {"procs": procs, "limitmb": 128} if procs > 1 else {"limitmb": 128}
+        kwargs = {"limitmb": 128, **WRITER_OPTIONS}
+        if procs > 1:
+            kwargs.update(procs=procs, subargs={"limitmb": 128, **WRITER_OPTIONS})
         writer = ix.writer(**kwargs)
         done = 0
         try:
@@ -502,15 +503,16 @@ class SearchIndex:
                         self._save_sidecar(segid, seg)
                 if segid:
                     self._segment_cache[segid] = seg
-                live = (bitsets.from_docnums(leaf.all_doc_ids(), seg.size)
-                        if leaf.has_deletions() else (1 << seg.size) - 1)
+                live = (1 << seg.size) - 1
+                if leaf.has_deletions():
+                    live &= ~bitsets.from_docnums(sorted(leaf.deleted_docs_set), seg.size)
                 parts.append((seg, offset, live))
             live_segments = {segment_id(leaf) for leaf, _ in searcher.reader().leaf_readers()}
             for segid in [k for k in self._segment_cache if k not in live_segments]:
                 del self._segment_cache[segid]  # merged away
             self.segments.forget(live_segments)
-            for path in self.directory.glob(SIDECAR_PREFIX + "*.json"):
-                if path.stem[len(SIDECAR_PREFIX):] not in live_segments:
+            for path in self.directory.glob(sidecars.PREFIX + "*"):
+                if sidecars.segment_of(path) not in live_segments:  # merged away, or an older format
                     path.unlink(missing_ok=True)
             table = FacetTable(parts)
             self._table_cache = (reader, table)  # only the newest generation is kept
@@ -536,43 +538,15 @@ class SearchIndex:
                 bad.append(self._sidecar(segid))
         return bad
 
-    # ------------------------------------------------------------------ facet sidecars
-    # A segment never changes once written, so its facet data is saved beside it the first time it is read
-    # (JSON; bitsets as hex) and a new process loads it instead of unpickling every stored document
-    # (measured: 110,000 documents took ~10 s to read, the sidecar ~0.3 s). Whoosh's clean-up ignores these
-    # files; sidecars of merged-away segments are removed above.
+    # ------------------------------------------------------------------ facet sidecars (search/sidecars.py)
     def _sidecar(self, segid: str) -> Path:
-        return self.directory / f"{SIDECAR_PREFIX}{segid}.json"
+        return sidecars.path_of(self.directory, segid)
 
     def _load_sidecar(self, segid: str, size: int) -> SegmentFacets | None:
-        try:
-            text = self._sidecar(segid).read_text(encoding="utf-8")
-            head, sep, tail = text.rpartition(CHECKSUM_TAG)
-            body = head + "}"
-            if not sep or tail != f'{_digest(body)}"}}':
-                return None  # damaged, or written by an older vkref: read again from the index
-            data = json.loads(body)
-            if data.get("format") != INDEX_FORMAT or data.get("size") != size:
-                return None
-            return SegmentFacets(size, {(f, v): int(h, 16) for f, v, h in data["postings"]},
-                                 data["keys"], data["years"], data["reviews"], data["strengths"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+        return sidecars.load(self._sidecar(segid), size, INDEX_FORMAT)
 
     def _save_sidecar(self, segid: str, seg: SegmentFacets) -> None:
-        data = {"format": INDEX_FORMAT, "size": seg.size, "keys": seg.keys, "years": seg.years,
-                "reviews": seg.reviews, "strengths": seg.strengths, "postings": [[f, v, format(b, "x")] for (f, v), b in seg.postings.items()]}
-        body = json.dumps(data, separators=(",", ":"))
-        target = self._sidecar(segid)
-        tmp = target.with_name(target.name + ".tmp")
-        try:
-            tmp.write_text(f'{body[:-1]}{CHECKSUM_TAG}{_digest(body)}"}}', encoding="utf-8")
-            os.replace(tmp, target)
-        except OSError:  # a read-only or full disk: facets are simply read from the index next time
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:  # a read-only file system refuses even the unlink of a file that is not there
-                pass
+        sidecars.save(self._sidecar(segid), seg, INDEX_FORMAT)
 
     def close(self) -> None:
         held = getattr(self._local, "searcher", None)
@@ -583,15 +557,6 @@ class SearchIndex:
             self._ix.close()
         self._ix = None
         self._meta_cache = None
-
-
-# A sidecar is its JSON object with a last member "checksum": the digest of the object written without it, so
-# loading checks it before parsing and nothing has to be serialised again.
-CHECKSUM_TAG = ',"checksum":"'
-
-
-def _digest(body: str) -> str:
-    return hashlib.blake2b(body.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _cancel(writer) -> None:

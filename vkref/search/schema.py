@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Existence
 
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer
 
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 META_KEY = "__meta__"
 
 # Field boosts used by query building: statement/title above abstract/summary above full text.
@@ -32,7 +33,7 @@ def make_schema() -> Schema:
         text=TEXT(analyzer=analyzer, stored=True),  # finding statement, or a review's summary
         body=TEXT(analyzer=analyzer),  # review: authors, journal, keywords; finding: cited author, dose/effect
         fulltext=TEXT(analyzer=analyzer),  # attached local full text
-        spell=TEXT(analyzer=SpellAnalyzer()),  # unstemmed words for spelling suggestions
+        spell=spelling_field(),  # unstemmed words for spelling suggestions
         concepts=KEYWORD(commas=True, lowercase=False),  # coded concept ids (not rolled up)
         facets=STORED(),  # {"agent": [...rolled-up ids], ..., "review": [id], "year": ["2006"]}
         coded=STORED(),  # {"agent": [ids as coded], ...}: what a hit shows, without a database look-up
@@ -41,6 +42,18 @@ def make_schema() -> Schema:
         counts=STORED(),  # a review's findings counted by direction: {concept id: n}
         meta=STORED(),  # only on the META_KEY document: {"last_change": n, "library": uuid, "format": f}
     )
+
+
+def spelling_field() -> FieldType:
+    """Only the lexicon of this field is read (spelling suggestions), so it keeps no frequencies, positions or
+    lengths: a third of the rebuild's posting work went into positions and lengths nobody read."""
+    return FieldType(Existence(), SpellAnalyzer(), scorable=False)
+
+
+# Segments are written as separate files, not one compound file: Whoosh opens a compound file's parts through
+# BytesIO, which copies each part into memory (at 100,000 findings ~230 MB per process, before any search),
+# while separate files are read where needed.
+WRITER_OPTIONS = {"compound": False}
 
 
 @dataclass

@@ -14,27 +14,52 @@ same BM25F formula Whoosh uses by default, computed once per index generation an
   names: synonyms never add up past the word typed); And: the sum, only where every child matches; AndNot: its
   positive part.
 
-Dictionaries are cached by query node, so search-as-you-type and repeated searches reuse every finished word,
-and a page is ranked by summing a handful of cached dictionaries over the filtered documents and taking the
-top k. :func:`reference_scores` is the plain per-document evaluation of the same formula that
+Tables are cached by query node, so search-as-you-type and repeated searches reuse every finished word,
+and a page is ranked by summing a handful of cached tables over the filtered documents. A table is two NumPy
+columns (:class:`Table`: ascending int32 document numbers and float64 scores, 12 bytes a document); nodes are
+combined in a dense scratch array of the index's size, so every sum, maximum and intersection is one vectorised
+step, in the same order of operations as the per-document formula (the same floating-point results).
+:func:`reference_scores` is the plain per-document evaluation of the same formula that
 tests/integration/test_equivalence.py compares against.
 """
 from __future__ import annotations
 
-import heapq
-from itertools import repeat
 from math import log
-from operator import add
 
+import numpy as np
 from whoosh import query as Q
 
 from vkref.search import bitsets
-from vkref.search.budgets import BUDGETS, SCORE_BYTES
+from vkref.search.budgets import BUDGETS, SCORE_BYTES, entry_bytes
 from vkref.search.query import MaxOr
 from vkref.search.segcache import SegmentCache, read_lengths, read_postings, segment_id
 
 B = 0.75
 K1 = 1.2
+
+
+class Table:
+    """The documents a query node matches (ascending) and their scores."""
+
+    __slots__ = ("ids", "scores")
+
+    def __init__(self, ids: np.ndarray, scores: np.ndarray):
+        self.ids, self.scores = ids, scores
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def at(self, docs: np.ndarray, size: int) -> np.ndarray:
+        """The scores of ``docs`` (0 where this node does not match)."""
+        dense = np.zeros(size)
+        dense[self.ids] = self.scores
+        return dense[docs]
+
+    def scaled(self, boost: float) -> "Table":
+        return self if boost == 1.0 else Table(self.ids, self.scores * boost)
+
+
+EMPTY = Table(np.empty(0, dtype=np.int32), np.empty(0))
 
 
 class Scorer:
@@ -45,16 +70,17 @@ class Scorer:
         self.s = searcher
         self.reader = searcher.reader()
         self.matcher = matcher
-        self.n = max(self.reader.doc_count_all(), 1)
+        self.size = self.reader.doc_count_all()
+        self.n = max(self.size, 1)
         self.cache: dict = {}
-        self.bytes = 0  # what the cached score tables cost, counted as SCORE_BYTES per document
-        self._lengths: dict[str, list[int] | None] = {}
+        self.bytes = 0  # what the cached score tables cost (budgets.entry_bytes)
+        self._lengths: dict[str, np.ndarray | None] = {}
 
     # ------------------------------------------------------------------ statistics
     def idf(self, field: str, text: str) -> float:
         return log(self.n / (self.reader.doc_frequency(field, text) + 1)) + 1
 
-    def lengths(self, field: str) -> list[int] | None:
+    def lengths(self, field: str) -> np.ndarray | None:
         """Every document's length of ``field`` (global docnums), read once per generation from the columns."""
         if field not in self._lengths:
             self._lengths[field] = _field_lengths(self.reader, field, self.segcache)
@@ -64,125 +90,118 @@ class Scorer:
         return (self.reader.field_length(field) / self.n) or 1.0
 
     # ------------------------------------------------------------------ nodes
-    def node(self, q) -> dict[int, float]:
+    def node(self, q) -> Table:
         cached = self.cache.get(q)
         if cached is None:
             cached = self._compute(q)
             self._remember(q, cached)
         return cached
 
-    def _remember(self, key, value: dict) -> None:
+    def _remember(self, key, value: Table) -> None:
         """Keep score tables within the ``scores`` budget (:mod:`vkref.search.budgets`), oldest dropped first."""
         self.cache[key] = value
-        self.bytes += len(value) * SCORE_BYTES
+        self.bytes += entry_bytes(len(value), SCORE_BYTES)
         while self.bytes > BUDGETS["scores"] and len(self.cache) > 1:
             old = next(iter(self.cache))
-            self.bytes -= len(self.cache.pop(old)) * SCORE_BYTES
+            self.bytes -= entry_bytes(len(self.cache.pop(old)), SCORE_BYTES)
 
-    def _compute(self, q) -> dict[int, float]:
-        boost = q.boost
+    def _compute(self, q) -> Table:
         if isinstance(q, MaxOr):
-            best: dict[int, float] = {}
-            for sub in q.subqueries:
-                for d, v in self.node(sub).items():
-                    if v > best.get(d, -1.0):
-                        best[d] = v
-            return _scaled(best, boost)
+            return self._combine([self.node(sub) for sub in q.subqueries], "max").scaled(q.boost)
         if isinstance(q, Q.Or):
-            out: dict[int, float] = {}
-            for sub in q.subqueries:
-                for d, v in self.node(sub).items():
-                    out[d] = out.get(d, 0.0) + v
-            return _scaled(out, boost)
+            return self._combine([self.node(sub) for sub in q.subqueries], "sum").scaled(q.boost)
         if isinstance(q, Q.And):
-            parts = [self.node(sub) for sub in q.subqueries]
-            if not parts:
-                return {}
-            smallest = min(parts, key=len)
-            out = {d: sum(p[d] for p in parts) for d in smallest if all(d in p for p in parts)}
-            return _scaled(out, boost)
+            return self._combine([self.node(sub) for sub in q.subqueries], "all").scaled(q.boost)
         if isinstance(q, Q.AndNot):
             positive = self.node(q.a)
-            keep = set(bitsets.to_docnums(self.matcher.bits(q)))
-            return {d: v for d, v in positive.items() if d in keep}
+            keep = bitsets.to_mask(self.matcher.bits(q), self.size)[positive.ids]
+            return Table(positive.ids[keep], positive.scores[keep])
         if isinstance(q, Q.Term):
-            return self._term(q.fieldname, q.text, boost)
+            return self._term(q.fieldname, q.text, q.boost)
         if isinstance(q, Q.Phrase):
-            where = self.matcher.bits(q)
-            words = [self._term(q.fieldname, w, 1.0) for w in q.words]
-            return {d: boost * sum(w.get(d, 0.0) for w in words) for d in bitsets.to_docnums(where)}
+            docs = bitsets.to_array(self.matcher.bits(q))
+            total = np.zeros(len(docs))
+            for w in q.words:
+                total = total + self._term(q.fieldname, w, 1.0).at(docs, self.size)
+            return Table(docs.astype(np.int32), q.boost * total)
         # Prefix and anything else: a constant for every matching document
-        return {d: boost for d in bitsets.to_docnums(self.matcher.bits(q))}
+        docs = bitsets.to_array(self.matcher.bits(q))
+        return Table(docs.astype(np.int32), np.full(len(docs), float(q.boost)))
 
-    def _term(self, field: str, text: str, boost: float) -> dict[int, float]:
+    def _combine(self, parts: list[Table], how: str) -> Table:
+        """Children's tables summed ("sum": any matches; "all": every one matches) or their best ("max")."""
+        if not parts:
+            return EMPTY
+        acc = np.full(self.size, -1.0) if how == "max" else np.zeros(self.size)
+        seen = np.zeros(self.size, dtype=np.int32)
+        for part in parts:
+            if how == "max":
+                acc[part.ids] = np.maximum(acc[part.ids], part.scores)
+            else:
+                acc[part.ids] += part.scores
+            seen[part.ids] += 1
+        ids = np.flatnonzero(seen == len(parts) if how == "all" else seen).astype(np.int32)
+        return Table(ids, acc[ids])
+
+    def _term(self, field: str, text: str, boost: float) -> Table:
         key = ("term", field, text, boost)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        out: dict[int, float] = {}
+        out = EMPTY
         if (field, text) in self.reader:
             idf = self.idf(field, text)
             ids, tfs = postings(self.reader, field, text, self.segcache)
             lengths = self.lengths(field)
             if lengths is None:  # a field without lengths (keywords): presence only
-                out = dict.fromkeys(ids, boost * idf)
+                out = Table(ids, np.full(len(ids), boost * idf))
             else:
                 avg = self.avg_length(field)
                 a = boost * idf * (K1 + 1)
                 k1b, k1_b = K1 * B / avg, K1 * (1 - B)
-                out = {d: a * tf / (tf + k1_b + k1b * lengths[d]) for d, tf in zip(ids, tfs)}
+                tf = tfs.astype(np.float64)
+                out = Table(ids, a * tf / (tf + k1_b + k1b * lengths[ids]))
         self._remember(key, out)
         return out
 
     # ------------------------------------------------------------------ ranking
-    def rank(self, q, docs: list[int], k: int | None) -> list[tuple[int, float]]:
-        """``docs`` (all matching ``q``) ordered by score, best first, ties by document number; top ``k``."""
-        scores = self.scores(q, docs)
-        pairs = zip(scores, docs)
-        if k is not None and k < len(docs):
-            best = heapq.nsmallest(k, pairs, key=lambda p: (-p[0], p[1]))
-        else:
-            best = sorted(pairs, key=lambda p: (-p[0], p[1]))
-        return [(d, s) for s, d in best]
-
-    def scores(self, q, docs: list[int]) -> list[float]:
-        """Scores of ``docs`` under ``q``: a top-level And/Or sums its children's cached dictionaries."""
+    def scores(self, q, docs: np.ndarray) -> np.ndarray:
+        """Scores of ``docs`` under ``q``: a top-level And/Or sums its children's cached tables."""
         if isinstance(q, Q.AndNot):
             q = q.a
         children = q.subqueries if isinstance(q, (Q.And, Q.Or)) else [q]
-        total = [0.0] * len(docs)
+        total = np.zeros(len(docs))
         for child in children:
-            total = list(map(add, total, map(self.node(child).get, docs, repeat(0.0))))
+            total = total + self.node(child).at(docs, self.size)
         if isinstance(q, (Q.And, Q.Or)) and q.boost != 1.0:
-            total = [v * q.boost for v in total]
+            total = total * q.boost
         return total
 
 
-def postings(reader, field: str, text: str, segcache: SegmentCache | None = None) -> tuple[list[int], list[float]]:
-    """Global document numbers and term frequencies of a term (per-segment parts come from ``segcache``)."""
-    ids: list[int] = []
-    tfs: list[float] = []
+def postings(reader, field: str, text: str, segcache: SegmentCache | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Global document numbers (int32, ascending) and term frequencies of a term (per-segment parts come from
+    ``segcache``)."""
+    ids: list[np.ndarray] = []
+    tfs: list[np.ndarray] = []
     for leaf, offset in reader.leaf_readers():
         if (field, text) not in leaf:
             continue
         local_ids, local_tfs = (segcache.postings(leaf, segment_id(leaf), field, text) if segcache
                                 else read_postings(leaf, field, text))
-        ids.extend([d + offset for d in local_ids] if offset else local_ids)
-        tfs.extend(local_tfs)
-    return ids, tfs
+        local_ids = np.asarray(local_ids, dtype=np.int32)
+        ids.append(local_ids + offset if offset else local_ids)
+        tfs.append(np.asarray(local_tfs, dtype=np.float32))
+    if not ids:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+    return (ids[0], tfs[0]) if len(ids) == 1 else (np.concatenate(ids), np.concatenate(tfs))
 
 
-def _scaled(out: dict[int, float], boost: float) -> dict[int, float]:
-    return out if boost == 1.0 else {d: v * boost for d, v in out.items()}
-
-
-def _field_lengths(reader, field: str, segcache: SegmentCache | None = None) -> list[int] | None:
+def _field_lengths(reader, field: str, segcache: SegmentCache | None = None) -> np.ndarray | None:
     """Document lengths of ``field`` for every global docnum (None for a field without lengths)."""
-    out: list[int] = []
+    out = np.zeros(reader.doc_count_all(), dtype=np.int32)
     found = False
     for leaf, offset in reader.leaf_readers():
         size = leaf.doc_count_all()
-        out.extend([0] * (offset + size - len(out)))
         values = segcache.lengths(leaf, segment_id(leaf), field) if segcache else read_lengths(leaf, field)
         if values is None:
             continue
