@@ -45,19 +45,21 @@ python3 packaging/measure_startup.py --runs 5 | tee -a dist/build-report.txt
 python3 - <<'PY'
 import os, sys
 # 170/70 MB until the librarian's features; +15 MB since: lxml (citeproc-py's XML parser, 9 MB), citeproc-py
-# with its locales (2 MB), rispy, bibtexparser, pylatexenc, defusedxml, charset-normalizer; +20/+5 MB for numpy
-# (columnar postings and vectorised scoring of the search at 100,000 findings, ~40 MB unpacked with its BLAS)
-budgets = {"dist/vkref": 210e6}
+# with its locales (2 MB), rispy, bibtexparser, pylatexenc, defusedxml, charset-normalizer; then (measured
+# 2026-12-06: 235 MB / 92 MB) numpy for the columnar search at 100,000 findings (42 MB: 28 MB is the OpenBLAS
+# its core links), psycopg-binary for the shared catalog (10.4 MB: libpq with the SSL, Kerberos and LDAP
+# libraries it links) and pypdf for PDF full texts (pure Python, in the module archive): budgets 240 MB / 95 MB
+budgets = {"dist/vkref": 240e6}
 size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk("dist/vkref") for f in fs
            if not os.path.islink(os.path.join(d, f)))
 tgz = [f for f in os.listdir("dist") if f.endswith(".tar.gz")]
 problems = []
-if size > 210e6:
-    problems.append(f"folder {size / 1e6:.0f} MB > 210 MB")
+if size > 240e6:
+    problems.append(f"folder {size / 1e6:.0f} MB > 240 MB")
 for f in tgz:
-    if os.path.getsize(os.path.join("dist", f)) > 85e6:
-        problems.append(f"{f} {os.path.getsize(os.path.join('dist', f)) / 1e6:.0f} MB > 85 MB")
-print("size budgets:", "; ".join(problems) if problems else f"ok (folder {size / 1e6:.0f} MB, tar.gz <= 85 MB)")
+    if os.path.getsize(os.path.join("dist", f)) > 95e6:
+        problems.append(f"{f} {os.path.getsize(os.path.join('dist', f)) / 1e6:.0f} MB > 95 MB")
+print("size budgets:", "; ".join(problems) if problems else f"ok (folder {size / 1e6:.0f} MB, tar.gz <= 95 MB)")
 sys.exit(1 if problems else 0)
 PY
 echo "ci-build: passed in $(( $(date +%s) - T0 )) s"

@@ -3,7 +3,8 @@
 Role: the packaging smoke test (``packaging/smoke.sh``, CI on every platform) and a user's first diagnosis run it
 on the *frozen* app. It creates a temporary library from the bundled data and exercises the real parts through
 the public :class:`vkref.library.Library` facade: database and migrations, bundled data, index build, searches
-with and without facets, spelling suggestions, index recovery, a PDF full text attached and found, and — when
+with and without facets, spelling suggestions, index recovery, a PDF full text attached and found, the
+PostgreSQL client library a shared catalog needs, and — when
 the GUI is part of the build — the main window created offscreen.
 
 Invariants: prints only to stdout, one line per check (``ok  <check> (<seconds>)``, ``FAIL <check>: <why>`` or
@@ -160,6 +161,17 @@ class SelfTest:
         self._lib().undo(who="self-test")
         return f"{report['passages']} passage found, attach undone"
 
+    def catalog_client(self) -> str:
+        """The PostgreSQL client a shared catalog needs loads in this build: psycopg's compiled implementation
+        and the libpq inside it (nothing is connected to)."""
+        from vkref.library import catalog
+
+        got = catalog.client_library()
+        if got["implementation"] != "binary" or got["libpq"] < 100000:
+            raise AssertionError(f"psycopg {got['psycopg']} ({got['implementation']}), libpq {got['libpq']}")
+        major, minor = divmod(got["libpq"], 10000)
+        return f"psycopg {got['psycopg']} ({got['implementation']}), libpq {major}.{minor}"
+
     def main_window(self) -> str:
         try:
             import vkref.ui.main_window as main_window
@@ -250,6 +262,7 @@ class SelfTest:
                 self.check("vocabulary edit and undo", self.vocabulary_edit)
                 self.check("index rebuild after deletion", self.index_recovery)
                 self.check("full text (PDF attached, passage found)", self.full_text)
+                self.check("catalog client (psycopg, libpq)", self.catalog_client)
                 self.check("main window offscreen", self.main_window)
         finally:
             if self.lib is not None:

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 FACETS = ["kind", "agent", "population", "species", "outcome", "direction", "evidence", "review", "year"]
-HIT_KEYS = {"kind", "id", "score", "title", "text", "highlights", "source_id", "review", "facets"}
+HIT_KEYS = {"kind", "id", "score", "title", "text", "highlights", "source_id", "review", "facets", "status"}
 
 
 def run(*args, library=None, env=None):

@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage
 from vkref.ui.facet_model import FacetModel, FacetProxy
 from vkref.ui.filters import Filters
 from vkref.ui.models import KEY_ROLE, ResultsModel
-from vkref.ui.rows import row_from_hit
+from vkref.ui.rows import ROW_LABELS, row_from_hit
 from vkref.ui.worker import SearchRequest, SearchWorker
 
 pytestmark = pytest.mark.gui
@@ -48,7 +48,9 @@ def test_rows_are_the_hits(gui_library):
     page = gui_library.search("bone", limit=page.total)
     assert model.rowCount() == page.total
     for r, hit in enumerate(page.hits):
-        assert model.index(r, 1).data() == (hit.text if hit.kind == "finding" else hit.review["title"])
+        text = hit.text if hit.kind == "finding" else hit.review["title"]
+        prefix = f"[{ROW_LABELS[hit.status['kind']]}] " if hit.status else ""  # a retracted or doubtful source
+        assert model.index(r, 1).data() == prefix + text
         assert model.index(r, 2).data() == ", ".join(hit.facets.get("species", []))
         if hit.kind == "finding":
             assert model.index(r, 6).data() == ", ".join(hit.facets.get("direction", []))

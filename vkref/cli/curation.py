@@ -193,7 +193,7 @@ def cmd_history(args, lib) -> int:
             what = "created" if c["old"] is None else "deleted"
         else:
             what = f"{c['field']}: {_short(c['old'])} -> {_short(c['new'])}"
-        print(f"{c['when']}  batch {c['batch']} ({c['kind']}, {c['who'] or '-'})  v{c['version']}  {what}")
+        print(f"#{c['change']}  {c['when']}  batch {c['batch']} ({c['kind']}, {c['who'] or '-'})  v{c['version']}  {what}")
     return 0
 
 

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from vkref.cli import curation, evidence, fulltext, maintenance, vocabulary
+from vkref.cli import curation, evidence, fulltext, maintenance, records, vocabulary
 from vkref.core.errors import UsageError, VkrefError
 
 
@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     ci.add_argument("--json", action="store_true")
 
     curation.add_parsers(sub)
+    records.add_parsers(sub)
     fulltext.add_parsers(sub)
     evidence.add_parsers(sub)
     maintenance.add_parsers(sub)
@@ -258,7 +259,8 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
             "answer": _with_library(lambda a, lib: evidence.cmd_answer(a, lib, _facet_pairs)),
             "check": lambda a: maintenance.cmd_check(a, _open), "backups": maintenance.cmd_backups,
             "restore": maintenance.cmd_restore, "attach": _with_library(fulltext.cmd_attach),
-            "concept": _with_library(vocabulary.cmd_concept)}
+            "concept": _with_library(vocabulary.cmd_concept),
+            **{name: _with_library(fn) for name, fn in records.COMMANDS.items()}}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -68,6 +68,11 @@ class Review:
     # ``suggested`` True while they come from automatic coding (MeSH, keywords, title) and nobody verified them
     concepts: dict[str, list[str]] = field(default_factory=dict)
     concepts_suggested: bool = False
+    # publication status (vkref.core.status): "" | retracted | expression-of-concern | corrected
+    status: str = ""
+    status_date: str = ""  # YYYY-MM-DD (or YYYY-MM, YYYY) of the notice
+    status_note: str = ""
+    status_notice: str = ""  # the notice's citation or link, as text
     provenance: Provenance = field(default_factory=Provenance)
     version: int = 0  # increased by every change of the record (0: not yet stored)
 
@@ -87,6 +92,7 @@ class Finding:
     effect_size: str = ""
     caution: str = ""
     tags: list[str] = field(default_factory=list)
+    source_retracted: bool = False  # rests on a primary study that was retracted (a curator's flag)
     provenance: Provenance = field(default_factory=Provenance)
     version: int = 0  # increased by every change of the record (0: not yet stored)
     # where in the review's full text it comes from: {"section", "paragraph", "start", "end", "sentences":

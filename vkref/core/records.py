@@ -15,14 +15,25 @@ from vkref.core.errors import DataError
 from vkref.core.vocabulary import Concept
 
 REVIEW_TEXT = ("title", "journal", "journal_abbrev", "volume", "issue", "pages", "doi", "pmid", "source_id", "type",
-               "summary", "fulltext", "fulltext_file", "notes", "caution")
+               "summary", "fulltext", "fulltext_file", "notes", "caution", "status", "status_date", "status_note",
+               "status_notice")
 REVIEW_LISTS = ("keywords", "tags", "verified_fields", "reconstructed_fields", "mesh", "aliases")
 FINDING_TEXT = ("review_id", "statement", "section", "cited_ref", "cited_author", "dose", "duration",
                 "sample_size", "effect_size", "caution")
 PROVENANCE = ("verification", "verification_note")
 REVIEW_FIELDS = REVIEW_TEXT + ("year", "authors") + REVIEW_LISTS + ("concepts", "concepts_suggested") + PROVENANCE
-FINDING_FIELDS = FINDING_TEXT + ("concepts", "tags") + PROVENANCE
+FINDING_FIELDS = FINDING_TEXT + ("concepts", "tags", "source_retracted") + PROVENANCE
 CONCEPT_FIELDS = ("facet", "label", "synonyms", "parent")
+# fields added after records were first logged: a snapshot in the change log written before them lacks them
+LATER_DEFAULTS = {"status": "", "status_date": "", "status_note": "", "status_notice": "", "source_retracted": False,
+                  "fulltext_file": ""}
+
+
+def same_fields(a: dict | None, b: dict | None) -> bool:
+    """Two field dicts (or None) are the same record state, a missing later field counting as its default."""
+    if a is None or b is None:
+        return a is b
+    return all(a.get(k, LATER_DEFAULTS.get(k)) == b.get(k, LATER_DEFAULTS.get(k)) for k in set(a) | set(b))
 
 
 def review_fields(r: Review) -> dict[str, Any]:
@@ -42,6 +53,7 @@ def finding_fields(f: Finding) -> dict[str, Any]:
     out: dict[str, Any] = {name: getattr(f, name) or "" for name in FINDING_TEXT}
     out["concepts"] = _concepts(f.concepts)
     out["tags"] = sorted(dict.fromkeys(f.tags))
+    out["source_retracted"] = bool(f.source_retracted)
     out["verification"] = f.provenance.verification or "unverified"
     out["verification_note"] = f.provenance.verification_note or ""
     return out
@@ -81,6 +93,7 @@ def finding_from_fields(finding_id: str, d: dict[str, Any], version: int = 0) ->
             setattr(f, name, str(d.get(name) or ""))
         f.concepts = {k: list(v) for k, v in (d.get("concepts") or {}).items()}
         f.tags = [str(x) for x in d.get("tags") or []]
+        f.source_retracted = bool(d.get("source_retracted"))
         f.provenance = Provenance(verification=d.get("verification") or "unverified",
                                   verification_note=d.get("verification_note") or "")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -21,6 +21,7 @@ from dataclasses import fields as dc_fields
 
 from vkref.core.entities import Author, Finding, Review
 from vkref.core.errors import DataError, QueryError
+from vkref.core.status import status_problem
 
 ID_RE = re.compile(r"^[^\W_][\w.:+\-]{0,99}$")
 MAX_RECORD = 1_000_000
@@ -30,7 +31,7 @@ DEFAULT_LIMIT = 10_000
 LIMITS = {"title": 2_000, "summary": 200_000, "notes": 100_000, "caution": 20_000, "statement": 20_000,
           "effect_size": 20_000, "fulltext": 5_000_000, "fulltext_file": 120}
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
-SKIP = {"provenance", "concepts", "concepts_suggested", "version", "year", "locator"}
+SKIP = {"provenance", "concepts", "concepts_suggested", "version", "year", "locator", "source_retracted"}
 
 
 def id_problem(value) -> str | None:
@@ -109,6 +110,10 @@ def record_problem(record: Review | Finding) -> str | None:
             why = _text_problem(f.name, value)
             if isinstance(value, str) and f.name != "fulltext":
                 total += len(value)
+        if why:
+            return why
+    if isinstance(record, Review):
+        why = status_problem(record.status, record.status_date)
         if why:
             return why
     if total > MAX_RECORD:

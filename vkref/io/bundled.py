@@ -115,12 +115,15 @@ def _finding(path: Path, review: Review, entry: dict, vocabulary: Vocabulary) ->
         raise DataError(f"{path.name}: finding {fid!r}: tags must be a list of non-empty texts")
     if not isinstance(cited, dict):
         raise DataError(f"{path.name}: finding {fid!r}: cited must be a mapping with ref and first_author")
+    if not isinstance(entry.get("source_retracted", False), bool):
+        raise DataError(f"{path.name}: finding {fid!r}: source_retracted must be true or false")
     return Finding(
         id=str(fid), review_id=review.id, statement=_text(entry["statement"]), section=_text(entry["section"]),
         cited_ref=_text(cited.get("ref")), cited_author=_text(cited.get("first_author")), concepts=concepts,
         dose=_text(entry.get("dose")), duration=_text(entry.get("duration")),
         sample_size=_text(entry.get("sample_size")), effect_size=_text(entry.get("effect_size")),
         caution=_text(entry.get("caution")), tags=[_text(t) for t in tags],
+        source_retracted=entry.get("source_retracted", False),
         provenance=Provenance(created_by="vkref bundled library", verification=review.provenance.verification),
     )
 

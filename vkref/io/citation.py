@@ -41,6 +41,7 @@ from functools import lru_cache
 from vkref.core.entities import Author, Review
 from vkref.core.errors import UsageError
 from vkref.core.paths import resources_dir
+from vkref.core.status import banner, review_status
 
 STYLES = ("vancouver", "ama", "apa")
 STYLE_FILES = {"vancouver": "vancouver.csl", "ama": "american-medical-association.csl", "apa": "apa.csl"}
@@ -82,7 +83,8 @@ def csl_item(review: Review) -> dict:
             "title": review.title, "author": [csl_name(a) for a in review.authors],
             "container-title": review.journal, "container-title-short": review.journal_abbrev,
             "volume": review.volume, "issue": review.issue, "page": review.pages, "DOI": review.doi,
-            "PMID": review.pmid, "abstract": review.summary, "keyword": ", ".join(review.keywords)}
+            "PMID": review.pmid, "abstract": review.summary, "keyword": ", ".join(review.keywords),
+            "note": banner(review_status(review))}
     if review.year:
         item["issued"] = {"date-parts": [[review.year]]}
     return {key: value for key, value in item.items() if value not in ("", [], None)}
@@ -150,7 +152,13 @@ def check_style(style: str) -> str:
 def format_citation(review: Review, style: str = "vancouver") -> str:
     """The review cited in ``style`` (one of :data:`STYLES`), as one line of plain text."""
     check_style(style)
-    return _tidy(_render(review, style), review, style)
+    return _tidy(_render(review, style), review, style) + status_suffix(review)
+
+
+def status_suffix(review: Review) -> str:
+    """`` [RETRACTED 2024-03-01: note]`` after the citation of a review with a publication status, else ""."""
+    line = banner(review_status(review))
+    return f" [{line}]" if line else ""
 
 
 def format_citations(reviews, style: str = "vancouver") -> list[str]:
@@ -195,7 +203,7 @@ def vancouver(review: Review) -> str:
         names = names[:6] + ["et al"]
     parts = [", ".join(names) + "." if names else "", _TITLE_END.sub(r"\1", review.title.strip().rstrip(".") + "."),
              _vancouver_source(review), f"doi:{review.doi}" if review.doi else ""]
-    return " ".join(" ".join(p for p in parts if p).split())
+    return " ".join(" ".join(p for p in parts if p).split()) + status_suffix(review)
 
 
 def _short_pages(pages: str) -> str:

@@ -39,6 +39,11 @@ RECORD_EVERY = 10.0  # seconds between two records of this client's position in 
 OFFLINE = "catalog server unreachable"
 
 
+def client_library() -> dict:
+    """psycopg's version and implementation and libpq's version (``vkref --self-test`` checks they load)."""
+    return store_catalog.client_library()
+
+
 def local_dir(directory: Path, url: str) -> Path:
     """This computer's folder for one catalog inside the library directory (its index, its logs)."""
     shown = store_catalog.safe_url(url).split("://", 1)[-1].split("?", 1)[0]

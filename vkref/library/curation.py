@@ -15,6 +15,7 @@ from vkref.core import logs, validation
 from vkref.core import records as R
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import ConflictError, DataError, UsageError, VkrefError
+from vkref.core.status import normalise
 from vkref.core.vocabulary import CONCEPT_FACETS, Vocabulary
 from vkref.library import conflicts
 from vkref.store import changes
@@ -68,6 +69,8 @@ def after_write(lib: "Library", reviews_changed: bool = True, sync: bool = True)
     """Labels, citations and the index after a committed write. Index trouble does not undo the write."""
     if reviews_changed:
         lib._refresh_reviews()
+    else:
+        lib._refresh_flags()  # a finding's retracted-source flag shows in its hits
     if not sync:
         return
     try:
@@ -94,6 +97,8 @@ def edit(lib: "Library", record_id: str, assignments: dict[str, str], if_version
         new = dict(fields)
         for name, text in assignments.items():
             new[name] = _value(lib, record_id, new, name, text)
+        if finding is not None and set(assignments) & {"concepts", "species", "evidence", "direction"}:
+            _check_coding(lib, record_id, new["concepts"])  # codes that contradict each other: nothing saved
         mine = {k: v for k, v in new.items() if k in assignments or v != fields.get(k)}
         if if_version is not None and current.version != if_version:
             raise conflicts.conflict(lib, record_id, if_version, mine, fields, current.version)
@@ -124,12 +129,21 @@ def _load(lib: "Library", record_id: str, missing_ok: bool = False):
 
 def _write_edit(lib: "Library", record_id: str, review, fields: dict, version: int, who: str) -> int:
     if review:
+        fields["status"] = normalise(fields.get("status", ""))
         new_review = R.review_from_fields(record_id, fields, version)
         return write(lib, "edit", f"edit {record_id}", who, reviews=[new_review], expect={record_id: version})
     new_finding = R.finding_from_fields(record_id, fields, version)
     if lib.get_review(new_finding.review_id) is None:
         raise DataError(f"finding {record_id}: unknown review {new_finding.review_id!r}")
     return write(lib, "edit", f"edit {record_id}", who, findings=[new_finding], expect={record_id: version})
+
+
+def _check_coding(lib: "Library", record_id: str, concepts: dict[str, list[str]]) -> None:
+    from vkref.library.findings import coding_problems  # findings builds on this module
+
+    bad = coding_problems(lib.vocabulary, concepts)
+    if bad:
+        raise DataError(f"finding {record_id}: " + "; ".join(f"{k}: {v}" for k, v in sorted(bad.items())))
 
 
 def _value(lib: "Library", record_id: str, fields: dict, name: str, text: str):

@@ -27,9 +27,11 @@ from typing import TYPE_CHECKING, Iterable
 
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import QueryError
+from vkref.core.status import banner, review_status
 from vkref.core.vocabulary import CONCEPT_FACETS
 from vkref.io import evidence_render as R
 from vkref.store import repository as repo
+
 
 if TYPE_CHECKING:
     from vkref.library.library import Library
@@ -545,8 +547,24 @@ def _runs(positions: list[int], gap: int = 8) -> list[tuple[int, int]]:
 def _cautions(lib: "Library", sel: Selection, kinds: Kinds, outcomes: list[OutcomeLine]) -> list[str]:
     """One line each: doubtful sources, unverified records, outcomes without human evidence, human evidence
     that disagrees."""
-    return (_source_cautions(lib, sel) + _unverified(lib, sel) + _non_human_only(outcomes)
-            + _conflicts(outcomes))
+    return (_status_cautions(lib, sel) + _source_cautions(lib, sel) + _unverified(lib, sel)
+            + _non_human_only(outcomes) + _conflicts(outcomes))
+
+
+def _status_cautions(lib: "Library", sel: Selection) -> list[str]:
+    """First of all: retracted, doubtful or corrected sources, and findings resting on a retracted study."""
+    out = []
+    for rid in dict.fromkeys(f.review_id for f in sel.findings):
+        review = sel.reviews.get(rid)
+        line = banner(review_status(review)) if review is not None else ""
+        if line:
+            out.append(f"{lib.review_label(rid)}: {line}")
+    flagged = [f.id for f in sel.findings if f.source_retracted]
+    if flagged:
+        shown = ", ".join(flagged[:3]) + (f" and {len(flagged) - 3} more" if len(flagged) > 3 else "")
+        out.append(f"Retracted study: {_plural(len(flagged), 'finding')} ({shown}) rest on a primary study "
+                   "that was retracted")
+    return out
 
 
 def _source_cautions(lib: "Library", sel: Selection) -> list[str]:

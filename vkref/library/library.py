@@ -17,10 +17,12 @@ import vkref
 from vkref.core import logs, paths, validation
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import CatalogOfflineError, LibraryError, QueryError
+from vkref.core.status import status_of
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
 from vkref.io import bundled
 from vkref.io.citation import vancouver
-from vkref.library import curation, documents as D, duplicates, exporting, fulltext, importing, opening, sharing
+from vkref.library import (curation, documents as D, duplicates, exporting, findings, fulltext, importing,
+                           opening, sharing)
 from vkref.library import vocabulary_editing as vocab_edit, vocabulary_rules as vocab_rules
 from vkref.library.indexing import Indexing
 from vkref.library.results import Hit, SearchPage
@@ -50,6 +52,7 @@ class Library:
         self.library_id = snapshot["library_id"] if snapshot else repo.library_uuid(db)
         self._reviews: dict[str, Review] = {}
         self._review_labels: dict[str, str] = {}
+        self._flagged: set[str] = set()  # findings flagged as resting on a retracted study
         self._write_lock = threading.RLock()
         self.search_service = SearchService(directory / paths.INDEX_DIRNAME, self.library_id, self.vocabulary)
         self._vocabulary_watch = vocab_edit.VocabularyWatch()  # another process's vocabulary edits
@@ -294,6 +297,10 @@ class Library:
         reviews = repo.get_review_summaries(self.db)
         self._reviews = {r.id: r for r in reviews}
         self._review_labels = D.review_label_map(reviews)
+        self._refresh_flags()
+
+    def _refresh_flags(self) -> None:
+        self._flagged = repo.flagged_findings(self.db)
 
     def _hit(self, raw, plan) -> Hit:
         """A page hit from what the index stored (no database look-up per hit)."""
@@ -304,9 +311,10 @@ class Library:
         facets = {f: [self.vocabulary[c].label for c in raw.coded.get(f, []) if c in self.vocabulary]
                   for f in facets_of}
         review = self._reviews.get(raw.review_id or raw.id)
+        status = status_of(review, raw.kind == "finding" and raw.id in self._flagged) if review else None
         return Hit(raw.kind, raw.id, raw.score, raw.title, raw.text, highlights(raw.text, terms) or
                    highlights(raw.title, terms), (review.source_id or None) if review else None,
-                   self.review_ref(review) if review else {}, facets, self._direction_counts(raw.counts))
+                   self.review_ref(review) if review else {}, facets, status, self._direction_counts(raw.counts))
 
     def _direction_counts(self, counts: dict[str, int]) -> dict[str, int]:
         """Direction concept id -> n as labels, in the vocabulary's order of the direction facet."""
@@ -395,6 +403,44 @@ class Library:
 
     def batches(self, limit: int = 50) -> list[dict]:
         return [dict(b.__dict__) for b in changes.batches(self.db, limit)]
+
+    # ------------------------------------------------------------------ record forms (vkref.library.findings)
+    def status(self, record_id: str) -> dict | None:
+        """The publication status a review or finding shows (:mod:`vkref.core.status`), or None."""
+        return findings.status(self, record_id)
+
+    def finding_problems(self, fields: dict) -> dict[str, str]:
+        """What is wrong with a finding's form, field -> message (empty: it can be saved); nothing written."""
+        return findings.problems(self, fields)
+
+    def new_finding(self, review_id: str, fields: dict, who: str = "user") -> dict:
+        """Create a finding of a review from form fields (concepts as names); returns id, batch, version."""
+        return findings.new_finding(self, review_id, fields, who)
+
+    def update_finding(self, finding_id: str, fields: dict, if_version: int | None = None, who="user") -> dict:
+        return findings.update(self, finding_id, fields, if_version, who)
+
+    def update_review(self, review_id: str, fields: dict, if_version: int | None = None, who="user") -> dict:
+        return findings.update_review(self, review_id, fields, if_version, who)
+
+    def new_review(self, fields: dict, who: str = "user") -> dict:
+        return findings.new_review(self, fields, who)
+
+    def duplicate_finding(self, finding_id: str, who: str = "user") -> dict:
+        return findings.duplicate(self, finding_id, who)
+
+    def trash_finding(self, finding_id: str, who: str = "user") -> dict:
+        return findings.trash(self, finding_id, who)  # restore_finding brings it back, any time later
+
+    def trash(self) -> list[dict]:
+        return findings.trashed(self)
+
+    def restore_finding(self, finding_id: str, who: str = "user") -> dict:
+        return findings.restore(self, finding_id, who)
+
+    def revert(self, change_id: int, who: str = "user") -> dict:
+        """Take back one change listed by :meth:`history` (its ``change`` number) as a new batch."""
+        return findings.revert(self, change_id, who)
 
     def reload_vocabulary(self) -> None:
         """Read the vocabulary again after a write changed it (facets, expansion, forms)."""

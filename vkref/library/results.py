@@ -15,6 +15,8 @@ class Hit:
     source_id: str | None
     review: dict
     facets: dict[str, list[str]]
+    # publication status shown with the hit (vkref.core.status): None, or kind, label, date, note, notice, banner
+    status: dict | None = None
     # not in the JSON: a review's findings counted by direction (label -> n, in the vocabulary's order)
     findings: dict[str, int] = field(default_factory=dict)
 

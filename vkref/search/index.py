@@ -372,7 +372,7 @@ class SearchIndex:
 
     def _commit(self, writer, last_change: int) -> None:
         self._write_meta(writer, last_change)
-        writer.commit()
+        writer.commit()  # Whoosh's own merge policy: skipping merges gained nothing (benchmarks/EDITS.md)
         self._sign(self.directory)
 
     def apply(self, last_change: int, upserts: Iterable[IndexDoc], deletes: Iterable[str]) -> None:

@@ -42,6 +42,15 @@ CONNECT_TIMEOUT = 3  # seconds: a server away is noticed quickly
 log = logs.get("catalog")
 
 
+def client_library() -> dict:
+    """The PostgreSQL client this build talks to a catalog with: psycopg, its implementation ("binary": the
+    compiled one shipped in the psycopg-binary wheel, with libpq inside) and libpq's version."""
+    import psycopg
+
+    return {"psycopg": psycopg.__version__, "implementation": psycopg.pq.__impl__,
+            "libpq": psycopg.pq.version()}
+
+
 def is_catalog_url(url: str | None) -> bool:
     return bool(url) and url.split(":", 1)[0].lower() in ("postgresql", "postgres", "postgresql+psycopg")
 

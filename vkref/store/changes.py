@@ -60,6 +60,7 @@ class ChangeInfo:
     old: object
     new: object
     version: int
+    change: int = 0  # the change's own id (``vkref revert CHANGE``)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -307,7 +308,7 @@ def _check(s: Session, entity: str, eid: str, changes: list[M.Change], backwards
         have = current if name == "*" else (None if current is None else current.get(name))
         if name != "*" and current is None:
             raise _conflict(entity, eid, name)
-        if have != value:
+        if not (R.same_fields(have, value) if name == "*" else have == value):
             raise _conflict(entity, eid, name if name != "*" else "")
 
 
@@ -407,8 +408,48 @@ def history(db: Database, record_id: str) -> list[ChangeInfo]:
             exists = any(s.get(model, record_id) is not None for model in (M.Review, M.Finding, M.Concept))
             if not exists:
                 raise DataError(f"unknown record id {record_id!r}")
-        return [ChangeInfo(b.id, b.kind, b.created_at.isoformat(timespec="seconds"), b.who, c.entity, c.entity_id,
-                           c.field, _load(c.old), _load(c.new), c.version) for c, b in rows]
+        return [_change_info(c, b) for c, b in rows]
+
+
+# ---------------------------------------------------------------------------- single changes and the trash
+
+
+def change(db: Database, change_id: int) -> ChangeInfo | None:
+    """One field-level change by its id (``vkref revert CHANGE``)."""
+    with db.session() as s:
+        row = s.execute(select(M.Change, M.ChangeBatch).join(M.ChangeBatch, M.Change.batch_id == M.ChangeBatch.id)
+                        .where(M.Change.id == change_id)).first()
+        return _change_info(*row) if row else None
+
+
+def _change_info(c: M.Change, b: M.ChangeBatch) -> ChangeInfo:
+    return ChangeInfo(b.id, b.kind, b.created_at.isoformat(timespec="seconds"), b.who, c.entity, c.entity_id,
+                      c.field, _load(c.old), _load(c.new), c.version, c.id)
+
+
+def deleted_records(db: Database, entity: str = "finding", limit: int = 1000) -> list[ChangeInfo]:
+    """The newest deletion of each record of ``entity`` that does not exist now (the trash), newest first."""
+    model = M.Finding if entity == "finding" else M.Review
+    with db.session() as s:
+        gone = (select(M.Change.entity_id, func.max(M.Change.id).label("last"))
+                .where(M.Change.entity == entity, M.Change.field == "*")
+                .group_by(M.Change.entity_id).subquery())
+        rows = s.execute(select(M.Change, M.ChangeBatch).join(gone, M.Change.id == gone.c.last)
+                         .join(M.ChangeBatch, M.Change.batch_id == M.ChangeBatch.id)
+                         .where(M.Change.new.is_(None), M.Change.entity_id.not_in(select(model.id)))
+                         .order_by(M.Change.id.desc()).limit(limit)).all()
+        return [_change_info(c, b) for c, b in rows]
+
+
+def ids_ever_used(db: Database, entity: str, ids: list[str]) -> set[str]:
+    """Which of ``ids`` a record of ``entity`` has ever had (existing or in the change log): a new record must
+    not take the id, and so the history, of a deleted one."""
+    model = M.Finding if entity == "finding" else M.Review
+    with db.session() as s:
+        used = set(s.scalars(select(model.id).where(model.id.in_(ids))))
+        used |= set(s.scalars(select(M.Change.entity_id).where(M.Change.entity == entity,
+                                                                M.Change.entity_id.in_(ids))))
+        return used
 
 
 def meta_of_batches(db: Database, prefix: str) -> list[tuple[int, str | None, str]]:

@@ -88,6 +88,11 @@ class Review(ProvenanceMixin, Base):
     mesh: Mapped[list] = mapped_column(JSON, default=list)
     aliases: Mapped[list] = mapped_column(JSON, default=list)  # "doi:...", "pmid:...", "id:...", "source:..."
     concepts_suggested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # publication status (see vkref.core.status): "" | retracted | expression-of-concern | corrected
+    status: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    status_date: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    status_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    status_notice: Mapped[str] = mapped_column(Text, default="", server_default="")
     # every change increases it; an UPDATE carries "AND version = <old>" (a lost race raises StaleDataError)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
@@ -150,6 +155,8 @@ class Finding(ProvenanceMixin, Base):
     sample_size: Mapped[str] = mapped_column(String(200), default="")
     effect_size: Mapped[str] = mapped_column(Text, default="")
     caution: Mapped[str] = mapped_column(Text, default="")
+    # the finding rests on a primary study that was retracted (a flag set by a curator)
+    source_retracted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # where in the review's full text the finding comes from, when a curator marked it (derived from the
     # full text otherwise; not a field of the record: no history, not exported)
     locator: Mapped[dict | None] = mapped_column(JSON, nullable=True)

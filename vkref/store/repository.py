@@ -269,6 +269,7 @@ def upsert_finding(s: Session, f: E.Finding, position: int | None = None, who: s
     row.review_id = f.review_id
     for name in R.FINDING_TEXT[1:]:
         setattr(row, name, getattr(f, name))
+    row.source_retracted = bool(f.source_retracted)
     with s.no_autoflush:
         row.concepts = _concept_rows(s, f.concepts)
         row.tags = _tags(s, f.tags) if f.tags else []
@@ -404,7 +405,8 @@ def _review(row: M.Review) -> E.Review:
         caution=row.caution, tags=[t.name for t in row.tags], verified_fields=list(row.verified_fields or []),
         reconstructed_fields=list(row.reconstructed_fields or []), provenance=_prov(row),
         mesh=list(row.mesh or []), aliases=list(row.aliases or []), concepts=_coded(row.concepts), concepts_suggested=bool(row.concepts_suggested),
-        version=row.version or 0,
+        status=row.status or "", status_date=row.status_date or "", status_note=row.status_note or "",
+        status_notice=row.status_notice or "", version=row.version or 0,
     )
 
 
@@ -421,8 +423,8 @@ def _finding(row: M.Finding) -> E.Finding:
         id=row.id, review_id=row.review_id, statement=row.statement, section=row.section,
         cited_ref=row.cited_ref, cited_author=row.cited_author, concepts=concepts, dose=row.dose,
         duration=row.duration, sample_size=row.sample_size, effect_size=row.effect_size, caution=row.caution,
-        tags=[t.name for t in row.tags], provenance=_prov(row), version=row.version or 0,
-        locator=dict(row.locator) if row.locator else None,
+        tags=[t.name for t in row.tags], source_retracted=bool(row.source_retracted), provenance=_prov(row),
+        version=row.version or 0, locator=dict(row.locator) if row.locator else None,
     )
 
 
@@ -435,7 +437,8 @@ def get_review_summaries(db: Database) -> list[E.Review]:
     queries instead of ORM objects: opening a library of 10,000 reviews took seconds the other way."""
     cols = (M.Review.id, M.Review.title, M.Review.journal, M.Review.journal_abbrev, M.Review.year,
             M.Review.volume, M.Review.issue, M.Review.pages, M.Review.doi, M.Review.pmid, M.Review.source_id,
-            M.Review.type, M.Review.caution, M.Review.verification, M.Review.aliases)
+            M.Review.type, M.Review.caution, M.Review.verification, M.Review.aliases, M.Review.status,
+            M.Review.status_date, M.Review.status_note, M.Review.status_notice)
     with db.session() as s:
         authors: dict[str, list[E.Author]] = {}
         for rid, family, given in s.execute(select(M.Author.review_id, M.Author.family, M.Author.given)
@@ -444,11 +447,13 @@ def get_review_summaries(db: Database) -> list[E.Review]:
         out = []
         for row in s.execute(select(*cols).order_by(M.Review.id)):
             (rid, title, journal, abbrev, year, volume, issue, pages, doi, pmid, source_id, type_, caution,
-             verification, aliases) = row
+             verification, aliases, status, status_date, status_note, status_notice) = row
             out.append(E.Review(id=rid, title=title, authors=authors.get(rid, []), journal=journal,
                                 journal_abbrev=abbrev, year=year, volume=volume, issue=issue, pages=pages, doi=doi,
                                 pmid=pmid, source_id=source_id, type=type_, caution=caution,
-                                aliases=list(aliases or []),
+                                aliases=list(aliases or []), status=status or "",
+                                status_date=status_date or "", status_note=status_note or "",
+                                status_notice=status_notice or "",
                                 provenance=E.Provenance(verification=verification)))
         return out
 
@@ -571,3 +576,9 @@ def sample_finding_ids(db: Database, n: int) -> list[str]:
     """Up to ``n`` finding ids chosen at random (for ``vkref check``'s comparison with the index)."""
     with db.session() as s:
         return list(s.scalars(select(M.Finding.id).order_by(func.random()).limit(n)))
+
+
+def flagged_findings(db: Database) -> set[str]:
+    """Ids of findings flagged as resting on a retracted primary study."""
+    with db.session() as s:
+        return set(s.scalars(select(M.Finding.id).where(M.Finding.source_retracted.is_(True))))

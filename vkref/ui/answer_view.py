@@ -89,7 +89,9 @@ def _finding_html(hit: dict, finding, c: dict) -> str:
             if value:
                 numbers.append(f"{label}: {escape(value)}")
     citation = (hit.get("review") or {}).get("citation", "")
-    return (f'<p><b>{escape(meta)}</b><br>{escape(hit["text"])}<br>'
+    status = hit.get("status")  # a retracted or doubtful source: its banner with the finding
+    banner = f'<span style="color:{c["error"]}"><b>{escape(status["banner"])}</b></span><br>' if status else ""
+    return (f'<p><b>{escape(meta)}</b><br>{banner}{escape(hit["text"])}<br>'
             + (f'<span class="muted">{" · ".join(numbers)}</span><br>' if numbers else "")
             + f'<span class="muted">{escape(hit["id"])} — {escape(citation)}</span></p>')
 

@@ -81,6 +81,7 @@ class DetailPane(QWidget):
         top.addWidget(self.title)
         top.addStretch(1)
         top.addWidget(self.copy_button)
+        self.toolbar = top  # others add their buttons here (Edit…, History… of vkref.ui.records)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

@@ -63,6 +63,10 @@ SHORTCUTS = [
     ("Ctrl+Shift+Backspace", "Clear all filters"),
     ("Ctrl+Shift+D", "Duplicates: likely duplicate reviews; Enter compares the selected pair side by side, "
                      "where Left / Right take a field's value from A or B"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo the last change (kept in the library: also after a restart)"),
+    ("Ctrl+N / F2 / Ctrl+D / Ctrl+Delete", "New finding / edit / duplicate / move to trash (Records menu)"),
+    ("Ctrl+Shift+N", "New review (Records menu)"),
+    ("Ctrl+H", "History of the shown record, with Revert this change"),
     ("Ctrl+Shift+V", "Open the vocabulary editor (Tools > Vocabulary…)"),
     ("F1", "Search syntax"),
     ("Ctrl+Q", "Quit"),

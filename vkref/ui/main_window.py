@@ -19,7 +19,7 @@ from vkref.ui.evidence_view import EvidenceTabs
 from vkref.ui.facet_panel import ChipBar, FacetPanel
 from vkref.ui.filters import Filters
 from vkref.ui.history import History
-from vkref.ui import bundle_dialogs, catalog_link, duplicates_view, fulltext_view, vocabulary_window
+from vkref.ui import bundle_dialogs, catalog_link, duplicates_view, fulltext_view, records, vocabulary_window
 from vkref.ui.librarian import Librarian
 from vkref.ui.models import KEY_ROLE, ResultsModel
 from vkref.ui.results_view import ResultsTable
@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
         self._action(edit, "Copy &citation", self.detail.copy_citation, "Ctrl+Shift+C", "actionCopyCitation")
         edit.addSeparator()
         self._action(edit, "C&lear all filters", self.clear_filters, "Ctrl+Shift+Backspace", "actionClear")
+        self.records = records.install(self, bar.addMenu("&Records"))  # forms, trash, history (vkref.ui.records)
         self._build_view_menu(bar.addMenu("&View"))
         vocabulary_window.install(self, bar.addMenu("&Tools"))  # Vocabulary… (window.vocabulary_editor)
         help_ = bar.addMenu("&Help")

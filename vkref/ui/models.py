@@ -121,9 +121,21 @@ class ResultsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignVCenter | side)
         if role == Qt.ItemDataRole.DecorationRole and index.column() == COL_SPECIES:
             return species_icon(row.facets.get("species", ()))
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == COL_TEXT and row.status \
+                and row.status_label != "Corrected":  # a retracted or doubtful source: in the error colour
+            from PySide6.QtGui import QColor
+
+            from vkref.ui.colours import colours
+            from vkref.ui.theme import is_dark
+
+            return QColor(colours(is_dark())["error"])
         if role not in TEXT_ROLES:
             return None
         text = cell_text(row, COLUMNS[index.column()][1])
+        if row.status and index.column() == COL_TEXT:  # the banner goes wherever the record appears
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return plain_tooltip(f"{row.status}\n\n{text}")
+            return f"[{row.status_label}] {text}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(text) if len(text) > 30 else None
         return text

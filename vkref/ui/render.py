@@ -88,6 +88,7 @@ class Renderer:
         out = [f'<p style="color:{self._muted()}; font-size:small;"><b>FINDING</b>'
                f"{' · ' + head if head else ''}&nbsp;&nbsp;{badges}</p>",
                f'<p style="font-size:large; margin-top:6px;">{self._hl(finding.statement, query)}</p>']
+        out.append(self._status(self.library.status(finding.id)))
         if finding.caution:
             out.append(self._caution(finding.caution, query))
         coded = []
@@ -121,6 +122,16 @@ class Renderer:
         return (f'<table width="100%" cellpadding="6" style="background-color:{bg}; margin-top:6px;"><tr><td>'
                 f"<b>Caution.</b> {self._hl(text, query)}</td></tr></table>")
 
+    def _status(self, status: dict | None) -> str:
+        """The banner of a retracted, doubtful or corrected source (red for the doubtful ones)."""
+        if not status:
+            return ""
+        c = colours(self.dark)
+        doubtful = status["kind"] != "corrected"
+        fg, bg = (c["chip_x_text"], c["chip_x"]) if doubtful else (c["text"], c["caution"])
+        return (f'<table width="100%" cellpadding="6" style="background-color:{bg}; margin-top:6px;"><tr>'
+                f'<td style="color:{fg};"><b>{escape(status["banner"])}</b></td></tr></table>')
+
     # ------------------------------------------------------------------ a review
     def review(self, review, query: str = "") -> str:
         authors = ", ".join(a.display for a in review.authors) or "Anonymous"
@@ -129,6 +140,7 @@ class Renderer:
         out = [f'<p style="color:{self._muted()}; font-size:small;"><b>REVIEW</b> · {escape(where)}</p>',
                f'<p style="font-size:large; margin-top:6px;"><b>{self._hl(review.title, query)}</b></p>',
                f"<p>{escape(authors)}</p>"]
+        out.append(self._status(self.library.status(review.id)))
         if review.caution:
             out.append(self._caution(review.caution, query))
         prov = review.provenance

@@ -33,6 +33,7 @@ class ResultsTable(QTableView):
         self.setAccessibleName("Results")
         self.setModel(model)
         self.chosen: dict[int, bool] = {}  # column -> shown, as the user chose in the header menu
+        self.menu_hooks: list = []  # hook(menu, row) adds actions to a row's context menu (Records, ...)
         self._setup_view()
         self._setup_header()
         self.setItemDelegateForColumn(COL_DIRECTION, BadgeDelegate(self))
@@ -168,6 +169,8 @@ class ResultsTable(QTableView):
             for label in row.facets[attr]:
                 action = menu.addAction(f"Filter by {COLUMNS_BY_ATTR[attr]}: {label.replace('&', '&&')}")
                 action.triggered.connect(lambda _=False, v=label: self.filterRequested.emit(attr, v))
+        for hook in self.menu_hooks:
+            hook(menu, row)
         return menu
 
 

@@ -22,6 +22,8 @@ class Row:
     review_id: str = ""
     citation: str = ""  # the source review's Vancouver citation
     findings: tuple[tuple[str, int], ...] = ()  # a review's findings by direction label, from its hit
+    status: str = ""  # the banner of a retracted, doubtful or corrected source ("" for none)
+    status_label: str = ""  # the row's short prefix: "Retracted", "Concern", "Corrected", "Retracted source"
 
     def direction_counts(self) -> str:
         """"12 beneficial · 2 harmful · 1 mixed" (a review row's Direction cell)."""
@@ -39,7 +41,15 @@ def row_from_hit(hit, review_label) -> Row:
     facets = {facet: tuple(values) for facet, values in hit.facets.items()}
     return Row(f"{hit.kind}:{hit.id}", hit.kind, hit.id, text, facets, review.get("year"),
                review_label(review_id) if review_id else "", review_id, review.get("citation", ""),
-               tuple(getattr(hit, "findings", {}).items()))
+               tuple(getattr(hit, "findings", {}).items()), *_status(getattr(hit, "status", None)))
+
+
+ROW_LABELS = {"retracted": "Retracted", "expression-of-concern": "Concern", "corrected": "Corrected",
+              "source-retracted": "Retracted source"}  # the short prefix of a results row
+
+
+def _status(status: dict | None) -> tuple[str, str]:
+    return (status["banner"], ROW_LABELS.get(status["kind"], status["label"])) if status else ("", "")
 
 
 def short_direction(label: str) -> str:

@@ -19,6 +19,7 @@ from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors,
 from vkref.core import paths
 from vkref.core.entities import Author, Finding, Review
 from vkref.core.errors import DataError, UsageError
+from vkref.core.status import banner, status_of
 from vkref.io import bundled, vkjson
 from vkref.io.citation import format_citation
 from vkref.io.export import EXPORT_FORMATS, STYLES, export
@@ -178,7 +179,8 @@ def expected_row(finding, review, vocabulary, style="vancouver") -> list[str]:
     def labels(facet):
         return "; ".join(vocabulary[c].label for c in finding.concepts.get(facet, []))
 
-    caution = "; ".join(c for c in (finding.caution, review.caution) if c)
+    line = banner(status_of(review, finding.source_retracted))  # a retracted or doubtful source first
+    caution = "; ".join(c for c in (line, finding.caution, review.caution) if c)
     row = [finding.id, finding.statement, labels("population"), labels("agent"), labels("outcome"),
            labels("direction"), labels("evidence"), labels("species"), finding.dose, finding.duration,
            finding.sample_size, finding.effect_size, caution, format_citation(review, style)]

@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from vkref.core.entities import Author, Review
+from vkref.core.status import banner, review_status
 from vkref.io.export.records import one_line
 
 ENTRY_TYPES = {"journal-article": "article", "book": "book", "chapter": "incollection", "report": "techreport",
@@ -91,7 +92,8 @@ def _fields(review: Review) -> list[tuple[str, str]]:
               ("journal", escape(review.journal)), ("shortjournal", escape(review.journal_abbrev)),
               ("year", str(review.year or "")), ("volume", escape(review.volume)), ("number", escape(review.issue)),
               ("pages", _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group()], one_line(pages))), ("doi", one_line(review.doi)), ("pmid", one_line(review.pmid)),
-              ("abstract", escape(review.summary)), ("keywords", escape(", ".join(review.keywords)))]
+              ("abstract", escape(review.summary)), ("keywords", escape(", ".join(review.keywords))),
+              ("note", escape(banner(review_status(review))))]
     return [(name, value) for name, value in fields if value]
 
 

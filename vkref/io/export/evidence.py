@@ -14,6 +14,7 @@ from typing import Callable
 
 from vkref.core.entities import Finding, Review
 from vkref.core.errors import DataError
+from vkref.core.status import banner, status_of
 from vkref.core.vocabulary import Vocabulary
 from vkref.io.export.records import one_line
 
@@ -32,7 +33,9 @@ def _labels(finding: Finding, facet: str, vocabulary: Vocabulary) -> str:
 
 
 def _caution(finding: Finding, review: Review) -> str:
-    return "; ".join(c for c in (finding.caution, review.caution) if c)
+    """The banner of a retracted, doubtful or corrected source first, then the cautions."""
+    line = banner(status_of(review, finding.source_retracted))
+    return "; ".join(c for c in (line, finding.caution, review.caution) if c)
 
 
 def rows(findings: list[Finding], reviews: list[Review], vocabulary: Vocabulary,

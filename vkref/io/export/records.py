@@ -15,11 +15,12 @@ import rispy
 from rispy import RisWriter
 
 from vkref.core.entities import Review
+from vkref.core.status import banner, review_status
 from vkref.io.citation import csl_item, format_citations
 
 RIS_TYPES = {"journal-article": "JOUR", "book": "BOOK", "chapter": "CHAP", "report": "RPRT", "thesis": "THES"}
 CSV_COLUMNS = ("id", "source_id", "type", "title", "authors", "journal", "journal_abbrev", "year", "volume",
-               "issue", "pages", "doi", "pmid", "keywords", "abstract")
+               "issue", "pages", "doi", "pmid", "keywords", "abstract", "status")
 
 
 def one_line(value) -> str:
@@ -45,9 +46,9 @@ def _ris_record(review: Review) -> dict:
               "alternate_title2": review.journal_abbrev, "year": review.year, "volume": review.volume,
               "number": review.issue, "start_page": start, "end_page": end, "doi": review.doi,
               "accession_number": review.pmid, "id": review.source_id or review.id, "abstract": review.summary,
-              "keywords": review.keywords}
-    return {key: [one_line(v) for v in value] if isinstance(value, list) else one_line(value)
-            for key, value in fields.items() if value not in ("", None, [])}
+              "keywords": review.keywords, "notes": [banner(review_status(review))]}
+    return {key: [one_line(v) for v in value if v] if isinstance(value, list) else one_line(value)
+            for key, value in fields.items() if value not in ("", None, [], [""])}
 
 
 def to_ris(reviews: list[Review]) -> str:
@@ -63,7 +64,7 @@ def to_csl_json(reviews: list[Review]) -> str:
 
 def _csv_row(review: Review) -> list[str]:
     values = {"authors": "; ".join(str(a) for a in review.authors), "keywords": "; ".join(review.keywords),
-              "abstract": review.summary, "year": review.year}
+              "abstract": review.summary, "year": review.year, "status": banner(review_status(review))}
     return [one_line(values[c] if c in values else getattr(review, c)) for c in CSV_COLUMNS]
 
 
