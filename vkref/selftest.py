@@ -120,6 +120,18 @@ class SelfTest:
             raise AssertionError(f"suggestion {page.suggestion!r} for 'menatetreone'")
         return f"suggests {page.suggestion!r}"
 
+    def vocabulary_edit(self) -> str:
+        lib = self._lib()
+        natto = {h.id for h in lib.search("", filters={"agent": ["natto"]}, kind="finding", limit=500).hits}
+        lib.add_synonym("natto", "selftest-soy-food")
+        found = {h.id for h in lib.search("selftest-soy-food", kind="finding", limit=500).hits}
+        if not natto or not natto <= found:
+            raise AssertionError(f"a new synonym found {len(found)} of the {len(natto)} natto findings")
+        lib.undo()
+        if "selftest-soy-food" in lib.vocabulary["natto"].synonyms:
+            raise AssertionError("undo left the new synonym")
+        return f"a new synonym finds the {len(natto)} natto findings; undo takes it back"
+
     def index_recovery(self) -> str:
         from vkref.library import Library
 
@@ -247,6 +259,7 @@ class SelfTest:
                 self.check("search (MK-4 vertebral fracture)", self.search_codes)
                 self.check("faceted search (species=Rat)", self.search_facet)
                 self.check("spelling suggestion (menatetreone)", self.suggestion)
+                self.check("vocabulary edit and undo", self.vocabulary_edit)
                 self.check("index rebuild after deletion", self.index_recovery)
                 self.check("full text (PDF attached, passage found)", self.full_text)
                 self.check("catalog client (psycopg, libpq)", self.catalog_client)

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 EXPECTED = ["database and migrations", "bundled data", "index build", "search (MK-4 vertebral fracture)",
-            "faceted search (species=Rat)", "spelling suggestion (menatetreone)", "index rebuild after deletion",
-            "full text (PDF attached, passage found)", "catalog client (psycopg, libpq)"]
+            "faceted search (species=Rat)", "spelling suggestion (menatetreone)", "vocabulary edit and undo",
+            "index rebuild after deletion", "full text (PDF attached, passage found)", "catalog client (psycopg, libpq)"]
 
 
 @pytest.mark.slow

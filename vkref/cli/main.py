@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from vkref.cli import curation, evidence, fulltext, maintenance, records
+from vkref.cli import curation, evidence, fulltext, maintenance, records, vocabulary
 from vkref.core.errors import UsageError, VkrefError
 
 
@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     fulltext.add_parsers(sub)
     evidence.add_parsers(sub)
     maintenance.add_parsers(sub)
+    vocabulary.add_parsers(sub)
 
     g = sub.add_parser("gui", help="open the desktop application (the default)")
     g.add_argument("--query", default="", help="start with this search")
@@ -261,6 +262,7 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
             "answer": _with_library(lambda a, lib: evidence.cmd_answer(a, lib, _facet_pairs)),
             "check": lambda a: maintenance.cmd_check(a, _open), "backups": maintenance.cmd_backups,
             "restore": maintenance.cmd_restore, "attach": _with_library(fulltext.cmd_attach),
+            "concept": _with_library(vocabulary.cmd_concept),
             **{name: _with_library(fn) for name, fn in records.COMMANDS.items()}}
 
 

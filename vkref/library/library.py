@@ -23,6 +23,7 @@ from vkref.io import bundled
 from vkref.io.citation import vancouver
 from vkref.library import (curation, documents as D, duplicates, exporting, findings, fulltext, importing,
                            opening, sharing)
+from vkref.library import vocabulary_editing as vocab_edit, vocabulary_rules as vocab_rules
 from vkref.library.broader import offers as broader_offers
 from vkref.library.indexing import Indexing
 from vkref.library.results import Hit, SearchPage
@@ -55,6 +56,7 @@ class Library:
         self._flagged: set[str] = set()  # findings flagged as resting on a retracted study
         self._write_lock = threading.RLock()
         self.search_service = SearchService(directory / paths.INDEX_DIRNAME, self.library_id, self.vocabulary)
+        self._vocabulary_watch = vocab_edit.VocabularyWatch()  # another process's vocabulary edits
         self.indexing = Indexing(directory, db, self.search_service, self.vocabulary, self._write_lock,
                                  lambda: self._refresh_reviews())
         if snapshot:
@@ -232,6 +234,7 @@ class Library:
             raise QueryError(f"unknown sort {sort!r}: use {', '.join(SORTS)}")
         if year_from is not None and year_to is not None and year_from > year_to:
             raise QueryError(f"year range {year_from}-{year_to} is empty: the first year is after the last")
+        self._vocabulary_watch.check(self)
         want = self._resolve(filters or {})
         if kind is not None:
             want.setdefault("kind", set()).update(self._resolve({"kind": [kind]})["kind"])
@@ -448,9 +451,58 @@ class Library:
 
     def reload_vocabulary(self) -> None:
         """Read the vocabulary again after a write changed it (facets, expansion, forms)."""
+        self._vocabulary_watch.seen(self)
         self.vocabulary = repo.load_vocabulary(self.db)
         self.search_service.set_vocabulary(self.vocabulary)
         self.indexing.vocabulary = self.vocabulary
+
+    # ------------------------------------------------------------------ vocabulary (library/vocabulary_editing.py)
+    def concepts(self, facet: str | None = None) -> list:
+        """Concepts of a facet (or all) in tree order, with usage counts (:class:`ConceptInfo`, ``to_dict()``)."""
+        return vocab_edit.listing(self, facet)
+
+    def find_concept(self, concept: str, facet: str | None = None):
+        """The concept named by an id, label or synonym (``facet`` settles a shared name); DataError if none."""
+        return vocab_rules.find(self.vocabulary, concept, facet)
+
+    def concept_usage(self, concept: str, facet: str | None = None):
+        """One concept (id, label or synonym) with how many findings and reviews are coded with it."""
+        return vocab_edit.usage(self, concept, facet)
+
+    def add_concept(self, facet: str, label: str, synonyms=(), parent: str | None = None,
+                    concept_id: str | None = None, who: str = "user") -> dict:
+        """Add a concept as one undoable batch; returns ``{"batch", "concept"}``."""
+        return vocab_edit.add(self, facet, label, synonyms, parent, concept_id, who)
+
+    def update_concept(self, concept: str, label: str | None = None, synonyms=None, parent=vocab_edit.UNSET,
+                       who: str = "user") -> dict:
+        """Change label, synonyms and/or parent (None: top level) of a concept in one batch."""
+        return vocab_edit.update(self, concept, label, synonyms, parent, who=who)
+
+    def rename_concept(self, concept: str, label: str, who: str = "user") -> dict:
+        return vocab_edit.update(self, concept, label=label, who=who)
+
+    def add_synonym(self, concept: str, synonym: str, who: str = "user") -> dict:
+        return vocab_edit.add_synonym(self, concept, synonym, who=who)
+
+    def remove_synonym(self, concept: str, synonym: str, who: str = "user") -> dict:
+        return vocab_edit.remove_synonym(self, concept, synonym, who=who)
+
+    def set_parent(self, concept: str, parent: str | None, who: str = "user") -> dict:
+        """Move a concept under ``parent`` (None: top level); a cycle or another facet is refused."""
+        return vocab_edit.update(self, concept, parent=parent, who=who)
+
+    def merge_preview(self, keep: str, other: str) -> dict:
+        """What :meth:`merge_concepts` would recode, without writing."""
+        return vocab_edit.merge_preview(self, keep, other)
+
+    def merge_concepts(self, keep: str, other: str, who: str = "user") -> dict:
+        """Merge concept OTHER into KEEP: every record recoded, OTHER's names become KEEP's synonyms (one batch)."""
+        return vocab_edit.merge(self, keep, other, who=who)
+
+    def delete_concept(self, concept: str, who: str = "user") -> dict:
+        """Remove a concept no record is coded with and no concept sits under."""
+        return vocab_edit.delete(self, concept, who=who)
 
     # ------------------------------------------------------------------ full texts (vkref.library.fulltext)
     def attach_fulltext(self, review_id: str, path, who: str = "user") -> dict:

@@ -29,7 +29,7 @@ from vkref.core.entities import Finding, Review
 from vkref.core.errors import ConflictError, DataError
 from vkref.core.validation import check_record
 from vkref.core.vocabulary import Concept
-from vkref.store import catalog, models as M
+from vkref.store import catalog, concepts as concept_users, models as M
 from vkref.store import repository as repo
 from vkref.store.database import Database
 
@@ -104,6 +104,32 @@ class Writer:
 
     def save_concept(self, concept: Concept) -> bool:
         return repo.upsert_concept(self._s, concept)
+
+    def set_label(self, label: str) -> None:
+        """Name the batch once its content is known (Edit > Undo shows it)."""
+        self.batch.label = label[:2000]
+
+    def vocabulary(self):
+        """The vocabulary as this batch's transaction sees it: a check made on it holds when the batch commits
+        (the batch row written first took the database's write lock)."""
+        return repo.vocabulary_in(self._s)
+
+    def concept_users(self, concept_id: str) -> tuple[list[str], list[str]]:
+        """The ids of the findings and reviews coded with ``concept_id``."""
+        return concept_users.user_ids(self._s, [concept_id])
+
+    def delete_concept(self, concept_id: str) -> bool:
+        """Remove a concept no record is coded with and no concept has as parent (the database refuses others)."""
+        return repo.delete_concept(self._s, concept_id)
+
+    def coded_with(self, concept_id: str) -> tuple[list[Finding], list[Review]]:
+        """The findings and reviews coded with ``concept_id``, read in this batch's own transaction."""
+        fids, rids = concept_users.user_ids(self._s, [concept_id])
+        findings = self._s.scalars(select(M.Finding).options(*repo._FINDING_LOAD).where(M.Finding.id.in_(fids))
+                                   .order_by(M.Finding.id)) if fids else []
+        reviews = self._s.scalars(select(M.Review).options(*repo._REVIEW_LOAD).where(M.Review.id.in_(rids))
+                                  .order_by(M.Review.id)) if rids else []
+        return [repo._finding(r) for r in findings], [repo._review(r) for r in reviews]
 
     def write_vocabulary(self, vocabulary) -> int:
         return repo.write_vocabulary(self._s, vocabulary)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from vkref.core import entities as E, records as R
 from vkref.core.errors import ConflictError
 from vkref.core.vocabulary import Concept as VConcept, Vocabulary
-from vkref.store import models as M, passages
+from vkref.store import concepts as concept_users, models as M, passages
 from vkref.store.database import Database
 
 # ---------------------------------------------------------------------------- meta
@@ -67,10 +67,15 @@ def is_empty(db: Database) -> bool:
 
 def load_vocabulary(db: Database) -> Vocabulary:
     with db.session() as s:
-        rows = s.scalars(select(M.Concept).options(selectinload(M.Concept.synonyms))).all()
-        return Vocabulary.from_concepts(
-            VConcept(r.id, r.facet, r.label, tuple(x.text for x in r.synonyms), r.parent_id) for r in rows
-        )
+        return vocabulary_in(s)
+
+
+def vocabulary_in(s: Session) -> Vocabulary:
+    """The vocabulary as this session's transaction sees it."""
+    rows = s.scalars(select(M.Concept).options(selectinload(M.Concept.synonyms))).all()
+    return Vocabulary.from_concepts(
+        VConcept(r.id, r.facet, r.label, tuple(x.text for x in r.synonyms), r.parent_id) for r in rows
+    )
 
 
 def write_vocabulary(s: Session, vocabulary: Vocabulary) -> int:
@@ -343,6 +348,8 @@ def upsert_concept(s: Session, c: VConcept) -> bool:
     row.synonyms = [M.Synonym(position=i, text=t) for i, t in enumerate(c.synonyms)]
     s.flush()
     _record(s, "concept", c.id, old, new, 0)
+    if old is not None:  # a new label or parent changes the documents of the records coded with it
+        concept_users.queue_users(s, c.id, old, new)
     return True
 
 

@@ -69,6 +69,7 @@ SHORTCUTS = [
     ("Ctrl+N / F2 / Ctrl+D / Ctrl+Delete", "New finding / edit / duplicate / move to trash (Records menu)"),
     ("Ctrl+Shift+N", "New review (Records menu)"),
     ("Ctrl+H", "History of the shown record, with Revert this change"),
+    ("Ctrl+Shift+V", "Open the vocabulary editor (Tools > Vocabulary…)"),
     ("F1", "Search syntax"),
     ("Ctrl+Q", "Quit"),
 ]

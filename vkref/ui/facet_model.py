@@ -1,7 +1,8 @@
 """The facet tree: one group per facet, its values (a tree for hierarchical vocabularies) with live counts.
 
 ``FacetModel`` has a fixed structure built from the vocabulary (values of the review and year facets are
-added as searches report them); each search only updates counts. ``FacetProxy`` hides values with no hits
+added as searches report them; :meth:`FacetModel.set_vocabulary` rebuilds it after a vocabulary edit); each
+search only updates counts. ``FacetProxy`` hides values with no hits
 (unless active), keeps long facets short until "Show all" is chosen, and orders values by count.
 The check state of a value mirrors the shared :class:`~vkref.ui.filters.Filters`: checked = included; an
 excluded value is unchecked and drawn struck out. The counts are the facade's (each facet counted with every
@@ -44,6 +45,15 @@ class FacetModel(QAbstractItemModel):
         super().__init__(parent)
         self.filters = filters
         self.show_all: set[str] = set()
+        self._build(vocabulary)
+
+    def set_vocabulary(self, vocabulary) -> None:
+        """Rebuild the structure after the vocabulary was edited (counts come with the next search)."""
+        self.beginResetModel()
+        self._build(vocabulary)
+        self.endResetModel()
+
+    def _build(self, vocabulary) -> None:
         self._root = Node("root", "")
         self._by_label: dict[tuple[str, str], Node] = {}
         for facet in PANEL_ORDER:

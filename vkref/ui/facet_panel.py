@@ -132,6 +132,16 @@ class FacetPanel(QWidget):
     def update_counts(self, facets: dict) -> None:
         self.model.update_counts(facets)
 
+    def set_vocabulary(self, vocabulary) -> None:
+        """The vocabulary was edited: rebuild the tree, keeping which facets are open."""
+        def index(facet):
+            return self.proxy.mapFromSource(self.model.group_index(facet))
+
+        groups = [f for f in FACET_TITLES if self.tree.isExpanded(index(f))]
+        self.model.set_vocabulary(vocabulary)
+        for facet in groups:
+            self.tree.expand(index(facet))
+
     def refresh(self) -> None:
         self.model.refresh_states()
         self.sync_years()

@@ -19,7 +19,7 @@ from vkref.ui.evidence_view import EvidenceTabs
 from vkref.ui.facet_panel import ChipBar, FacetPanel
 from vkref.ui.filters import Filters
 from vkref.ui.history import History
-from vkref.ui import bundle_dialogs, catalog_link, duplicates_view, fulltext_view, records
+from vkref.ui import bundle_dialogs, catalog_link, duplicates_view, fulltext_view, records, vocabulary_window
 from vkref.ui.librarian import Librarian
 from vkref.ui.models import KEY_ROLE, ResultsModel
 from vkref.ui.results_view import ResultsTable
@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         self._action(edit, "C&lear all filters", self.clear_filters, "Ctrl+Shift+Backspace", "actionClear")
         self.records = records.install(self, bar.addMenu("&Records"))  # forms, trash, history (vkref.ui.records)
         self._build_view_menu(bar.addMenu("&View"))
+        vocabulary_window.install(self, bar.addMenu("&Tools"))  # Vocabulary… (window.vocabulary_editor)
         help_ = bar.addMenu("&Help")
         self._action(help_, "&Search syntax", lambda: self._dialog(dialogs.search_syntax_dialog(self)),
                      "F1", "actionSyntax")

@@ -1,0 +1,202 @@
+"""The vocabulary editor's tree: a thin Qt model over the plain concept rows ``Library.concepts(facet)`` returns.
+
+``ConceptTreeModel`` holds :class:`ConceptNode` objects built from one facet's rows (parents before children,
+as the facade lists them); column 0 is the label, column 1 the number of findings coded with the concept
+and column 2 the findings coded with it or a narrower concept (as the facet panel counts);
+the tooltip adds the synonyms. ``set_filter(text)`` keeps the concepts
+whose label or a synonym contains the text (case and accents folded as look-ups fold them) and their ancestors.
+
+Dragging a concept onto another asks to move it there, dropping it on the empty area below the tree asks to make
+it a top-level concept: the model only emits ``moveRequested(concept id, new parent id or "")``; the editor
+runs the change through the Library (which refuses cycles) and then gives the model fresh rows. Nothing here
+writes or reads the library.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, Qt, Signal
+
+from vkref.core.text import fold
+from vkref.ui.models import plain_tooltip
+
+MIME = "application/x-vkref-concept"
+ID_ROLE = Qt.ItemDataRole.UserRole + 20
+
+
+class ConceptNode:
+    __slots__ = ("info", "parent", "children")
+
+    def __init__(self, info, parent: "ConceptNode | None"):
+        self.info, self.parent = info, parent
+        self.children: list[ConceptNode] = []
+
+    def row(self) -> int:
+        return self.parent.children.index(self) if self.parent else 0
+
+
+def _matches(info, key: str) -> bool:
+    return any(key in fold(name) for name in (info.label, *info.synonyms, info.id))
+
+
+class ConceptTreeModel(QAbstractItemModel):
+    moveRequested = Signal(str, str)  # concept id, new parent id ("" = top level)
+    HEADERS = ("Concept", "Findings", "With narrower")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list = []
+        self._filter = ""
+        self._root = ConceptNode(None, None)
+        self._by_id: dict[str, ConceptNode] = {}
+
+    # ------------------------------------------------------------------ content
+    def set_rows(self, rows: list) -> None:
+        """One facet's concepts (``ConceptInfo`` objects, parents first)."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._build()
+        self.endResetModel()
+
+    def set_filter(self, text: str) -> None:
+        self.beginResetModel()
+        self._filter = fold(" ".join(text.split()))
+        self._build()
+        self.endResetModel()
+
+    def _build(self) -> None:
+        by_id = {r.id: r for r in self._rows}
+        shown = self._shown(by_id)
+        self._root = ConceptNode(None, None)
+        self._by_id = {}
+        for info in self._rows:
+            if info.id not in shown:
+                continue
+            parent = self._by_id.get(info.parent) if info.parent else None
+            node = ConceptNode(info, parent or self._root)
+            node.parent.children.append(node)
+            self._by_id[info.id] = node
+
+    def _shown(self, by_id: dict) -> set[str]:
+        if not self._filter:
+            return set(by_id)
+        shown: set[str] = set()
+        for info in self._rows:
+            if _matches(info, self._filter):
+                cur = info
+                while cur is not None and cur.id not in shown:
+                    shown.add(cur.id)
+                    cur = by_id.get(cur.parent) if cur.parent else None
+        return shown
+
+    def first_match(self) -> str | None:
+        """The first concept (in tree order) the filter matches itself, not as an ancestor of a match."""
+        return next((r.id for r in self._rows if not self._filter or _matches(r, self._filter)), None)
+
+    def info(self, index: QModelIndex):
+        node = self._node(index)
+        return node.info if node is not None else None
+
+    def index_of(self, concept_id: str, column: int = 0) -> QModelIndex:
+        node = self._by_id.get(concept_id)
+        return self.createIndex(node.row(), column, node) if node else QModelIndex()
+
+    def rows(self) -> list:
+        return list(self._rows)
+
+    def _node(self, index: QModelIndex) -> ConceptNode | None:
+        return index.internalPointer() if index.isValid() else None
+
+    # ------------------------------------------------------------------ Qt model API
+    def index(self, row, column, parent=QModelIndex()):
+        node = self._node(parent) if parent.isValid() else self._root
+        if node is None or not (0 <= row < len(node.children)) or not (0 <= column < len(self.HEADERS)):
+            return QModelIndex()
+        return self.createIndex(row, column, node.children[row])
+
+    def parent(self, index=QModelIndex()):
+        node = self._node(index)
+        if node is None or node.parent is None or node.parent is self._root:
+            return QModelIndex()
+        return self.createIndex(node.parent.row(), 0, node.parent)
+
+    def rowCount(self, parent=QModelIndex()):
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        node = self._node(parent) if parent.isValid() else self._root
+        return len(node.children) if node else 0
+
+    def columnCount(self, parent=QModelIndex()):
+        return len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        node = self._node(index)
+        if node is None:
+            return None
+        info, col = node.info, index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (info.label, str(info.findings), str(info.findings_with_narrower))[col]
+        if role == ID_ROLE:
+            return info.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tooltip(_tooltip(info))
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return (f"{info.label}, {info.findings} findings", f"{info.findings} findings",
+                    f"{info.findings_with_narrower} findings with narrower concepts")[col]
+        return None
+
+    def flags(self, index):
+        node = self._node(index)
+        if node is None:
+            return Qt.ItemFlag.ItemIsDropEnabled
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        flags |= Qt.ItemFlag.ItemIsDropEnabled
+        if not node.children:
+            flags |= Qt.ItemFlag.ItemNeverHasChildren
+        return flags
+
+    # ------------------------------------------------------------------ drag and drop (asks, never moves)
+    def supportedDropActions(self):
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self):
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self):
+        return [MIME]
+
+    def mimeData(self, indexes):
+        ids = list(dict.fromkeys(self.data(i, ID_ROLE) for i in indexes if i.isValid()))
+        data = QMimeData()
+        data.setData(MIME, "\n".join(ids).encode("utf-8"))
+        return data
+
+    def canDropMimeData(self, data, action, row, column, parent):
+        return data is not None and data.hasFormat(MIME) and action == Qt.DropAction.MoveAction
+
+    def dropMimeData(self, data, action, row, column, parent):
+        """Ask to move the dragged concept under ``parent`` (the top level when there is none). Returns False:
+        the model itself never moves a row, so the view removes nothing."""
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        ids = bytes(data.data(MIME)).decode("utf-8").split("\n")
+        target = self.data(parent.siblingAtColumn(0), ID_ROLE) if parent.isValid() else ""
+        if ids and ids[0] and ids[0] != target:
+            self.moveRequested.emit(ids[0], target or "")
+        return False
+
+
+def _tooltip(info) -> str:
+    lines = [f"{info.label} ({info.id})",
+             f"Coded on {info.findings} findings; {info.findings_with_narrower} with its narrower concepts"]
+    if info.reviews:
+        lines.append(f"Coded on {info.reviews} reviews")
+    if info.synonyms:
+        lines.append("Synonyms: " + "; ".join(info.synonyms))
+    return "\n".join(lines)
