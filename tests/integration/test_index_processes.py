@@ -345,3 +345,27 @@ def test_a_rebuild_skips_records_written_after_it_began_and_the_catch_up_indexes
     assert written
     assert [h.id for h in lib.search("quetzalberry").hits] == [finding.id]
     assert "late-review" in {h.id for h in lib.search("written while the index was rebuilt", kind="review").hits}
+
+
+def test_a_catch_up_skips_a_finding_whose_review_went_between_its_reads(fresh_library, monkeypatch):
+    """A catch-up reads the pending findings, then their reviews; another writer's undo removes a review and
+    its findings in between. The round must not fail (it did: KeyError, and a curator's client stopped
+    following the catalog); the undo's own outbox rows, newer, remove the finding in the next round."""
+    from vkref.core.entities import Review
+
+    lib = fresh_library
+    lib.add_records([Review(id="gone-review", title="A review undone while its finding was indexed", year=2026)],
+                    [replace(_new_finding(901, review_id="gone-review"), statement="Zanzibarberry finding.")])
+    assert [h.id for h in lib.search("zanzibarberry").hits] == ["test-901"]
+    real_reviews = repo.get_reviews
+
+    def reviews_after_the_undo(db, ids=None):
+        return [r for r in real_reviews(db, ids) if r.id != "gone-review"]
+
+    pending = [(1, "finding", "test-901", "upsert"), (2, "review", "gone-review", "refresh")]
+    monkeypatch.setattr(repo, "get_reviews", reviews_after_the_undo)
+    upserts, deletes = lib.indexing.changes_to_docs(pending)
+    monkeypatch.undo()
+    assert "test-901" not in {d.id for d in upserts if d.kind == "finding"}
+    lib.undo()  # the other writer's undo, committed: its rows remove both
+    assert lib.search("zanzibarberry").total == 0

@@ -233,8 +233,10 @@ class Indexing:
             f = findings.get(fid)
             if f is None:
                 deletes.append(f"finding:{fid}")
-            else:
+            elif f.review_id in reviews:
                 upserts.append(D.finding_doc(f, reviews[f.review_id], self.vocabulary))
+            # else its review went between the two reads (another writer's undo or merge, committed after
+            # these rows): that writer's newer outbox rows bring the finding's new state in the next round
         for rid in review_ids:
             self._review_changes(rid, reviews.get(rid), finding_ids, upserts, deletes)
         for rid in refresh:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from vkref.core.errors import DataError
+from vkref.core.errors import DataError, VkrefError
 from vkref.core.text import norm_label
 from vkref.core.vocabulary import CONCEPT_FACETS, Concept, Vocabulary
 from vkref.library import curation, vocabulary_rules as rules
@@ -74,7 +74,10 @@ class VocabularyWatch:
         token = lib.db.change_token()
         if token is not None and token == self._token:
             return False
-        mark = usage_store.vocabulary_mark(lib.db)
+        try:
+            mark = usage_store.vocabulary_mark(lib.db)
+        except VkrefError:  # the database cannot be read (a catalog server away): search on with this copy
+            return False
         changed = self._mark is not None and mark != self._mark
         if changed:
             lib.reload_vocabulary()
