@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from tests.gui.conftest import make_window, search
@@ -303,3 +303,43 @@ def test_a_new_review_from_scratch_then_its_first_finding(qtbot, writable_librar
     [finding] = lib.findings_of(review.id)
     assert finding.concepts["evidence"] == ["meta-analysis"]
     assert finding.id in [h.id for h in lib.search("pooled hip fractures menatetrenone", limit=5).hits]
+
+
+def test_a_finding_saved_elsewhere_meanwhile_shows_what_changed_and_merges_by_choice(qtbot, writable_library,
+                                                                                     settings, tmp_path):
+    """The form was opened on version N; another window (here a second open library on the same files, as a
+    colleague's client would be) saves the finding first. Save is refused whole and the conflict dialog lists
+    the fields: the one only I changed is kept, the one both changed is mine unless I untick it; what the
+    colleague alone changed stays theirs."""
+    lib = writable_library
+    w = open_window(qtbot, lib, settings, "ovariectomized rats vitamin D3")
+    select(qtbot, w, f"finding:{FINDING}")
+    w.table.setFocus()
+    qtbot.keyClick(w.table, Qt.Key.Key_F2)
+    form = w.records.dialog
+    qtbot.waitUntil(lambda: form.isVisible(), timeout=5000)
+    retype(qtbot, form.texts["dose"], "mine: 45 mg/day")
+    retype(qtbot, form.texts["duration"], "mine: 12 weeks")
+    other = Library.open(lib.path)
+    try:
+        other.edit(FINDING, {"duration": "theirs: 10 weeks", "caution": "theirs: check the dose"})
+    finally:
+        other.close()
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(form, "conflict", None) is not None and form.conflict.isVisible(),
+                    timeout=20000)
+    dialog = form.conflict
+    rows = {dialog.table.item(r, 0).text(): (dialog.table.item(r, 1).text(), dialog.table.item(r, 2).text())
+            for r in range(dialog.table.rowCount())}
+    assert rows == {"dose": ("mine: 45 mg/day", lib.get_finding(FINDING).dose),
+                    "duration": ("mine: 12 weeks", "theirs: 10 weeks")}  # the fields I changed, nothing else
+    assert not dialog.keep["dose"].isEnabled() and dialog.keep["duration"].isEnabled()
+    assert lib.get_finding(FINDING).dose != "mine: 45 mg/day"  # nothing of mine saved yet
+    box = dialog.keep["duration"]
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))  # theirs, for this one
+    assert not box.isChecked()
+    with qtbot.waitSignal(w.records.written, timeout=20000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    saved = lib.get_finding(FINDING)
+    assert (saved.dose, saved.duration, saved.caution) == ("mine: 45 mg/day", "theirs: 10 weeks",
+                                                            "theirs: check the dose")

@@ -29,7 +29,8 @@ def proposal(lib: "Library", record_id: str, base_version: int, mine: dict, curr
     for c in reversed(since):  # walk back: the oldest change's old value is the ancestor's
         if c.field != "*":
             base[c.field] = c.old
-    fields = {name: _field(base.get(name), value, (current or {}).get(name)) for name, value in mine.items()}
+    fields = {name: _field(base.get(name), value, (current or {}).get(name)) for name, value in mine.items()
+              if value != base.get(name)}  # a field the editor left as it was is theirs (a form sends all)
     return {"id": record_id, "your_version": base_version, "version": version, "deleted": current is None,
             "changed_by": _who_changed(since), "fields": fields,
             "merged": {n: f["mine"] for n, f in fields.items() if f["state"] != "same"},

@@ -23,7 +23,7 @@ from vkref.core.entities import Finding, Review
 from vkref.core.errors import ConflictError, DataError, QueryError, UsageError
 from vkref.core.status import normalise, review_status, status_of
 from vkref.core.vocabulary import CONCEPT_FACETS, Vocabulary
-from vkref.library import curation
+from vkref.library import conflicts, curation
 from vkref.store import changes
 
 if TYPE_CHECKING:
@@ -150,13 +150,23 @@ def update(lib: "Library", finding_id: str, fields: dict, if_version: int | None
            who: str = "user") -> dict:
     """Save a finding's form over the stored finding (``if_version``: refuse when someone changed it)."""
     current = _get(lib, finding_id)
-    if if_version is not None and current.version != if_version:
-        raise ConflictError(f"{finding_id} is at version {current.version}, not {if_version}: "
-                            "someone changed it; reload and edit again")
     merged = dict(R.finding_fields(current), **fields)
     _refuse(f"finding {finding_id}", problems(lib, merged))
     finding = _finding(lib, finding_id, merged, current.version)
-    batch = curation.write(lib, "edit", f"edit {finding_id}", who, findings=[finding])
+    # the form's values as stored (names coded as concept ids), to compare with the stored record's
+    mine = {k: v for k, v in R.finding_fields(finding).items() if k in fields}
+    fields = mine
+    if if_version is not None and current.version != if_version:
+        raise conflicts.conflict(lib, finding_id, if_version, mine, R.finding_fields(current), current.version)
+    try:  # the write is checked against the version read: a writer in between fails it whole
+        batch = curation.write(lib, "edit", f"edit {finding_id}", who, findings=[finding],
+                               expect={finding_id: current.version})
+    except ConflictError:
+        if if_version is None:
+            raise
+        now = lib.get_finding(finding_id)
+        raise conflicts.conflict(lib, finding_id, if_version, fields, R.finding_fields(now) if now else None,
+                                 now.version if now else None) from None
     return _done(lib, finding_id, batch)
 
 
