@@ -1,4 +1,4 @@
-"""The ``vkref`` command line: a thin front on :class:`vkref.library.Library` (PRODUCT.md is the contract).
+"""The ``vkref`` command line: a thin front on :class:`vkref.library.Library` (docs/CONTRACT.md is the contract).
 
 Exit status: 0 on success (zero hits included); 2 for a bad query or bad arguments, with one line on stderr;
 1 for anything else. A user never sees a traceback: known problems print their one-line message, anything

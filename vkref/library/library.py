@@ -218,7 +218,7 @@ class Library:
                year_from: int | None = None, year_to: int | None = None, limit: int = 20, offset: int = 0,
                sort: str = "relevance", all_keys: bool = False, spell: bool = True, broader: bool = True
                ) -> SearchPage:
-        """Search findings and reviews. See PRODUCT.md for the semantics; raises QueryError on bad input.
+        """Search findings and reviews. See docs/CONTRACT.md for the semantics; raises QueryError on bad input.
 
         ``sort``: ``relevance`` (ties: strongest evidence first), ``evidence`` (strongest evidence first: human,
         animal, in vitro, then meta-analysis > RCT > controlled trial > observational > expert; ties by score),

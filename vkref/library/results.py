@@ -1,4 +1,4 @@
-"""The search page returned by :meth:`Library.search`; ``to_dict()`` is exactly the JSON of PRODUCT.md, plus
+"""The search page returned by :meth:`Library.search`; ``to_dict()`` is exactly the JSON of docs/CONTRACT.md, plus
 ``also_broader`` (docs/CONTRACT.md): findings coded only with a broader concept than one the query names."""
 from __future__ import annotations
 

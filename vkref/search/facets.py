@@ -2,7 +2,7 @@
 without Qt). Built per segment and cached by segment id, so a small incremental commit re-reads only the new
 segment.
 
-Counting follows PRODUCT.md: several values of one facet are ORed, facets are ANDed, and each facet is counted
+Counting follows docs/CONTRACT.md: several values of one facet are ORed, facets are ANDed, and each facet is counted
 with every filter applied except its own (its own exclusions included), so a user can still widen it.
 """
 from __future__ import annotations
