@@ -29,7 +29,7 @@ def test_list_usage_merge_and_undo_by_the_contract(libdir):
     listed = run_json("concept", "list", "--facet", "species", library=libdir)["concepts"]
     assert {c["facet"] for c in listed} == {"species"}
     assert set(listed[0]) == {"id", "facet", "label", "synonyms", "parent", "depth", "children", "findings",
-                              "findings_with_narrower", "reviews"}
+                              "findings_with_narrower", "reviews", "parents"}
     assert "ambiguous" in run("concept", "usage", "mice", library=libdir, code=2).stderr  # species, population
     mouse = run_json("concept", "usage", "mice", "--facet", "species", library=libdir)  # a synonym names it
     assert mouse["id"] == "mouse" and mouse["findings"] > 0

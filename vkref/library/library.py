@@ -469,15 +469,16 @@ class Library:
         """One concept (id, label or synonym) with how many findings and reviews are coded with it."""
         return vocab_edit.usage(self, concept, facet)
 
-    def add_concept(self, facet: str, label: str, synonyms=(), parent: str | None = None,
+    def add_concept(self, facet: str, label: str, synonyms=(), parent=None,
                     concept_id: str | None = None, who: str = "user") -> dict:
-        """Add a concept as one undoable batch; returns ``{"batch", "concept"}``."""
+        """Add a concept (``parent``: one concept or a list) as one undoable batch; returns ``{"batch", "concept"}``."""
         return vocab_edit.add(self, facet, label, synonyms, parent, concept_id, who)
 
     def update_concept(self, concept: str, label: str | None = None, synonyms=None, parent=vocab_edit.UNSET,
-                       who: str = "user") -> dict:
-        """Change label, synonyms and/or parent (None: top level) of a concept in one batch."""
-        return vocab_edit.update(self, concept, label, synonyms, parent, who=who)
+                       who: str = "user", parents=vocab_edit.UNSET) -> dict:
+        """Change label, synonyms and/or parents of a concept in one batch (``parent``: the only parent, None:
+        top level; ``parents``: the whole list, primary first)."""
+        return vocab_edit.update(self, concept, label, synonyms, parent, who=who, parents=parents)
 
     def rename_concept(self, concept: str, label: str, who: str = "user") -> dict:
         return vocab_edit.update(self, concept, label=label, who=who)
@@ -491,6 +492,14 @@ class Library:
     def set_parent(self, concept: str, parent: str | None, who: str = "user") -> dict:
         """Move a concept under ``parent`` (None: top level); a cycle or another facet is refused."""
         return vocab_edit.update(self, concept, parent=parent, who=who)
+
+    def add_parent(self, concept: str, parent: str, who: str = "user") -> dict:
+        """Put a concept under one more parent (poly-hierarchy); a cycle, another facet or a repeat is refused."""
+        return vocab_edit.add_parent(self, concept, parent, who=who)
+
+    def remove_parent(self, concept: str, parent: str, who: str = "user") -> dict:
+        """Take a concept out from under one of its parents (its other parents stay)."""
+        return vocab_edit.remove_parent(self, concept, parent, who=who)
 
     def merge_preview(self, keep: str, other: str) -> dict:
         """What :meth:`merge_concepts` would recode, without writing."""
