@@ -146,6 +146,10 @@ class FacetModel(QAbstractItemModel):
         node = self._by_label.get((facet, label))
         return self.createIndex(node.row(), 0, node) if node else QModelIndex()
 
+    def places(self, facet: str, label: str) -> list[QModelIndex]:
+        """Every place of a value: a concept with several parents has one under each."""
+        return [self.createIndex(n.row(), 0, n) for n in self._values if (n.facet, n.label) == (facet, label)]
+
     def group_index(self, facet: str) -> QModelIndex:
         group = self._group(facet)
         return self.createIndex(group.row(), 0, group)

@@ -141,7 +141,7 @@ class ConceptPanel(QWidget):
             self.other_parents.addItem(item)
         below = _below(rows, info.id)
         fill_parents(self.add_parent_box, rows, {info.id, *below, *getattr(info, "parents", [])})
-        self.add_parent_box.setItemText(0, "(choose a parent to add)")
+        self.add_parent_box.setItemText(0, "Choose…")
         self._parent_buttons()
 
     def _parent_buttons(self, *_args) -> None:
