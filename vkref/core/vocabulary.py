@@ -113,10 +113,6 @@ class Vocabulary:
                     ids.append(concept.id)
 
     # ------------------------------------------------------------------ construction
-    def with_concept(self, concept: Concept) -> "Vocabulary":
-        """A copy with ``concept`` added or replaced (not validated: see :meth:`from_concepts`)."""
-        return Vocabulary({**self.concepts, concept.id: concept})
-
     @classmethod
     def from_concepts(cls, concepts: Iterable[Concept], origin: str = "vocabulary") -> "Vocabulary":
         """Build and validate: unique ids, known parents of the same facet, no cycles."""
