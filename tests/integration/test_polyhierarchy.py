@@ -108,6 +108,27 @@ def test_facet_counts_equal_a_straightforward_recount(library, query):
         assert {k: v for k, v in page.facets.get(facet, {}).items() if v} == dict(expected[facet]), facet
 
 
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    from benchmarks.generate import generate
+
+    path = tmp_path_factory.mktemp("poly") / "lib"
+    generate(path, 1000, seed=19, procs=1, log=lambda m: None)
+    lib = Library.open(path)
+    yield lib
+    lib.close()
+
+
+@pytest.mark.parametrize("query", ["", "bone", "postmenopausal"])
+def test_facet_counts_of_a_generated_library_equal_a_recount(generated, query):
+    coded = {c for f in all_findings(generated) for ids in f.concepts.values() for c in ids}
+    assert coded & set(multi_parent(generated.vocabulary))  # the generator codes concepts with two parents
+    page = generated.search(query, kind="finding", limit=0, spell=False, broader=False)
+    expected = recount(generated, query)
+    for facet in CONCEPT_FACETS:
+        assert {k: v for k, v in page.facets.get(facet, {}).items() if v} == dict(expected[facet]), facet
+
+
 def test_a_finding_reached_by_two_paths_counts_once(fresh_library):
     lib = fresh_library
     finding = next(f for f in all_findings(lib) if "postmenopausal-osteoporosis" in f.concepts.get("population", []))
@@ -121,6 +142,14 @@ def test_a_finding_reached_by_two_paths_counts_once(fresh_library):
     everyone = lib.search("", kind="finding", limit=0, spell=False, broader=False).facets["population"]
     assert everyone["People (clinical populations)"] == len(coded_with(lib, "population", {"humans-all"} |
                                                                         below(vocab, "humans-all")))
+
+
+def test_short_abbreviations_stay_everyday_words(library):
+    vocab = library.vocabulary
+    for word in ("BP", "AD", "PD", "Ca", "GC", "bp", "ad", "pd", "ca", "gc"):
+        assert not vocab.find_typed(word) and not vocab.find_all(word), word
+    for name in vocab.names():  # every name a search expands in any case is not an everyday two-letter word
+        assert name.casefold() not in {"bp", "ad", "pd", "ca", "gc"}, name
 
 
 # ---------------------------------------------------------------------------- searching
