@@ -185,7 +185,7 @@ class Records(QObject):
     def _written(self, message: str, key: str | None, created: bool = False) -> None:
         """Refresh as every write does (the librarian's refresh: vocabulary, facets, undo labels, search)."""
         self._show_after, self._created, self._refiltered = key, created, False
-        self.window.librarian._written(message)
+        self.window.librarian.written(message)
         self.update_actions()
         self.written.emit(message)
 
