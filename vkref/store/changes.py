@@ -96,8 +96,9 @@ class Writer:
         return repo.upsert_finding(self._s, finding, position=position, who=self.who, new=new,
                                    expect_version=expect_version)
 
-    def delete_review(self, review_id: str) -> bool:
-        return repo.delete_review(self._s, review_id)
+    def delete_review(self, review_id: str, expect_version: int | None = None,
+                      expect_findings: set[str] | None = None) -> bool:
+        return repo.delete_review(self._s, review_id, expect_version, expect_findings)
 
     def delete_finding(self, finding_id: str) -> bool:
         return repo.delete_finding(self._s, finding_id)

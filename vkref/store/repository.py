@@ -316,11 +316,20 @@ def delete_finding(s: Session, finding_id: str) -> bool:
     return True
 
 
-def delete_review(s: Session, review_id: str) -> bool:
-    """Delete a review and its findings (each recorded, so undo brings all of them back)."""
+def delete_review(s: Session, review_id: str, expect_version: int | None = None,
+                  expect_findings: set[str] | None = None) -> bool:
+    """Delete a review and its findings (each recorded, so undo brings all of them back). ``expect_version``:
+    see :func:`_expect`; ``expect_findings``: the findings the caller saw under it (a merge that moved them) —
+    a finding added meanwhile fails the whole batch instead of being deleted unseen."""
     row = s.get(M.Review, review_id, options=REVIEW_LOAD)
+    _expect(row, "review", review_id, expect_version)
     if row is None:
         return False
+    added = set()
+    if expect_findings is not None:  # asked of the database (autoflushed), not of a relationship loaded earlier
+        added = set(s.scalars(select(M.Finding.id).where(M.Finding.review_id == review_id))) - expect_findings
+    if added:
+        raise ConflictError(f"review {review_id} gained {', '.join(sorted(added))} meanwhile: nothing was saved")
     for f in list(row.findings):
         delete_finding(s, f.id)
     s.flush()
