@@ -75,6 +75,7 @@ class Selection:
 
 
 def select(lib: "Library", query: str = "", filters=None, exclude=None, year_from=None, year_to=None) -> Selection:
+    """The findings the finding search selects, in relevance order, and their reviews, read in bulk."""
     filters, exclude = spec(filters), spec(exclude)
     page = lib.search(query, filters=filters, exclude=exclude, kind="finding", year_from=year_from,
                       year_to=year_to, limit=0, all_keys=True, broader=False)
