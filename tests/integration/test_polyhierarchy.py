@@ -279,3 +279,4 @@ def test_a_schema_0006_library_keeps_every_parent_and_its_old_vocabulary_changes
         assert {(c, p) for c, p in before.items() if p and c != "women-taking-warfarin"} - {("natto", "vitamin-k2")} \
             <= links
         assert con.execute("SELECT count(*) FROM change WHERE entity='concept' AND field='parent'").fetchone() == (0,)
+

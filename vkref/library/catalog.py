@@ -138,6 +138,7 @@ class CatalogLink:
         with self._sync_lock:
             try:
                 lib = self.lib
+                lib.check_vocabulary()  # a colleague's new parent or label: roll up and title with it
                 if lib.indexing.older_than_log():
                     lib.reindex()
                     n = -1

@@ -19,6 +19,11 @@ class VocabularyEditing:
         self.search_service.set_vocabulary(self.vocabulary)
         self.indexing.vocabulary = self.vocabulary
 
+    def check_vocabulary(self) -> bool:
+        """Read the vocabulary again when another process (or catalog client) changed it; True when it did. Run
+        before applying others' changes to the index, whose documents roll codes up with the vocabulary."""
+        return self._vocabulary_watch.check(self)
+
     def concepts(self, facet: str | None = None) -> list:
         """Concepts of a facet (or all) in tree order, with usage counts (:class:`ConceptInfo`, ``to_dict()``)."""
         return vocab_edit.listing(self, facet)
