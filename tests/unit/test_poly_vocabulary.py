@@ -53,7 +53,8 @@ def test_a_cycle_along_any_path_is_refused(parents, message):
 
 
 def test_find_cycle_names_the_cycle_and_passes_a_diamond():
-    assert find_cycle({"a": ["x", "b"], "b": ["c"], "c": ["a"], "x": []}) == ["a", "b", "c", "a"]
+    cycle = find_cycle({"a": ["x", "b"], "b": ["c"], "c": ["a"], "x": []})
+    assert cycle[0] == cycle[-1] and sorted(cycle[:-1]) == ["a", "b", "c"]
     assert find_cycle({cid: c.parents for cid, c in diamond().concepts.items()}) is None
 
 

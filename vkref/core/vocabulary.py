@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from graphlib import CycleError, TopologicalSorter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -238,24 +239,10 @@ class Vocabulary:
 
 
 def find_cycle(parents: dict[str, Iterable[str]]) -> list[str] | None:
-    """A cycle in the graph ``id -> parent ids`` as a list of ids (first = last), or None. Iterative depth-first
-    search with three colours, so a poly-hierarchy of any depth is checked over every path once."""
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    for start in parents:
-        if state.get(start):
-            continue
-        stack: list[tuple[str, Iterator[str]]] = [(start, iter(parents.get(start, ())))]
-        state[start] = 1
-        while stack:
-            node, it = stack[-1]
-            nxt = next(it, None)
-            if nxt is None:
-                state[node] = 2
-                stack.pop()
-            elif state.get(nxt) == 1:
-                path = [n for n, _ in stack]
-                return path[path.index(nxt):] + [nxt]
-            elif not state.get(nxt):
-                state[nxt] = 1
-                stack.append((nxt, iter(parents.get(nxt, ()))))
+    """A cycle in the graph ``id -> parent ids`` as a list of ids (first = last), or None: the standard
+    library's topological sorter checks every path of the poly-hierarchy."""
+    try:
+        TopologicalSorter(parents).prepare()
+    except CycleError as exc:
+        return list(exc.args[1])
     return None
