@@ -81,3 +81,23 @@ def _tree_places(model, concept_id: str) -> list:
             out.append(index)
         stack.extend(model.index(r, 0, index) for r in range(model.rowCount(index)))
     return out
+
+
+def test_dragging_one_place_of_a_concept_moves_only_that_place(qtbot, writable_library, settings):
+    """Dropping natto's place under Soy foods onto Vitamin K2 replaces that parent; Fermented foods stays. (The drop
+    goes through the model's drop method: a real drag blocks on the offscreen platform.)"""
+    lib = writable_library
+    w = shown(qtbot, lib, settings)
+    v = open_editor(qtbot, w)
+    soy_place = next(i for i in _tree_places(v.model, "natto") if v.model.data(i.parent()) == "Soy foods")
+    mime = v.model.mimeData([soy_place])
+    with qtbot.waitSignal(v.saved, timeout=10000):
+        v.model.dropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, v.model.index_of("vitamin-k2"))
+    assert lib.vocabulary["natto"].parents == ("fermented-foods", "vitamin-k2")
+    assert sorted(v.model.data(i.parent()) for i in _tree_places(v.model, "natto")) == ["Fermented foods",
+                                                                                         "Vitamin K2"]
+    # dropped on the empty area: that place goes, the concept stays under its other parent
+    k2_place = next(i for i in _tree_places(v.model, "natto") if v.model.data(i.parent()) == "Vitamin K2")
+    with qtbot.waitSignal(v.saved, timeout=10000):
+        v.model.dropMimeData(v.model.mimeData([k2_place]), Qt.DropAction.MoveAction, -1, -1, v.model.index(-1, -1))
+    assert lib.vocabulary["natto"].parents == ("fermented-foods",)
