@@ -83,6 +83,21 @@ def test_trailing_punctuation_is_ignored(library, typed, clean):
     assert a.total == b.total and a.searched_as == b.searched_as
 
 
+@pytest.mark.parametrize("typed, clean", [("vitamin K2's effect on bone", "vitamin K2 effect on bone"),
+                                          ("women’s fractures", "women fractures"),
+                                          ("(MK-4) fractures", "MK-4 fractures"),
+                                          ("'menatetrenone' trials", "menatetrenone trials")])
+def test_possessives_and_brackets_around_a_word_are_ignored(library, typed, clean):
+    a, b = library.search(typed, limit=5), library.search(clean, limit=5)
+    assert a.total == b.total > 0 and a.mode == b.mode
+    assert [h.id for h in a.hits] == [h.id for h in b.hits]
+
+
+def test_brackets_inside_a_code_stay(library):
+    plan = library.search_service.builder.plan("25(OH)D levels")
+    assert plan.clauses[0].words == ["25(OH)D"]
+
+
 # ---------------------------------------------------------------------------- highlights
 def test_phrases_are_marked_as_phrases(library):
     marked = library.highlight("Warfarin, a vitamin K antagonist, lowered vitamin D3.", "warfarin")

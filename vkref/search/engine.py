@@ -19,6 +19,7 @@ from vkref.search import bitsets
 from vkref.search.budgets import BUDGETS, bitset_bytes
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer, terms
 from vkref.search.facets import constrain
+from vkref.search.feedback import feedback_query
 from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder, QueryPlan
 from vkref.search.schema import PASSAGE_WEIGHT
@@ -363,6 +364,9 @@ class SearchEngine:
         if q is not None and sort in ("relevance", "evidence"):
             docs = bitsets.to_array(final)
             scores = self._scores(s, q, docs)
+            extra = feedback_query(s, plan, self.builder.options, docs, scores)
+            if extra is not None:  # reorders the matched records only (vkref/search/feedback.py)
+                scores = scores + self._scores(s, extra, docs)
             passages = table.get("kind", "passage") & final
             if passages:  # ranked below the findings that state the same words
                 inside = bitsets.to_mask(passages, len(table.keys))[docs]

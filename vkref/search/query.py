@@ -16,8 +16,8 @@ concept's id: "rank" and "ca" stay words, "RANK" is the receptor.
 
 Plain-language questions: connectors ("plus", "combined", "versus") are dropped; generic words of a question
 ("effects", "risk", "dose", "prevent", "reduce") are *soft*: they add to the score but are not required. A
-hyphenated word also finds its closed form ("anti-angiogenesis" = "antiangiogenesis"); trailing punctuation is
-ignored ("fractures?").
+hyphenated word also finds its closed form ("anti-angiogenesis" = "antiangiogenesis"); trailing punctuation, a
+possessive and brackets around a word are ignored ("fractures?", "K2's", "(MK-4)").
 """
 from __future__ import annotations
 
@@ -75,6 +75,11 @@ class PlanOptions:
         hundred of a large library hold the words of a narrow question by chance)."""
         return max(self.few, ceil(self.few_share * searchable))
     min_share: float = 0.0  # a relaxed search still needs this share of the required words (at least one)
+    proximity: float = 0.0  # weight of two neighbouring query words found near each other (0: not scored)
+    window: int = 5  # "near": the second word within this many positions after the first
+    feedback_docs: int = 0  # pseudo-relevance feedback from this many top records (0: none)
+    feedback_terms: int = 10  # ... adding this many of their words to the scoring
+    feedback_weight: float = 0.3  # ... the best of them weighing this much against a typed word
 
 
 class MaxOr(Q.Or):
@@ -112,6 +117,7 @@ class QueryPlan:
     clauses: list[Clause]
     notes: list[str] = field(default_factory=list)
     highlight_terms: set[tuple[str, ...]] = field(default_factory=set)  # unstemmed words of each name
+    proximity: list[Q.Query] = field(default_factory=list)  # optional: neighbouring query words near each other
 
     @property
     def positive(self) -> list[Clause]:
@@ -138,8 +144,9 @@ class QueryPlan:
         return _combine(self, Q.Or([c.query for c in self.required]))
 
     def scoring(self) -> Q.Query:
-        """What ranks the matched records: every positive clause, soft ones included, summed."""
-        return Q.Or([c.query for c in self.positive])
+        """What ranks the matched records: every positive clause, soft ones included, and the proximity of
+        neighbouring words, summed."""
+        return Q.Or([c.query for c in self.positive] + self.proximity)
 
     def readable(self, joiner: str = " AND ") -> str:
         pos = joiner.join(c.readable() for c in self.positive)
@@ -202,16 +209,30 @@ def _word_item(word: str) -> Item | None:
     negate = word.startswith("-") and len(word) > 1
     if negate:
         word = word[1:]
-    word = word.rstrip(".,;:!?")  # "fractures?", "humans." are the words
+    word = _POSSESSIVE.sub("", word.rstrip(".,;:!?").strip("'‘’"))  # "fractures?", "K2's", "women’s"
     prefix = word.endswith("*")
     word = word.rstrip("*")
     if word.count("(") != word.count(")"):
         word = word.strip("()")
+    elif word.startswith("(") and word.endswith(")") and _balanced(word[1:-1]):  # "(MK-4)"; not "25(OH)D"
+        word = word[1:-1]
     if not re.search(r"\w", word):
         return None
     if prefix and len(re.sub(r"\W", "", word)) < 2:
         raise QueryError(f"{word}* is too short a prefix: type at least two letters before the *")
     return Item(word, negate=negate, prefix=prefix)
+
+
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s$", re.IGNORECASE)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 # ---------------------------------------------------------------------------- building
@@ -283,6 +304,8 @@ class QueryBuilder:
                 words = tuple(terms(name.strip('"*'), stem=False))
                 if words:
                     plan.highlight_terms.add(words)
+        if self.options.proximity:
+            plan.proximity = proximity_queries(plan.words(), self.options.proximity, self.options.window)
         return plan
 
     def _plain_clause(self, groups: list[list[Item]], i: int) -> tuple[Clause | None, int]:
@@ -373,6 +396,20 @@ class QueryBuilder:
             return None
         q = alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
         return Clause(shown, q, words=words, negate=negate)
+
+
+def proximity_queries(words: list[str], weight: float, window: int) -> list[Q.Query]:
+    """Each pair of neighbouring query words, in the order typed, within ``window`` positions of each other in
+    a title or statement/summary: scored as the pair's words times ``weight`` where they stand that close (the
+    ordered-window feature of the sequential dependence model). Short fields only: positions are the costly
+    part of a phrase check, and a full text is long enough to hold most pairs somewhere."""
+    stems = [t for w in words for t in terms(w)]
+    pairs = dict.fromkeys((a, b) for a, b in zip(stems, stems[1:]) if a != b)
+    return [Q.Or([Q.Phrase(f, list(pair), slop=window, boost=FIELD_BOOSTS[f]) for f in SHORT_FIELDS],
+                 boost=weight) for pair in pairs]
+
+
+SHORT_FIELDS = ("title", "text")
 
 
 def _is_connector(group: list[Item]) -> bool:
