@@ -20,7 +20,8 @@ Queries are split into two halves by a hash of their id (:func:`half`): paramete
 kept only if they also pay on "held-out". ``--variant`` changes one setting for a second vkref run beside the
 default one, in the same process: a :class:`vkref.search.query.PlanOptions` field (e.g. ``relax=0``,
 ``proximity=0.3``, ``feedback_docs=10``), the BM25 parameters ``k1``/``b`` of :mod:`vkref.search.scoring`, or a
-field weight ``field.title`` / ``field.text`` / ``field.body`` (:data:`vkref.search.schema.FIELD_BOOSTS`). Each
+field weight ``field.title`` / ``field.text`` / ``field.body`` (:data:`vkref.search.schema.FIELD_BOOSTS`), or
+``idf=1`` (the baseline's idf instead of Whoosh's). Each
 difference is given with a 95% interval over queries (paired, normal approximation): a difference whose interval
 holds 0 is within noise.
 """
@@ -155,7 +156,7 @@ class BM25:
         n = len(self.tf)
         scores: Counter = Counter()
         for t in set(self.terms(query)):
-            idf = math.log(1 + (n - self.df[t] + 0.5) / (self.df[t] + 0.5))
+            idf = lucene_idf(n, self.df[t])
             for d in self.postings.get(t, ()):
                 tf = self.tf[d][t]
                 scores[d] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * self.length[d] / self.avg))
@@ -188,6 +189,10 @@ def vkref_run(lib, queries: dict[str, str], k: int = 100) -> tuple[dict[str, lis
     return runs, times
 
 
+def lucene_idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 def set_variants(lib, variants: list[str]) -> None:
     """Apply NAME=VALUE settings (see the module docstring) and drop the engine's cached score tables."""
     from vkref.search import scoring
@@ -198,6 +203,8 @@ def set_variants(lib, variants: list[str]) -> None:
         name, _, value = spec.partition("=")
         if name in ("k1", "b"):
             setattr(scoring, name.upper(), float(value))
+        elif name == "idf":  # 1: Lucene's idf (the baseline's) instead of Whoosh's
+            scoring.idf = lucene_idf if float(value) else scoring.idf
         elif name.startswith("field.") and name[6:] in FIELD_BOOSTS:
             FIELD_BOOSTS[name[6:]] = float(value)
         elif hasattr(options, name):
@@ -243,8 +250,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(results: dict[str, dict], n_docs: int, n_queries: int, flat: bool) -> None:
-    """One row per run and part; then each vkref run's nDCG@10 difference against BM25 (and a variant's
-    against the default), with its 95% interval."""
+    """One row per run and part; then each vkref run's differences against BM25 (and a variant's against the
+    default), with their 95% intervals."""
     sizes = {p: len(by_part(results["plain BM25"], p)) for p in PARTS}
     print(f"NFCorpus dev: {n_docs} documents, {n_queries} queries (tune {sizes['tune']}, held-out "
           f"{sizes['held-out']}); layout {'flat' if flat else 'titled'}")
@@ -255,8 +262,10 @@ def report(results: dict[str, dict], n_docs: int, n_queries: int, flat: bool) ->
     names = list(results)
     pairs = [(n, "plain BM25") for n in names[1:]] + ([(names[2], names[1])] if len(names) > 2 else [])
     for a, b in pairs:
-        parts = ", ".join("%s %+.4f ± %.4f" % ((p,) + difference(results[a], results[b], p)) for p in PARTS)
-        print(f"nDCG@10 {a} − {b}: {parts}")
+        for metric, label in enumerate(METRICS):
+            parts = ", ".join("%s %+.4f ± %.4f" % ((p,) + difference(results[a], results[b], p, metric))
+                              for p in PARTS)
+            print(f"{label} {a} − {b}: {parts}")
 
 
 if __name__ == "__main__":

@@ -131,7 +131,28 @@ def test_nfcorpus_at_least_near_plain_bm25(tmp_path, capsys):
     from benchmarks import ir_eval
 
     assert ir_eval.main(["--data", str(NFCORPUS), "--keep", str(tmp_path / "lib"), "--queries", "120"]) == 0
-    rows = {line.split("|")[1].strip(): [float(x) for x in line.split("|")[2:5]]
-            for line in capsys.readouterr().out.splitlines() if line.startswith("| ") and "run" not in line}
-    bm25, ours = rows["plain BM25"], rows["vkref Library.search"]
+    cells = [[c.strip() for c in line.split("|")[1:-1]] for line in capsys.readouterr().out.splitlines()
+             if line.startswith("| ") and "nDCG" not in line]
+    rows = {(c[0], c[1]): [float(x) for x in c[2:5]] for c in cells}
+    assert {part for _, part in rows} == {"tune", "held-out", "all"}
+    bm25, ours = rows["plain BM25", "all"], rows["vkref Library.search", "all"]
     assert ours[0] >= bm25[0] - 0.02  # nDCG@10
+    assert ours[1] >= bm25[1] - 0.03  # recall@100
+
+
+def test_nfcorpus_titles_are_split_from_abstracts_and_queries_halved():
+    from benchmarks.ir_eval import half, split_title
+
+    assert split_title("vitamin k2 bone pubmed ncbi abstract aims study") == ("vitamin k2 bone", "aims study")
+    assert split_title("dietary phosphorus abstract excessive") == ("dietary phosphorus", "excessive")
+    assert split_title("no marker here") == ("", "no marker here")
+    halves = [half(f"PLAIN-{i}") for i in range(400)]
+    assert 150 < halves.count("tune") < 250 and halves == [half(f"PLAIN-{i}") for i in range(400)]
+
+
+def test_a_pair_is_relaxed_later_than_three_words_and_by_library_size():
+    from vkref.search.query import PlanOptions
+
+    options = PlanOptions()
+    assert options.too_few(217, 2) == 3 < options.too_few(217, 3)  # the bundled library: pairs stay strict
+    assert options.too_few(10_000, 2) == 100 < options.too_few(10_000, 3)

@@ -25,8 +25,6 @@ from vkref.search.query import QueryBuilder, QueryPlan
 from vkref.search.schema import PASSAGE_WEIGHT
 from vkref.search.scoring import Scorer, postings, reference_scores
 
-PAIR_FEW = 3  # a two-word search is relaxed only below this many records holding both
-
 
 def ranked(docs: np.ndarray, scores: np.ndarray, strengths: np.ndarray, sort: str,
            k: int | None) -> list[tuple[int, float]]:
@@ -318,9 +316,8 @@ class SearchEngine:
         mode, need = "all", len(plan.required)
         n_all = (matched & table.searchable).bit_count()
         options = self.builder.options
-        pair_only = need == 2 and n_all >= PAIR_FEW  # two words: relaxed only when almost none holds both
-        few = options.too_few(table.searchable.bit_count())
-        if options.relax and need > 1 and n_all < few and not pair_only:
+        few = options.too_few(table.searchable.bit_count(), need)
+        if options.relax and need > 1 and n_all < few:
             relaxed, need = self._relaxed(s, plan, table.searchable, few, options.min_share)
             if (relaxed & table.searchable).bit_count() > n_all:
                 matched, mode = relaxed, "any"

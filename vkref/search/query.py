@@ -70,16 +70,23 @@ class PlanOptions:
     few: int = 10  # below this many records holding every word, relax ...
     few_share: float = 0.03  # ... or below this share of the searchable records, if that is more
 
-    def too_few(self, searchable: int) -> int:
-        """How many records holding every word are too few (a number that grows with the library: three in a
-        hundred of a large library hold the words of a narrow question by chance)."""
-        return max(self.few, ceil(self.few_share * searchable))
     min_share: float = 0.0  # a relaxed search still needs this share of the required words (at least one)
+    pair_few: int = 3  # two words are relaxed only below this many records holding both ...
+    pair_share: float = 0.01  # ... or below this share of the searchable records, if that is more
     proximity: float = 0.0  # weight of two neighbouring query words found near each other (0: not scored)
     window: int = 5  # "near": the second word within this many positions after the first
     feedback_docs: int = 0  # pseudo-relevance feedback from this many top records (0: none)
     feedback_terms: int = 10  # ... adding this many of their words to the scoring
     feedback_weight: float = 0.3  # ... the best of them weighing this much against a typed word
+
+    def too_few(self, searchable: int, required: int = 3) -> int:
+        """How many records holding every one of ``required`` words are too few, so that fewer words are asked
+        for: a number that grows with the library (three in a hundred of a large library hold the words of a
+        narrow question by chance). Two words are relaxed later than three: "raloxifene plus vitamin K2" must not
+        turn into everything about vitamin K2."""
+        if required == 2:
+            return max(self.pair_few, ceil(self.pair_share * searchable))
+        return max(self.few, ceil(self.few_share * searchable))
 
 
 class MaxOr(Q.Or):
