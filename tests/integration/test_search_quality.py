@@ -93,6 +93,16 @@ def test_possessives_and_brackets_around_a_word_are_ignored(library, typed, clea
     assert [h.id for h in a.hits] == [h.id for h in b.hits]
 
 
+@pytest.mark.parametrize("typed, clean", [("why doesn't MK-4 prevent vertebral fractures",
+                                           "why does MK-4 prevent vertebral fractures"),
+                                          ("isn't vitamin K2 safe", "is vitamin K2 safe"),
+                                          ("we’re giving MK-7 to women", "we giving MK-7 to women")])
+def test_contractions_are_function_words(library, typed, clean):
+    a, b = library.search(typed, limit=5), library.search(clean, limit=5)
+    assert a.total == b.total > 0 and (a.mode, a.searched_as) == (b.mode, b.searched_as)
+    assert [h.id for h in a.hits] == [h.id for h in b.hits]
+
+
 def test_brackets_inside_a_code_stay(library):
     plan = library.search_service.builder.plan("25(OH)D levels")
     assert plan.clauses[0].words == ["25(OH)D"]

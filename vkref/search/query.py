@@ -17,7 +17,7 @@ concept's id: "rank" and "ca" stay words, "RANK" is the receptor.
 Plain-language questions: connectors ("plus", "combined", "versus") are dropped; generic words of a question
 ("effects", "risk", "dose", "prevent", "reduce") are *soft*: they add to the score but are not required. A
 hyphenated word also finds its closed form ("anti-angiogenesis" = "antiangiogenesis"); trailing punctuation, a
-possessive and brackets around a word are ignored ("fractures?", "K2's", "(MK-4)").
+possessive, a contraction and brackets around a word are ignored ("fractures?", "K2's", "doesn't", "(MK-4)").
 """
 from __future__ import annotations
 
@@ -216,7 +216,10 @@ def _word_item(word: str) -> Item | None:
     negate = word.startswith("-") and len(word) > 1
     if negate:
         word = word[1:]
-    word = _POSSESSIVE.sub("", word.rstrip(".,;:!?").strip("'‘’"))  # "fractures?", "K2's", "women’s"
+    word = word.rstrip(".,;:!?").strip("'‘’")  # "fractures?", "'MK-4'"
+    if _NEGATED_AUXILIARY.fullmatch(word):  # "doesn't", "isn't": function words, like "does" and "is"
+        return None
+    word = _POSSESSIVE.sub("", _CONTRACTION.sub("", word))  # "K2's", "women’s", "we're"
     prefix = word.endswith("*")
     word = word.rstrip("*")
     if word.count("(") != word.count(")"):
@@ -231,6 +234,8 @@ def _word_item(word: str) -> Item | None:
 
 
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s$", re.IGNORECASE)
+_CONTRACTION = re.compile(r"(?<=\w)['’](?:re|ve|ll|d|m)$", re.IGNORECASE)
+_NEGATED_AUXILIARY = re.compile(r"[a-z]+n['’]t", re.IGNORECASE)
 
 
 def _balanced(text: str) -> bool:
