@@ -91,7 +91,8 @@ def test_a_negated_word_is_a_set_difference(library, word, negated):
     assert library.search(f"{word} -{negated}", limit=0).total == len(kept)
 
 
-@pytest.mark.parametrize("setting", [{"proximity": 0.3}, {"feedback_docs": 5, "feedback_terms": 8}])
+@pytest.mark.parametrize("setting", [{"proximity": 0.3}, {"proximity": 0.3, "unordered": True},
+                                     {"feedback_docs": 5, "feedback_terms": 8}])
 @pytest.mark.parametrize("text", ["elderly women falls", "vitamin k2 vertebral fracture", "bone loss NOT fracture",
                                   "dose dependent inhibition of osteoclasts"])
 def test_same_results_with_proximity_and_feedback(library, setting, text):

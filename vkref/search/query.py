@@ -75,6 +75,7 @@ class PlanOptions:
     pair_share: float = 0.01  # ... or below this share of the searchable records, if that is more
     proximity: float = 0.0  # weight of two neighbouring query words found near each other (0: not scored)
     window: int = 5  # "near": the second word within this many positions after the first
+    unordered: bool = False  # ... or before it
     feedback_docs: int = 0  # pseudo-relevance feedback from this many top records (0: none)
     feedback_terms: int = 10  # ... adding this many of their words to the scoring
     feedback_weight: float = 0.3  # ... the best of them weighing this much against a typed word
@@ -317,7 +318,8 @@ class QueryBuilder:
                 if words:
                     plan.highlight_terms.add(words)
         if self.options.proximity:
-            plan.proximity = proximity_queries(plan.words(), self.options.proximity, self.options.window)
+            plan.proximity = proximity_queries(plan.words(), self.options.proximity, self.options.window,
+                                               self.options.unordered)
         return plan
 
     def _plain_clause(self, groups: list[list[Item]], i: int) -> tuple[Clause | None, int]:
@@ -410,15 +412,20 @@ class QueryBuilder:
         return Clause(shown, q, words=words, negate=negate)
 
 
-def proximity_queries(words: list[str], weight: float, window: int) -> list[Q.Query]:
-    """Each pair of neighbouring query words, in the order typed, within ``window`` positions of each other in
-    a title or statement/summary: scored as the pair's words times ``weight`` where they stand that close (the
-    ordered-window feature of the sequential dependence model). Short fields only: positions are the costly
-    part of a phrase check, and a full text is long enough to hold most pairs somewhere."""
+def proximity_queries(words: list[str], weight: float, window: int, unordered: bool = False) -> list[Q.Query]:
+    """Each pair of neighbouring query words, in the order typed (``unordered``: either order), within
+    ``window`` positions of each other in a title or statement/summary: scored as the pair's words times
+    ``weight`` where they stand that close (the sequential dependence model's ordered window). Short fields
+    only: positions are the costly part of a phrase check, and a full text holds most pairs somewhere."""
     stems = [t for w in words for t in terms(w)]
     pairs = dict.fromkeys((a, b) for a, b in zip(stems, stems[1:]) if a != b)
-    return [Q.Or([Q.Phrase(f, list(pair), slop=window, boost=FIELD_BOOSTS[f]) for f in SHORT_FIELDS],
-                 boost=weight) for pair in pairs]
+    def near(field: str, pair: tuple[str, str]) -> Q.Query:
+        boost = FIELD_BOOSTS[field]
+        if not unordered:
+            return Q.Phrase(field, list(pair), slop=window, boost=boost)
+        return MaxOr([Q.Phrase(field, list(p), slop=window, boost=boost) for p in (pair, pair[::-1])])
+
+    return [Q.Or([near(f, pair) for f in SHORT_FIELDS], boost=weight) for pair in pairs]
 
 
 SHORT_FIELDS = ("title", "text")
