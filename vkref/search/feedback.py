@@ -2,7 +2,8 @@
 
 What it promises: feedback only *reorders* the records a search matched (it never adds or removes one, so the
 total, the facet counts and "searched as" stay those of the words typed); it is deterministic (the top records
-are taken by score, then document number); a typed word always weighs more than any word it adds.
+are taken by score, then document number); with ``feedback_weight`` below 1 (0.3 unless changed) a typed word
+weighs more than any word it adds.
 
 The weighting is a Rocchio centroid of the top ``feedback_docs`` records (title and statement/summary): each
 word's share of a record's words, weighted by the record's share of the top records' scores, times the word's

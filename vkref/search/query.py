@@ -69,7 +69,6 @@ class PlanOptions:
     relax: bool = True  # too few records hold every word: require all but one, then fewer
     few: int = 10  # below this many records holding every word, relax ...
     few_share: float = 0.03  # ... or below this share of the searchable records, if that is more
-
     min_share: float = 0.0  # a relaxed search still needs this share of the required words (at least one)
     pair_few: int = 3  # two words are relaxed only below this many records holding both ...
     pair_share: float = 0.01  # ... or below this share of the searchable records, if that is more
@@ -419,13 +418,14 @@ def proximity_queries(words: list[str], weight: float, window: int, unordered: b
     only: positions are the costly part of a phrase check, and a full text holds most pairs somewhere."""
     stems = [t for w in words for t in terms(w)]
     pairs = dict.fromkeys((a, b) for a, b in zip(stems, stems[1:]) if a != b)
-    def near(field: str, pair: tuple[str, str]) -> Q.Query:
-        boost = FIELD_BOOSTS[field]
-        if not unordered:
-            return Q.Phrase(field, list(pair), slop=window, boost=boost)
-        return MaxOr([Q.Phrase(field, list(p), slop=window, boost=boost) for p in (pair, pair[::-1])])
+    return [Q.Or([_near(f, pair, window, unordered) for f in SHORT_FIELDS], boost=weight) for pair in pairs]
 
-    return [Q.Or([near(f, pair) for f in SHORT_FIELDS], boost=weight) for pair in pairs]
+
+def _near(field: str, pair: tuple[str, str], window: int, unordered: bool) -> Q.Query:
+    boost = FIELD_BOOSTS[field]
+    if not unordered:
+        return Q.Phrase(field, list(pair), slop=window, boost=boost)
+    return MaxOr([Q.Phrase(field, list(p), slop=window, boost=boost) for p in (pair, pair[::-1])])
 
 
 SHORT_FIELDS = ("title", "text")
