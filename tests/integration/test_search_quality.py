@@ -160,6 +160,20 @@ def test_nfcorpus_titles_are_split_from_abstracts_and_queries_halved():
     assert 150 < halves.count("tune") < 250 and halves == [half(f"PLAIN-{i}") for i in range(400)]
 
 
+def test_a_pair_few_records_of_a_larger_library_hold_is_relaxed_with_those_records_first(fresh_library):
+    from vkref.core.entities import Review
+
+    def review(i, text):
+        return Review(id=f"pair-{i}", title=f"Probe {i}", summary=text)
+
+    fresh_library.add_records([review(i, "Zqfoo and zqbar together.") for i in range(4)]
+                              + [review(i, "Zqfoo alone here.") for i in range(4, 60)]
+                              + [review(i, "Filler record about something else.") for i in range(60, 400)], [])
+    page = fresh_library.search("zqfoo zqbar", kind="review", limit=10)
+    assert page.mode == "any" and page.total == 60  # 4 of ~620 records hold both: under 1%, so relaxed
+    assert {h.id for h in page.hits[:4]} == {f"pair-{i}" for i in range(4)}
+
+
 def test_a_pair_is_relaxed_later_than_three_words_and_by_library_size():
     from vkref.search.query import PlanOptions
 
