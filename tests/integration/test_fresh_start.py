@@ -2,12 +2,16 @@
 that keeps a library safe left out (issue: fresh process to first result at 100,000 findings)."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from vkref.library import Library, opening
+from vkref.search import trust
 
 from tests.conftest import REPO  # noqa: E402
 
@@ -39,3 +43,74 @@ def test_a_process_that_ends_without_closing_the_library_shut_down_cleanly(built
     assert [p.name for p in (path / "running").iterdir()] == [opening.OPEN_LOCK]
     Library.open(path).close()
     assert checked == []
+
+
+# ---------------------------------------------------------------------------- index trust across processes
+
+
+def trust_in_a_new_process(monkeypatch) -> list[Path]:
+    """Forget what this process checked (its memory is read again from the file); return the files hashed."""
+    monkeypatch.setattr(trust, "memory", trust.DigestMemory())
+    read: list[Path] = []
+    real = trust.digest
+    monkeypatch.setattr(trust, "digest", lambda path, key: read.append(Path(path)) or real(path, key))
+    return read
+
+
+def same_device(a: Path, b: Path) -> bool:
+    return os.stat(a).st_dev == os.stat(b).st_dev
+
+
+def test_a_fresh_process_trusts_a_signed_index_without_reading_its_files(built_library, tmp_path, monkeypatch):
+    path = copy_lib(built_library, tmp_path)
+    index = path / "index"
+    trust.user_key()
+    if not same_device(index, trust.key_path()):
+        pytest.skip("the test library is not on the key's file system")
+    read = trust_in_a_new_process(monkeypatch)
+    assert trust.Trust().problem(index) is None
+    assert len(read) == len(trust.signed_names(index))  # a copy: new files, every one hashed once
+    read = trust_in_a_new_process(monkeypatch)
+    assert trust.Trust().problem(index) is None
+    assert read == []
+    with Library.open(path) as lib:
+        assert lib.search("menatetrenone").total > 0
+    assert read == []
+
+
+def wait_for_a_newer_ctime(path: Path) -> None:
+    """Until the file system's clock has moved past ``path``'s ctime (a coarse clock can hold it a few ms)."""
+    probe = path.with_name("vkref-probe")
+    while True:
+        probe.write_bytes(b"")
+        if os.stat(probe).st_ctime_ns > os.stat(path).st_ctime_ns:
+            probe.unlink()
+            return
+
+
+def test_a_file_rewritten_in_place_with_its_old_size_and_mtime_is_hashed_again(built_library, tmp_path,
+                                                                                monkeypatch):
+    path = copy_lib(built_library, tmp_path)
+    index = path / "index"
+    assert trust.Trust().problem(index) is None
+    target = max((index / n for n in trust.signed_names(index)), key=lambda p: p.stat().st_size)
+    before = os.stat(target)
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    wait_for_a_newer_ctime(target)
+    with open(target, "r+b") as fh:  # the same inode
+        fh.write(data)
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(target)
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
+    read = trust_in_a_new_process(monkeypatch)
+    assert "not signed" in trust.Trust().problem(index)
+    assert target in read
+
+
+def test_files_on_another_file_system_are_always_hashed():
+    trust.user_key()
+    identity = trust._stat_key(trust.key_path())
+    memory = trust.DigestMemory()
+    assert memory.usable(identity) == (os.name == "posix")
+    assert not memory.usable((identity[0] + 1, *identity[1:]))

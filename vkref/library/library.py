@@ -27,6 +27,7 @@ from vkref.library import vocabulary_editing as vocab_edit, vocabulary_rules as 
 from vkref.library.broader import offers as broader_offers
 from vkref.library.indexing import Indexing
 from vkref.library.results import Hit, SearchPage
+from vkref.library.reviews import Reviews, labels as review_labels
 from vkref.search import SearchService
 from vkref.store import Database, changes, passages as store_passages, repository as repo
 
@@ -60,7 +61,7 @@ class Library:
         self.indexing = Indexing(directory, db, self.search_service, self.vocabulary, self._write_lock,
                                  lambda: self._refresh_reviews())
         if snapshot:
-            self._reviews = {r.id: r for r in snapshot["reviews"]}
+            self._reviews = Reviews(db, snapshot["reviews"])
             self._review_labels = D.review_label_map(snapshot["reviews"])
         else:
             self._refresh_reviews()
@@ -242,13 +243,9 @@ class Library:
         raw, state, note = self.indexing.query(query or "", filters=want, exclude=avoid, year_from=year_from,
                                                 year_to=year_to, limit=limit, offset=offset, sort=sort,
                                                 all_keys=all_keys, spell=spell)
+        self._reviews.prefetch(h.review_id or h.id for h in raw.hits)  # one query for the page's reviews
         hits = [self._hit(h, raw.plan) for h in raw.hits]
-        facets = {f: {self.facet_label(f, v): n for v, n in sorted(raw.facets.get(f, {}).items(),
-                                                                  key=lambda kv: (-kv[1], kv[0]))}
-                  for f in ALL_FACETS}
-        # newest year first, "No year" last
-        facets["year"] = dict(sorted(facets["year"].items(), key=lambda kv: (kv[0] != D.NO_YEAR_LABEL, kv[0]),
-                                     reverse=True))
+        facets = D.labelled_facets(raw.facets, self.vocabulary, self._review_labels)
         searched_as = raw.searched_as + note
         if raw.undated_outside:
             n = raw.undated_outside
@@ -290,8 +287,9 @@ class Library:
             if not v.isdigit():
                 raise QueryError(f"year {value!r} is not a number (or \"No year\")")
             return str(int(v))
-        for rid, label in self._review_labels.items():
-            r = self._reviews[rid]
+        labels = self._review_labels
+        for rid, r in self._reviews.items():  # every review read once, in id order as the labels are
+            label = labels.get(rid, rid)
             if v.lower() in (rid.lower(), label.lower(), r.title.lower(), r.doi.lower(), r.source_id.lower()):
                 return rid
         raise QueryError(f"unknown review {value!r}: give its id, label, title or DOI")
@@ -300,10 +298,10 @@ class Library:
         return D.facet_label(facet, value, self.vocabulary, self._review_labels)
 
     def _refresh_reviews(self) -> None:
-        """Reviews as labels and citations need them (the full records are read on demand)."""
-        reviews = repo.get_review_summaries(self.db)
-        self._reviews = {r.id: r for r in reviews}
-        self._review_labels = D.review_label_map(reviews)
+        """Reviews as labels and citations need them, read on demand (:mod:`vkref.library.reviews`); a shared
+        catalog's at once (they serve while its server is away)."""
+        self._reviews = Reviews(self.db, eager=self.db.url.startswith("postgresql"))
+        self._review_labels = review_labels(self.db)
         self._refresh_flags()
 
     def _refresh_flags(self) -> None:
