@@ -114,3 +114,33 @@ def test_files_on_another_file_system_are_always_hashed():
     memory = trust.DigestMemory()
     assert memory.usable(identity) == (os.name == "posix")
     assert not memory.usable((identity[0] + 1, *identity[1:]))
+
+
+# ---------------------------------------------------------------------------- reviews read on demand
+
+
+def test_review_labels_from_one_query_are_those_of_the_full_summaries(fresh_library):
+    from vkref.core.entities import Author, Review
+    from vkref.library import documents as D, reviews
+    from vkref.store import repository as repo
+
+    lib = fresh_library
+    lib.add_records([Review("zz-anon", "No authors at all", journal="Bone", year=2001),
+                     Review("zz-twin-a", "Twin one", [Author("Iwamoto", "J"), Author("Zed")], "J Bone", "", 2006),
+                     Review("zz-twin-b", "Twin two", [Author("Iwamoto", "K")], journal="J Bone", year=2006),
+                     Review("zz-undated", "No year", [Author("", "X")], journal_abbrev="Osteo Int")], [])
+    expected = D.review_label_map(repo.get_review_summaries(lib.db))
+    assert reviews.labels(lib.db) == expected
+    assert expected["zz-anon"] == "Anon 2001, Bone" and expected["zz-twin-b"] == "Iwamoto 2006, J Bone (2)"
+    assert lib.review_label("zz-undated") == " n.d., Osteo Int"
+
+
+def test_a_search_reads_only_the_reviews_of_its_page(built_library, tmp_path):
+    with Library.open(copy_lib(built_library, tmp_path)) as lib:
+        page = lib.search("menatetrenone", limit=3)
+        assert lib._reviews._all is None  # not every review read
+        assert set(lib._reviews._some) == {h.review["id"] for h in page.hits}
+        full = {r.id: r for r in lib.reviews()}
+        for hit in page.hits:
+            assert hit.review == lib.review_ref(full[hit.review["id"]])
+        assert len(lib._reviews) == len(full)  # iterating reads them all, once
