@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from vkref.core.entities import Finding, Review
 from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
+from itertools import islice
 from operator import itemgetter
 
 from vkref.io.citation import label_of, short_label
@@ -159,6 +160,16 @@ def numbered_labels(pairs) -> dict[str, str]:
     return labels
 
 
+def _by_value(counts: dict[str, int], known: dict[str, str] | None) -> list[tuple[str, int]]:
+    """``counts``' items sorted by value. ``known`` (review labels, read in id order) gives that order in one
+    pass when it holds every value and its order is the sorted one (a database's collation may differ)."""
+    if known is not None and len(counts) <= len(known):
+        ordered = [(v, counts[v]) for v in known if v in counts]
+        if len(ordered) == len(counts) and all(a[0] < b[0] for a, b in zip(ordered, islice(ordered, 1, None))):
+            return ordered
+    return sorted(counts.items())
+
+
 def labelled_facets(raw: dict[str, dict[str, int]], vocabulary: Vocabulary,
                     review_labels: dict[str, str]) -> dict[str, dict[str, int]]:
     """Every facet's counts by label: most frequent first, then by value; years newest first, "No year" last.
@@ -166,8 +177,10 @@ def labelled_facets(raw: dict[str, dict[str, int]], vocabulary: Vocabulary,
     at every keystroke)."""
     out = {}
     for facet in ALL_FACETS:
+        counts = raw.get(facet, {})
         # by value, then by count (stable, descending): the order of the key (-count, value) without its tuples
-        ordered = sorted(sorted(raw.get(facet, {}).items()), key=itemgetter(1), reverse=True)
+        ordered = sorted(_by_value(counts, review_labels if facet == "review" else None), key=itemgetter(1),
+                         reverse=True)
         if facet == "review":
             get = review_labels.get
             out[facet] = {get(v, v): n for v, n in ordered}
