@@ -133,6 +133,7 @@ class DigestMemory:
     def __init__(self):
         self._files: dict[str, list] | None = None  # path -> [*identity, digest]; read on first use
         self._device: int | None = None
+        self._key_print = ""  # the key the memory was read for: another key (tests) makes it unusable
         self._dirty = False
         self._lock = threading.Lock()
 
@@ -146,9 +147,10 @@ class DigestMemory:
         if self._files is None:
             self._files = {}
             try:
-                self._device = os.stat(key_path()).st_dev
+                fingerprint = self._key_print = self._fingerprint()  # makes the key in a first-ever process
+                self._device = os.stat(key_path()).st_dev  # no key file (a key in memory only): nothing kept
                 data = json.loads(self._path().read_text(encoding="utf-8"))
-                if data.get("key") == self._fingerprint() and isinstance(data.get("files"), dict):
+                if data.get("key") == fingerprint and isinstance(data.get("files"), dict):
                     self._files = data["files"]
             except (OSError, ValueError, AttributeError):
                 pass
@@ -158,7 +160,8 @@ class DigestMemory:
         """Whether a remembered digest may stand for a file of this identity (module docstring)."""
         with self._lock:
             self._load()
-            return os.name == "posix" and identity[1] != 0 and identity[0] == self._device
+            return (os.name == "posix" and identity[1] != 0 and identity[0] == self._device
+                    and self._key_print == self._fingerprint())
 
     def recall(self, path: Path, identity: tuple) -> str | None:
         with self._lock:
