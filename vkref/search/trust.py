@@ -21,8 +21,11 @@ Invariants
   file (the user's own disk: a removable FAT stick keeps no ctime of its own, a network share's timestamps are
   the server's). Every way of handing over an index — copying it, unpacking it, writing it on another computer
   or rewriting a file in place, even with its old size and mtime put back — gives it a new inode or a new ctime,
-  so its files are hashed again. Libraries elsewhere (other file systems, Windows, whose ctime is a settable
-  creation time) are hashed at every first use in a process, as before. The memory file is as private as the key
+  so its files are hashed again. (A program writing into a file within the same tick of the file system's
+  clock as vkref hashes it could keep the ctime; such a program writes into the library on this computer
+  while vkref runs, and could as well change a file between its hashing and Whoosh's reading, which hashing
+  never prevented.) Libraries elsewhere (other file systems; Windows, whose ctime is a settable creation
+  time) are hashed at every first use in a process, as before. The memory file is as private as the key
   (mode 0600, the same directory): whoever can write it can read the key and sign anything, so it adds no way
   in; a memory made under another key is ignored.
 - vkref's own JSON files (facet sidecars, progress) and Whoosh's lock files are never unpickled and are not
