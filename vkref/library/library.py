@@ -18,7 +18,6 @@ import vkref
 from vkref.core import logs, paths
 from vkref.core.entities import Review
 from vkref.core.vocabulary import Vocabulary
-from vkref.io import bundled
 from vkref.library import documents as D, opening
 from vkref.library import vocabulary_editing as vocab_edit
 from vkref.library.facade import Progress  # noqa: F401  (the type of progress callbacks, named here too)
@@ -114,6 +113,8 @@ class Library(IndexUpkeep, Searching, Records, Writing, VocabularyEditing, FullT
     @staticmethod
     def _load_bundled(s, directory: Path) -> None:
         """Fill a new library's database in the session of its creation (one transaction with the schema)."""
+        from vkref.io import bundled  # YAML: only when a library is created
+
         data = bundled.load(directory)  # validates everything before anything is written
         with changes.batch_in(s, "bundled", f"bundled library {vkref.__version__}", "vkref bundled library") as w:
             w.write_vocabulary(data.vocabulary)
