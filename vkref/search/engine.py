@@ -333,7 +333,9 @@ class SearchEngine:
         final, counts, undated_outside = constrain(table, matched, filters, exclude, year_from, year_to)
         total = final.bit_count()
         wanted = None if all_keys else offset + limit
-        if q is not None and sort in ("relevance", "evidence"):
+        if wanted == 0:
+            order = []  # a count only (limit 0, as the broader-concept offers ask): nothing to rank or sort
+        elif q is not None and sort in ("relevance", "evidence"):
             docs = bitsets.to_array(final)
             scores = self._scores(s, q, docs)
             extra = feedback_query(s, plan, self.builder.options, docs, scores)
