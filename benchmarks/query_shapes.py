@@ -32,15 +32,32 @@ def words_of(lib, n: int, rnd: random.Random) -> list[str]:
 
 def phrase_of(lib, n: int = 8) -> str:
     """``n`` consecutive words of a review summary: a long phrase that occurs."""
-    for r in lib.reviews()[:200]:
-        plain = [bool(re.fullmatch(r"[A-Za-z]{3,}", t)) for t in r.summary.split()]
-        for i in range(len(plain) - n + 1):
+    return (phrases_of(lib, n, 1) or ['"vitamin k2 bone"'])[0]
+
+
+def phrases_of(lib, n: int, count: int) -> list[str]:
+    """Up to ``count`` distinct phrases of ``n`` consecutive plain words of review summaries (phrases that occur)."""
+    out: dict[str, None] = {}
+    for r in lib.reviews()[:400]:
+        words = r.summary.split()
+        plain = [bool(re.fullmatch(r"[A-Za-z]{3,}", t)) for t in words]
+        for i in range(0, len(plain) - n + 1, n):
             if all(plain[i:i + n]):
-                return '"' + " ".join(r.summary.split()[i:i + n]).lower() + '"'
-    return '"vitamin k2 bone"'
+                out['"' + " ".join(words[i:i + n]).lower() + '"'] = None
+                if len(out) >= count:
+                    return list(out)
+    return list(out)
 
 
-def shapes(words: list[str], max_len: int, phrase: str) -> list[tuple[str, str, dict]]:
+def within(text: str, max_len: int) -> str:
+    """``text`` cut at a space to the parser's length limit."""
+    while len(text) > max_len:
+        text = text.rsplit(" ", 1)[0]
+    return text
+
+
+def shapes(words: list[str], max_len: int, phrase: str, pairs: list[str],
+           facets: dict[str, list[str]]) -> list[tuple[str, str, dict]]:
     w = itertools.cycle(words)  # a small library has fewer distinct words than the shapes take
     take = lambda k: [next(w) for _ in range(k)]  # noqa: E731
     paragraph = " ".join(take(40))
@@ -49,9 +66,8 @@ def shapes(words: list[str], max_len: int, phrase: str) -> list[tuple[str, str, 
         if len(longest) + len(word) + 1 > max_len:
             break
         longest = f"{longest} {word}".strip()
-    nots = "bone " + " ".join(f"-{x}" for x in take(100))
-    while len(nots) > max_len:
-        nots = nots.rsplit(" ", 1)[0]
+    nots = within("bone " + " ".join(f"-{x}" for x in take(100)), max_len)
+    prefixes = sorted({x[:2] for x in words})
     return [
         ("one common word", "bone", {}),
         ("3 NOTs", "bone " + " ".join(f"NOT {x}" for x in take(3)), {}),
@@ -66,6 +82,15 @@ def shapes(words: list[str], max_len: int, phrase: str) -> list[tuple[str, str, 
                                                "outcome": ["Vertebral fracture"]}),
         ("empty query, year range", "", {"year_from": 1990, "year_to": 2005}),
         (f"longest accepted query ({max_len} characters, all words)", longest, {}),
+        ("30 two-letter prefixes OR-ed", within(" OR ".join(f"{p}*" for p in prefixes[:30]), max_len), {}),
+        ("bone, 40 negated two-letter prefixes", within("bone " + " ".join(f"-{p}*" for p in prefixes[:40]), max_len),
+         {}),
+        ("20 two-word phrases OR-ed", within(" OR ".join(pairs[:20]), max_len), {}),
+        ("20 two-word phrases, all required", within(" ".join(pairs[20:40]), max_len), {}),
+        ("bone, 25 negated two-word phrases", within("bone " + " ".join(f"-{p}" for p in pairs[40:65]), max_len), {}),
+        ("quoted stop words around two words", '"the bone of the and of the with fracture in the"', {}),
+        ("wildcards in the middle of words", "os*is fr*ure vi*min bo*e", {}),
+        ("every value of every facet selected", "bone", facets),
     ]
 
 
@@ -94,8 +119,12 @@ def main(argv=None) -> int:
         print(f"library: {info['reviews']:,} reviews, {info['findings']:,} findings")
         print("| shape | hits | cold (s) | slowest warm (s) | within 1 s |\n|---|---|---|---|---|")
         worst = 0.0
+        first, _ = run_shape(lib, "zzzqqq", {})
+        print(f"| first query of the process (a word no record holds: opening, not a shape) | 0 | {first:.3f} | | |")
+        facets = {name: list(values) for name, values in lib.search("", limit=1).facets.items()
+                  if name not in ("review", "year")}
         for name, text, extra in shapes(words_of(lib, 400, random.Random(args.seed)), MAX_QUERY_LENGTH,
-                                     phrase_of(lib)):
+                                        phrase_of(lib), phrases_of(lib, 2, 65), facets):
             try:
                 cold, total = run_shape(lib, text, extra)
             except QueryError as exc:

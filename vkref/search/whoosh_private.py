@@ -1,7 +1,8 @@
 """The one place that reads Whoosh's private internals, for speed; everything else uses its public API.
 
-Two things are read: a posting-list matcher's current block (its id and weight arrays, copied whole instead of
-several Python calls per posting) and a segment's field-length column. Both belong to the on-disk format of
+Three things are read: a posting-list matcher's current block (its id and weight arrays, copied whole instead of
+several Python calls per posting), a segment's terms as stored (deleted documents included, for the document-set
+sidecars of :mod:`vkref.search.docsets`) and a segment's field-length column. All belong to the on-disk format of
 whoosh-reloaded 2.7 (``whoosh.codec.whoosh3``), pinned in ``pyproject.toml`` as ``whoosh-reloaded>=2.7.5,<2.8``
 for this reason. Every function checks the running version against :data:`SUPPORTED` and the attributes it needs,
 and returns None when either is missing, so a Whoosh that changed its internals makes vkref slower (the public,
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import whoosh
+from whoosh.reading import TermNotFound
 
 SUPPORTED = (2, 7)  # major, minor of whoosh-reloaded whose internals are read here
 _BLOCK_ATTRS = ("_atend", "_ids", "_weights", "_read_ids", "_read_weights", "_next_block")
@@ -102,3 +104,23 @@ def _length_table(byte_to_length) -> np.ndarray:
     if not _TABLE:
         _TABLE.append(np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.int32))
     return _TABLE[0]
+
+
+def raw_ids(leaf, field: str, btext: bytes) -> np.ndarray | None:
+    """A term's local document numbers in one segment as stored, deleted documents included (int32), read a
+    block at a time without decoding weights; None where the internals are not available."""
+    if not supported() or not all(hasattr(leaf, a) for a in ("_terms", "schema")):
+        return None
+    try:
+        matcher = leaf._terms.matcher(field, btext, leaf.schema[field].format)
+    except (KeyError, TermNotFound):  # not a term of this segment
+        return np.empty(0, dtype=np.int32)
+    if not all(hasattr(matcher, a) for a in _BLOCK_ATTRS):
+        return None
+    ids: list[int] = []
+    while not matcher._atend and matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        ids.extend(matcher._ids)
+        matcher._next_block()
+    return np.asarray(ids, dtype=np.int32)
