@@ -1,10 +1,11 @@
-"""Document-set sidecars: for every term of a segment's searched fields, which documents hold it (no frequencies,
-no positions), in a binary file beside the segment that is memory-mapped when read.
+"""Document-set sidecars: for every term of a segment's searched fields, which documents hold it and how often (no
+positions), in a binary file beside the segment that is memory-mapped when read.
 
 Matching a query, a NOT and a wildcard need only which documents hold a term, but Whoosh keeps a term's document
 numbers, frequencies and positions together in zlib-compressed pickled blocks of 128 postings: matching 100
 negated common words decoded 12,861 blocks (3 s at 100,000 findings). A sidecar answers the same question with
-one slice of a mapped file (a term held by many documents as a bitset, the others as document numbers).
+one slice of a mapped file (a term held by many documents as a bitset, the others as document numbers), and the
+BM25F scorer reads a term's frequencies from the same file.
 
 A segment never changes once written (its deletions are recorded beside it), so its sidecar is written once,
 right after the commit that created the segment (:func:`write_missing`), and holds the segment's documents
@@ -16,7 +17,8 @@ little-endian), the header (JSON: file version, index format, segment size, term
 each section), then the sections, each 8-byte aligned: ``keys`` (sorted ``field\\x1fterm`` lines, the term's
 bytes as Whoosh stores them), ``kinds`` (uint8 per term: 0 = little-endian int32 document numbers, 1 = a
 little-endian bitset of the segment's size), ``starts`` and ``lengths`` (int64 per term: byte extent in
-``data``), ``data``. No pickles. A file whose magic, digest, version, format or size does not match is ignored.
+``data``), ``counts`` (int64 per term: its documents), ``data``, ``tfs`` (float32 frequencies, term after term,
+in document order). No pickles. A file whose magic, digest, version, format or size does not match is ignored.
 Like the facet sidecars it is not signed (:mod:`vkref.search.trust`): a planted one can only mislead a search,
 never run code, and the index removes those of merged-away segments.
 """
@@ -42,7 +44,7 @@ FIELDS = tuple(FIELD_BOOSTS) + ("concepts",)  # every field a query names
 IDS, BITS = 0, 1
 SEP = b"\x1f"
 _DIGEST = 32
-_SECTIONS = ("keys", "kinds", "starts", "lengths", "data")
+_SECTIONS = ("keys", "kinds", "starts", "lengths", "counts", "data", "tfs")
 
 
 def path_of(directory: Path, segid: str) -> Path:
@@ -67,7 +69,27 @@ class SegmentDocs:
         self._kinds = np.frombuffer(buf, dtype=np.uint8, count=n, offset=ext["kinds"][0])
         self._starts = np.frombuffer(buf, dtype="<i8", count=n, offset=ext["starts"][0])
         self._lengths = np.frombuffer(buf, dtype="<i8", count=n, offset=ext["lengths"][0])
+        counts = np.frombuffer(buf, dtype="<i8", count=n, offset=ext["counts"][0])
+        self._tf_starts = np.concatenate([[0], np.cumsum(counts)])  # where each term's frequencies begin
+        self._tfs = np.frombuffer(buf, dtype="<f4", count=int(self._tf_starts[-1]), offset=ext["tfs"][0])
         self._data = ext["data"][0]
+
+    def postings(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """The local document numbers (int32, ascending; deleted ones included) and frequencies (float32) of
+        the term ``btext`` in ``field``."""
+        i = self._index.get(field.encode("utf-8") + SEP + btext)
+        if i is None:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+        start, length = self._data + int(self._starts[i]), int(self._lengths[i])
+        if self._kinds[i] == BITS:
+            raw = np.frombuffer(self._buf, dtype=np.uint8, count=length, offset=start)
+            ids = np.flatnonzero(np.unpackbits(raw, bitorder="little", count=self.size)).astype(np.int32)
+        else:
+            ids = np.frombuffer(self._buf, dtype="<i4", count=length // 4, offset=start).astype(np.int32)
+        tfs = self._tfs[self._tf_starts[i]:self._tf_starts[i + 1]].astype(np.float32)
+        if len(tfs) != len(ids):
+            raise ValueError("document-set sidecar: frequencies and documents disagree")
+        return ids, tfs
 
     def union(self, field: str, btexts) -> int:
         """The local documents (deleted ones included) holding any of the terms ``btexts`` (as Whoosh stores
@@ -118,15 +140,17 @@ def _parse(buf, size: int, index_format: int) -> SegmentDocs | None:
     return SegmentDocs(buf, header, keys)
 
 
-def encode(entries: dict[bytes, np.ndarray], size: int, index_format: int) -> bytes:
-    """The sidecar bytes of ``entries`` (``field\\x1fterm`` -> ascending local document numbers)."""
+def encode(entries: dict[bytes, tuple[np.ndarray, np.ndarray]], size: int, index_format: int) -> bytes:
+    """The sidecar bytes of ``entries`` (``field\x1fterm`` -> ascending local document numbers and their
+    frequencies)."""
     keys = sorted(entries)
     kinds = np.zeros(len(keys), dtype=np.uint8)
     starts = np.zeros(len(keys), dtype="<i8")
     lengths = np.zeros(len(keys), dtype="<i8")
+    counts = np.array([len(entries[k][0]) for k in keys], dtype="<i8")
     chunks, at = [], 0
     for i, key in enumerate(keys):
-        ids = np.asarray(entries[key], dtype="<i4")
+        ids = np.asarray(entries[key][0], dtype="<i4")
         if 4 * len(ids) > (size + 7) // 8:  # a bitset is smaller
             mask = np.zeros(size, dtype=bool)
             mask[ids] = True
@@ -136,8 +160,10 @@ def encode(entries: dict[bytes, np.ndarray], size: int, index_format: int) -> by
         starts[i], lengths[i] = at, len(raw)
         chunks.append(raw)
         at += len(raw)
+    tfs = [np.asarray(entries[k][1], dtype="<f4") for k in keys]
     parts = {"keys": b"\n".join(keys), "kinds": kinds.tobytes(), "starts": starts.tobytes(),
-             "lengths": lengths.tobytes(), "data": b"".join(chunks)}
+             "lengths": lengths.tobytes(), "counts": counts.tobytes(),
+             "data": b"".join(chunks), "tfs": np.concatenate(tfs).tobytes() if tfs else b""}
     return _assemble(parts, {"version": VERSION, "format": index_format, "size": size, "terms": len(keys)})
 
 
@@ -166,22 +192,26 @@ def _digest(body) -> bytes:
 # ---------------------------------------------------------------------------- writing
 
 
-def segment_entries(leaf) -> dict[bytes, np.ndarray] | None:
-    """Every term of :data:`FIELDS` in one segment and its documents (deleted ones included), or None where
-    neither Whoosh's internals nor a segment without deletions allow reading them."""
-    out: dict[bytes, np.ndarray] = {}
+def segment_entries(leaf) -> dict[bytes, tuple[np.ndarray, np.ndarray]] | None:
+    """Every term of :data:`FIELDS` in one segment with its documents (deleted ones included) and frequencies,
+    or None where neither Whoosh's internals nor a segment without deletions allow reading them."""
+    out: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
     for field in FIELDS:
         if field not in leaf.schema:
             continue
         for btext in leaf.lexicon(field):
-            ids = whoosh_private.raw_ids(leaf, field, btext)
-            if ids is None:
+            got = whoosh_private.raw_postings(leaf, field, btext)
+            if got is None:
                 if leaf.has_deletions():
                     return None
-                ids = np.fromiter(leaf.postings(field, leaf.schema[field].from_bytes(btext)).all_ids(),
-                                  dtype=np.int32)
-            out[field.encode("utf-8") + SEP + btext] = ids
+                got = _public_postings(leaf.postings(field, leaf.schema[field].from_bytes(btext)))
+            out[field.encode("utf-8") + SEP + btext] = got
     return out
+
+
+def _public_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    pairs = list(matcher.items_as("weight"))
+    return np.array([d for d, _ in pairs], dtype=np.int32), np.array([w for _, w in pairs], dtype=np.float32)
 
 
 def write(directory: Path, leaf, segid: str, index_format: int) -> bool:

@@ -15,7 +15,7 @@ import numpy as np
 from whoosh import highlight
 from whoosh import query as Q
 
-from vkref.search import bitsets, docsets
+from vkref.search import bitsets, docsets, phrases
 from vkref.search.budgets import BUDGETS, bitset_bytes
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer, terms
 from vkref.search.facets import constrain
@@ -58,7 +58,8 @@ class Matcher:
 
     An expanded query is an Or of And/Or trees over Term, Phrase and Prefix leaves. Leaves are evaluated once per
     index generation and cached (search-as-you-type re-uses every finished word), Or/And/AndNot become big-int
-    ``|``/``&``/``& ~``, and a phrase is only checked position by position when all its words occur together.
+    ``|``/``&``/``& ~``, and a phrase is only checked position by position where all its words occur together,
+    for all those documents at once (:mod:`vkref.search.phrases`).
     A term's (and a prefix's expanded terms') documents come from the segments' document-set sidecars
     (:mod:`vkref.search.docsets`): no posting block is decoded to match, negate or expand a wildcard.
     Anything else falls back to Whoosh. The result equals ``docs_for_query`` (tests/integration/test_equivalence.py).
@@ -117,7 +118,26 @@ class Matcher:
                 together &= self._leaf(Q.Term(q.fieldname, word))
                 if not together:
                     return 0
+            found = self._phrase(q, together) if self.segcache is not None and q.words else None
+            if found is not None:
+                return found
         return bitsets.from_docnums(self.s.docs_for_query(q))
+
+    def _phrase(self, q, together: int) -> int | None:
+        """A phrase's documents among those holding all its words (:mod:`vkref.search.phrases`), or None: Whoosh
+        checks it."""
+        out = 0
+        for leaf, offset, _docs, _deleted in self._segments():
+            fmt = leaf.schema[q.fieldname].format if q.fieldname in leaf.schema else None
+            if fmt is None or not fmt.supports("positions"):
+                return None
+            local = (together >> offset) & ((1 << leaf.doc_count_all()) - 1)
+            if local:
+                found = phrases.phrase_bits(leaf, q.fieldname, q.words, q.slop, local)
+                if found is None:
+                    return None
+                out |= found << offset
+        return out
 
     def _holding(self, field: str, texts: list[str]) -> int:
         """The live documents holding any of ``texts`` in ``field``: from each segment's document-set sidecar

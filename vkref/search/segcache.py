@@ -4,8 +4,9 @@ A Whoosh segment never changes once written (deletions are recorded beside it), 
 a term's document numbers and frequencies, a field's document lengths — stays valid until the segment is merged
 away. Keeping these per segment means that after a commit (a new finding, a small new segment) only the new
 segment is read again; the per-generation caches of the matcher and the scorer are rebuilt from memory, which
-keeps a new finding searchable quickly. Which documents hold a term (all that matching needs) is read from the
-segment's document-set sidecar where it has one (:mod:`vkref.search.docsets`, memory-mapped). Postings are held as NumPy columns (int32 document numbers, float32
+keeps a new finding searchable quickly. A term's documents and frequencies are read from the segment's
+document-set sidecar where it has one (:mod:`vkref.search.docsets`, memory-mapped), else decoded from Whoosh's
+posting blocks. Postings are held as NumPy columns (int32 document numbers, float32
 frequencies: 8 bytes a posting, a ninth of the Python lists they replace) and what is held is bounded in bytes
 (:mod:`vkref.search.budgets`).
 """
@@ -39,7 +40,9 @@ class SegmentCache:
         hit = self._postings.get(key) if segid else None
         if hit is not None:
             return hit
-        value = _columns(read_postings(leaf, field, text))
+        docs = self.docs(leaf, segid) if field in docsets.FIELDS else None
+        value = _live(leaf, docs.postings(field, leaf.schema[field].to_bytes(text))) if docs is not None \
+            else _columns(read_postings(leaf, field, text))
         if segid:
             with self._lock:
                 self._postings[key] = value
@@ -81,6 +84,15 @@ class SegmentCache:
                 self.bytes -= entry_bytes(len(self._postings.pop(key)[0]), POSTING_BYTES)
             for key in [k for k in self._lengths if k[0] not in live_segments]:
                 del self._lengths[key]
+
+
+def _live(leaf, value: Postings) -> Postings:
+    """A sidecar's postings (deleted documents included) without the segment's deleted documents."""
+    if not leaf.has_deletions() or not len(value[0]):
+        return value
+    deleted = np.fromiter(leaf.deleted_docs_set, dtype=np.int32, count=len(leaf.deleted_docs_set))
+    keep = ~np.isin(value[0], deleted)
+    return value[0][keep], value[1][keep]
 
 
 def _columns(value: tuple[list[int], list[float]]) -> Postings:

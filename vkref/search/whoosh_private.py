@@ -106,21 +106,54 @@ def _length_table(byte_to_length) -> np.ndarray:
     return _TABLE[0]
 
 
-def raw_ids(leaf, field: str, btext: bytes) -> np.ndarray | None:
-    """A term's local document numbers in one segment as stored, deleted documents included (int32), read a
-    block at a time without decoding weights; None where the internals are not available."""
+def raw_postings(leaf, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's local document numbers (int32) and weights (float32) in one segment as stored, deleted documents
+    included, a block at a time; None where the internals are not available."""
     if not supported() or not all(hasattr(leaf, a) for a in ("_terms", "schema")):
         return None
     try:
         matcher = leaf._terms.matcher(field, btext, leaf.schema[field].format)
     except (KeyError, TermNotFound):  # not a term of this segment
-        return np.empty(0, dtype=np.int32)
-    if not all(hasattr(matcher, a) for a in _BLOCK_ATTRS):
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+    got = block_postings(matcher)
+    if got is None:
         return None
-    ids: list[int] = []
+    return np.asarray(got[0], dtype=np.int32), np.asarray(got[1], dtype=np.float32)
+
+
+def term_positions(leaf, field: str, btext: bytes, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The positions of a term in the documents of one segment where ``wanted`` (a boolean array over the local
+    documents) is True: document numbers and positions, one entry per occurrence, in document then position
+    order. Blocks without a wanted document are skipped unread; a posting's positions are decoded by the field
+    format's own ``decode_positions``. None where the internals are not available."""
+    if not supported() or not all(hasattr(leaf, a) for a in ("_terms", "schema")):
+        return None
+    fmt = leaf.schema[field].format
+    try:
+        matcher = leaf._terms.matcher(field, btext, fmt)
+    except (KeyError, TermNotFound):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    if not all(hasattr(matcher, a) for a in _BLOCK_ATTRS + ("_read_values", "_values", "_maxid")):
+        return None
+    docs: list[int] = []
+    positions: list[int] = []
+    first = 0  # the smallest document number the current block can hold
     while not matcher._atend and matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        ids.extend(matcher._ids)
+        last = matcher._maxid
+        if wanted[first:last + 1].any():
+            _block_positions(matcher, fmt, wanted, docs, positions)
+        first = last + 1
         matcher._next_block()
-    return np.asarray(ids, dtype=np.int32)
+    return np.asarray(docs, dtype=np.int64), np.asarray(positions, dtype=np.int64)
+
+
+def _block_positions(matcher, fmt, wanted: np.ndarray, docs: list[int], positions: list[int]) -> None:
+    if matcher._ids is None:
+        matcher._read_ids()
+    if matcher._values is None:
+        matcher._read_values()
+    for doc, value in zip(matcher._ids, matcher._values):
+        if wanted[doc]:
+            found = fmt.decode_positions(value)
+            docs.extend([doc] * len(found))
+            positions.extend(found)
