@@ -3,10 +3,15 @@ documents of the postings (deletions masked by the reader), and a damaged, trunc
 the postings are read instead and the results stay the same."""
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
+from whoosh import query as Q
 
 from vkref.core.entities import Finding
 from vkref.search import bitsets, docsets
+from vkref.search.analysis import terms
 from vkref.search.schema import INDEX_FORMAT
 from vkref.search.segcache import read_postings, segment_id
 
@@ -46,10 +51,14 @@ def test_every_segment_has_a_sidecar_holding_the_postings_documents(fresh_librar
         docs = docsets.load(docsets.path_of(directory, segment_id(leaf)), leaf.doc_count_all(), INDEX_FORMAT)
         assert docs is not None
         deleted = bitsets.from_docnums(sorted(leaf.deleted_docs_set))
+        gone = np.fromiter(leaf.deleted_docs_set, dtype=np.int32)
         for field in docsets.FIELDS:
             for btext in leaf.lexicon(field):
-                expected = bitsets.from_docnums(read_postings(leaf, field, leaf.schema[field].from_bytes(btext))[0])
-                assert docs.union(field, [btext]) & ~deleted == expected
+                ids, tfs = read_postings(leaf, field, leaf.schema[field].from_bytes(btext))
+                assert docs.union(field, [btext]) & ~deleted == bitsets.from_docnums(ids)
+                got_ids, got_tfs = docs.postings(field, btext)
+                live = ~np.isin(got_ids, gone)
+                assert got_ids[live].tolist() == ids and got_tfs[live].tolist() == tfs  # float32 both: exact
                 checked += 1
         assert docs.union("text", [b"zzzunknown"]) == 0
     assert checked > 1000
@@ -103,3 +112,33 @@ def test_a_sidecar_is_rewritten_for_a_new_segment_only(fresh_library):
     live = {docsets.path_of(directory, segment_id(leaf)).name for leaf, _ in leaves}
     assert live <= set(after)
     assert all(after[name] == before[name] for name in before if name in after)
+
+
+def test_phrases_match_what_whoosh_matches(fresh_library):
+    """vkref/search/phrases.py against Whoosh's own Phrase: pairs and runs of words taken from the texts, with
+    every slop from 0 to 4, repeated words, words out of order, across a segment with deletions."""
+    _edit(fresh_library)
+    engine = fresh_library.search_service.engine
+    searcher = fresh_library.search_service.index.searcher()
+    matcher = engine._matcher(searcher)
+    rnd = random.Random(5)
+    reviews = fresh_library.reviews()[:40]
+    texts = [r.summary for r in reviews] + [f.statement for r in reviews[:10] for f in fresh_library.findings_of(r.id)]
+    phrases = []
+    for text in texts:
+        words = terms(text)
+        if len(words) < 4:
+            continue
+        i = rnd.randrange(len(words) - 3)
+        phrases += [words[i:i + 2], words[i:i + 4], [words[i + 1], words[i]], [words[i], words[i]],
+                    [words[i], words[i + 2]]]
+    compared = matched = 0
+    for words in phrases:
+        for field in ("text", "title", "body"):
+            for slop in range(5):
+                q = Q.Phrase(field, words, slop=slop)
+                expected = bitsets.from_docnums(searcher.docs_for_query(q))
+                assert matcher._compute(q) == expected, (field, words, slop)
+                compared += 1
+                matched += expected != 0
+    assert compared > 1000 and matched > 100
