@@ -1,14 +1,14 @@
 """Running a search against the index: matching, filtering, facet counts, ranking, highlights, spelling.
 
 This is vkref's search interface to the rest of the program (the library facade calls :class:`SearchEngine`);
-nothing outside :mod:`vkref.search` sees a Whoosh object. Results are plain data (:class:`RawResult`).
+nothing outside :mod:`vkref.search` sees a Whoosh object. Results are plain data
+(:class:`~vkref.search.hits.RawResult`).
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 from math import ceil
-from dataclasses import dataclass, field
 from html import escape
 
 import numpy as np
@@ -21,6 +21,7 @@ from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer, terms
 from vkref.search.facets import constrain
 from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder, QueryPlan
+from vkref.search.hits import RawHit, RawResult
 from vkref.search.schema import PASSAGE_WEIGHT
 from vkref.search.scoring import Scorer, reference_scores
 from vkref.search.segcache import segment_id
@@ -165,32 +166,6 @@ class Matcher:
                 deleted = bitsets.from_docnums(sorted(leaf.deleted_docs_set)) if leaf.has_deletions() else 0
                 self._leaves.append((leaf, offset, docs, deleted))
         return self._leaves
-
-
-@dataclass
-class RawHit:
-    key: str
-    kind: str
-    id: str
-    score: float
-    title: str
-    text: str
-    coded: dict = field(default_factory=dict)  # facet -> concept ids as coded (not rolled up)
-    review_id: str = ""
-    counts: dict = field(default_factory=dict)  # a review's findings by direction concept id
-
-
-@dataclass
-class RawResult:
-    total: int
-    hits: list[RawHit]
-    facets: dict[str, dict[str, int]]
-    searched_as: str
-    suggestion: str | None = None
-    mode: str = "all"  # "all" words required | "any": records holding enough of them, by score | "filters" only
-    plan: QueryPlan | None = None
-    keys: list[str] = field(default_factory=list)  # every result key in order (for lazy GUI models)
-    undated_outside: int = 0  # undated records a year range left out
 
 
 class MarkFormatter(highlight.HtmlFormatter):
