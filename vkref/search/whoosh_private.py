@@ -1,12 +1,14 @@
 """The one place that reads Whoosh's private internals, for speed; everything else uses its public API.
 
-Three things are read: a posting-list matcher's current block (its id and weight arrays, copied whole instead of
+Four things are read: a posting-list matcher's current block (its id and weight arrays, copied whole instead of
 several Python calls per posting), a segment's terms as stored (deleted documents included, for the document-set
-sidecars of :mod:`vkref.search.docsets`) and a segment's field-length column. All belong to the on-disk format of
-whoosh-reloaded 2.7 (``whoosh.codec.whoosh3``), pinned in ``pyproject.toml`` as ``whoosh-reloaded>=2.7.5,<2.8``
-for this reason. Every function checks the running version against :data:`SUPPORTED` and the attributes it needs,
-and returns None when either is missing, so a Whoosh that changed its internals makes vkref slower (the public,
-per-posting path is taken), never wrong. ``tests/integration/test_budgets.py`` holds both paths equal.
+sidecars of :mod:`vkref.search.docsets`), the positions of a term in chosen documents (for
+:mod:`vkref.search.phrases`; blocks without such a document are skipped unread) and a segment's field-length
+column. All belong to the on-disk format of whoosh-reloaded 2.7 (``whoosh.codec.whoosh3``), pinned in
+``pyproject.toml`` as ``whoosh-reloaded>=2.7.5,<2.8`` for this reason. Every function checks the running version
+against :data:`SUPPORTED` and the attributes it needs, and returns None when either is missing, so a Whoosh that
+changed its internals makes vkref slower (the public path is taken), never wrong.
+``tests/integration/test_budgets.py`` and ``tests/integration/test_docsets.py`` hold both paths equal.
 """
 from __future__ import annotations
 
