@@ -142,3 +142,23 @@ def test_phrases_match_what_whoosh_matches(fresh_library):
                 compared += 1
                 matched += expected != 0
     assert compared > 1000 and matched > 100
+
+
+def test_another_whoosh_version_writes_the_same_sidecar_and_matches_phrases_through_whoosh(library, monkeypatch):
+    from vkref.search import whoosh_private
+
+    _, leaves = _segments(library)
+    leaf = next(leaf for leaf, _ in leaves if not leaf.has_deletions())
+    private = docsets.segment_entries(leaf)
+    engine = library.search_service.engine
+    searcher = library.search_service.index.searcher()
+    q = Q.Phrase("text", terms("vitamin K2"), slop=1)
+    expected = bitsets.from_docnums(searcher.docs_for_query(q))
+    monkeypatch.setattr(whoosh_private, "SUPPORTED", (9, 9))
+    public = docsets.segment_entries(leaf)
+    assert public.keys() == private.keys()
+    assert all(public[k][0].tolist() == private[k][0].tolist() and public[k][1].tolist() == private[k][1].tolist()
+               for k in private)
+    matcher = engine._matcher(searcher)
+    assert matcher._phrase(q, matcher._leaf(Q.Term("text", terms("vitamin")[0]))) is None  # left to Whoosh
+    assert expected and matcher._compute(q) == expected
