@@ -4,11 +4,15 @@
 
 The search mix of ``benchmarks.run`` measures what clinicians type; this measures what a hostile or careless
 query can cost: many negated words, long OR chains, every word of a paragraph, prefix wildcards that match
-thousands of terms, long phrases, every facet filtered, a year range, and the longest query the parser accepts
-(``MAX_QUERY_LENGTH`` characters). Words are drawn from the library's own documents so that they match.
-Each shape is run once cold (its first run in this process: the time that counts, as later runs may be answered
-from the search caches) and then ``--repeat`` times warm; the table gives both, with the number of hits (so a
-shape that matched nothing is visible as such).
+thousands of terms (OR-ed and negated), long phrases and many two-word phrases (OR-ed, required, negated), a
+phrase padded with stop words (a wide slop), wildcards inside words, every facet filtered or every value of
+every facet selected, many vocabulary concepts (each expanded), a year range, and the longest query the parser
+accepts (``MAX_QUERY_LENGTH`` characters). Words and phrases are drawn from the library's own documents so that
+they match. A first search for a word no record holds opens the readers (its own row: the cost of a fresh
+process, not of a shape). Each shape is then run once cold (its first run in this process: the time that counts,
+as later runs may be answered from the search caches), with the process's CPU time beside the wall time, and
+then ``--repeat`` times warm; the table gives both, with the number of hits (so a shape that matched nothing is
+visible as such), and the load average before and after.
 """
 from __future__ import annotations
 
@@ -57,8 +61,15 @@ def within(text: str, max_len: int) -> str:
     return text
 
 
+def concept_names(lib, count: int) -> list[str]:
+    """Labels of ``count`` vocabulary concepts (several words first): each expands to every synonym, narrower
+    concept and coded id."""
+    labels = sorted({c.label for c in lib.concepts()}, key=lambda x: (-len(x.split()), x))
+    return labels[:count]
+
+
 def shapes(words: list[str], max_len: int, phrase: str, pairs: list[str],
-           facets: dict[str, list[str]]) -> list[tuple[str, str, dict]]:
+           facets: dict[str, list[str]], concepts: list[str] = ()) -> list[tuple[str, str, dict]]:
     w = itertools.cycle(words)  # a small library has fewer distinct words than the shapes take
     take = lambda k: [next(w) for _ in range(k)]  # noqa: E731
     paragraph = " ".join(take(40))
@@ -92,6 +103,8 @@ def shapes(words: list[str], max_len: int, phrase: str, pairs: list[str],
         ("quoted stop words around two words", '"the bone of the and of the with fracture in the"', {}),
         ("wildcards in the middle of words", "os*is fr*ure vi*min bo*e", {}),
         ("every value of every facet selected", "bone", facets),
+        ("25 vocabulary concepts OR-ed (each expanded)", within(" OR ".join(f'"{c}"' for c in concepts[:25]), max_len),
+         {}),
     ]
 
 
@@ -128,7 +141,7 @@ def main(argv=None) -> int:
         facets = {name: list(values) for name, values in lib.search("", limit=1).facets.items()
                   if name not in ("review", "year")}
         for name, text, extra in shapes(words_of(lib, 400, random.Random(args.seed)), MAX_QUERY_LENGTH,
-                                        phrase_of(lib), phrases_of(lib, 2, 65), facets):
+                                        phrase_of(lib), phrases_of(lib, 2, 65), facets, concept_names(lib, 25)):
             try:
                 cold, total, cpu = run_shape(lib, text, extra)
             except QueryError as exc:
