@@ -14,13 +14,14 @@ back to the postings wherever a sidecar is missing, damaged or of another format
 
 File: :data:`MAGIC`, the BLAKE2b digest (32 bytes) of everything after it, the header's length (8 bytes,
 little-endian), the header (JSON: file version, index format, segment size, term count and the byte extent of
-each section), then the sections, each 8-byte aligned: ``keys`` (sorted ``field\\x1fterm`` lines, the term's
-bytes as Whoosh stores them), ``kinds`` (uint8 per term: 0 = little-endian int32 document numbers, 1 = a
-little-endian bitset of the segment's size), ``starts`` and ``lengths`` (int64 per term: byte extent in
-``data``), ``counts`` (int64 per term: its documents), ``data``, ``tfs`` (float32 frequencies, term after term,
-in document order). No pickles. A file whose magic, digest, version, format or size does not match is ignored.
-Like the facet sidecars it is not signed (:mod:`vkref.search.trust`): a planted one can only mislead a search,
-never run code, and the index removes those of merged-away segments.
+each section), then the sections, each 8-byte aligned: ``keys`` (the sorted ``field\\x1fterm`` keys end to
+end, a term as Whoosh stores its bytes), ``key_at`` (int64, terms + 1: where each key begins), ``kinds`` (uint8
+per term: 0 = little-endian int32 document numbers, 1 = a little-endian bitset of the segment's size),
+``starts`` and ``lengths`` (int64 per term: byte extent in ``data``), ``counts`` (int64 per term: its
+documents), ``data``, ``tfs`` (float32 frequencies, term after term, in document order). No pickles. A file
+whose magic, digest, version, format or size does not match is ignored. Like the facet sidecars it is not signed
+(:mod:`vkref.search.trust`): a planted one can only mislead a search, never run code, and the index removes
+those of merged-away segments.
 """
 from __future__ import annotations
 
@@ -39,12 +40,12 @@ from vkref.search.schema import FIELD_BOOSTS
 PREFIX = "vkref-docs-"
 SUFFIX = ".bin"
 MAGIC = b"VKDOCS1\n"
-VERSION = 1
+VERSION = 2
 FIELDS = tuple(FIELD_BOOSTS) + ("concepts",)  # every field a query names
 IDS, BITS = 0, 1
 SEP = b"\x1f"
 _DIGEST = 32
-_SECTIONS = ("keys", "kinds", "starts", "lengths", "counts", "data", "tfs")
+_SECTIONS = ("keys", "key_at", "kinds", "starts", "lengths", "counts", "data", "tfs")
 
 
 def path_of(directory: Path, segid: str) -> Path:
@@ -60,12 +61,15 @@ def segment_of(path: Path) -> str | None:
 class SegmentDocs:
     """One segment's document sets, read from a mapped sidecar."""
 
-    def __init__(self, buf, header: dict, keys: list[bytes]):
+    def __init__(self, buf, header: dict):
         self.size = int(header["size"])
         self._buf = buf
-        n = len(keys)
-        self._index = {k: i for i, k in enumerate(keys)}
+        n = self._n = int(header["terms"])
         ext = header["sections"]
+        self._keys = ext["keys"][0]
+        self._key_at = np.frombuffer(buf, dtype="<i8", count=n + 1, offset=ext["key_at"][0])
+        if n and (int(self._key_at[-1]) != ext["keys"][1] or (np.diff(self._key_at) < 0).any()):
+            raise ValueError("document-set sidecar: key offsets do not fit")
         self._kinds = np.frombuffer(buf, dtype=np.uint8, count=n, offset=ext["kinds"][0])
         self._starts = np.frombuffer(buf, dtype="<i8", count=n, offset=ext["starts"][0])
         self._lengths = np.frombuffer(buf, dtype="<i8", count=n, offset=ext["lengths"][0])
@@ -74,10 +78,25 @@ class SegmentDocs:
         self._tfs = np.frombuffer(buf, dtype="<f4", count=int(self._tf_starts[-1]), offset=ext["tfs"][0])
         self._data = ext["data"][0]
 
+    def _find(self, key: bytes) -> int | None:
+        """The number of ``key`` in the sorted keys (a binary search in the mapped file: no Python object per
+        term is kept, which matters for a library with full texts and hundreds of thousands of terms)."""
+        lo, hi = 0, self._n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._key(mid) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < self._n and self._key(lo) == key else None
+
+    def _key(self, i: int) -> bytes:
+        return self._buf[self._keys + int(self._key_at[i]):self._keys + int(self._key_at[i + 1])]
+
     def postings(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """The local document numbers (int32, ascending; deleted ones included) and frequencies (float32) of
         the term ``btext`` in ``field``."""
-        i = self._index.get(field.encode("utf-8") + SEP + btext)
+        i = self._find(field.encode("utf-8") + SEP + btext)
         if i is None:
             return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
         start, length = self._data + int(self._starts[i]), int(self._lengths[i])
@@ -97,7 +116,7 @@ class SegmentDocs:
         out, mask = 0, None
         head = field.encode("utf-8") + SEP
         for btext in btexts:
-            i = self._index.get(head + btext)
+            i = self._find(head + btext)
             if i is None:
                 continue
             start, length = self._data + int(self._starts[i]), int(self._lengths[i])
@@ -133,15 +152,11 @@ def _parse(buf, size: int, index_format: int) -> SegmentDocs | None:
     header = json.loads(buf[head + 8:head + 8 + hlen].decode("utf-8"))
     if header.get("version") != VERSION or header.get("format") != index_format or header.get("size") != size:
         return None
-    start, length = header["sections"]["keys"]
-    keys = bytes(buf[start:start + length]).split(b"\n") if header["terms"] else []
-    if len(keys) != header["terms"]:
-        return None
-    return SegmentDocs(buf, header, keys)
+    return SegmentDocs(buf, header)
 
 
 def encode(entries: dict[bytes, tuple[np.ndarray, np.ndarray]], size: int, index_format: int) -> bytes:
-    """The sidecar bytes of ``entries`` (``field\x1fterm`` -> ascending local document numbers and their
+    """The sidecar bytes of ``entries`` (``field\\x1fterm`` -> ascending local document numbers and their
     frequencies)."""
     keys = sorted(entries)
     kinds = np.zeros(len(keys), dtype=np.uint8)
@@ -161,8 +176,9 @@ def encode(entries: dict[bytes, tuple[np.ndarray, np.ndarray]], size: int, index
         chunks.append(raw)
         at += len(raw)
     tfs = [np.asarray(entries[k][1], dtype="<f4") for k in keys]
-    parts = {"keys": b"\n".join(keys), "kinds": kinds.tobytes(), "starts": starts.tobytes(),
-             "lengths": lengths.tobytes(), "counts": counts.tobytes(),
+    key_at = np.concatenate([[0], np.cumsum([len(k) for k in keys], dtype=np.int64)]).astype("<i8")
+    parts = {"keys": b"".join(keys), "key_at": key_at.tobytes(), "kinds": kinds.tobytes(),
+             "starts": starts.tobytes(), "lengths": lengths.tobytes(), "counts": counts.tobytes(),
              "data": b"".join(chunks), "tfs": np.concatenate(tfs).tobytes() if tfs else b""}
     return _assemble(parts, {"version": VERSION, "format": index_format, "size": size, "terms": len(keys)})
 
