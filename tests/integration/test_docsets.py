@@ -82,6 +82,12 @@ def test_searches_with_and_without_sidecars_agree(fresh_library):
         _, leaves = _segments(lib)
         assert all(lib.search_service.index.segments.docs(leaf, segment_id(leaf)) is None for leaf, _ in leaves)
         assert _results(lib) == with_sidecars
+        assert not list(directory.glob(docsets.PREFIX + "*"))  # the damaged ones were removed ...
+        lib.save_finding(Finding(id="docsets-again", review_id=lib.reviews()[0].id, statement="Osteocalcin."))
+        lib.wait_for_index()
+        directory, leaves = _segments(lib)  # ... and the next commit wrote every segment's again
+        assert all(docsets.load(docsets.path_of(directory, segment_id(leaf)), leaf.doc_count_all(), INDEX_FORMAT)
+                   for leaf, _ in leaves)
     finally:
         lib.close()
 

@@ -131,17 +131,32 @@ class SegmentDocs:
         return out
 
 
-def load(path: Path, size: int, index_format: int) -> SegmentDocs | None:
-    """The sidecar at ``path``, or None when it is missing, damaged, or of another version, format or size."""
+def load(path: Path, size: int, index_format: int, remove_damaged: bool = False) -> SegmentDocs | None:
+    """The sidecar at ``path``, or None when it is missing, damaged, or of another version, format or size.
+    ``remove_damaged``: a file that was read and does not fit is deleted (best effort), so that the next commit
+    writes it again (:func:`write_missing`); a file that could not be read at all is left alone."""
     try:
         with open(path, "rb") as f:
             buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):  # missing, unreadable, or empty (an empty file cannot be mapped)
-        return None
+        buf = None
     try:
-        return _parse(buf, size, index_format)
+        found = _parse(buf, size, index_format) if buf is not None else None
     except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, struct.error):
-        return None
+        found = None
+    if found is None and remove_damaged and (buf is not None or _empty(path)):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:  # read-only, or still mapped elsewhere (Windows): ignored as it is
+            pass
+    return found
+
+
+def _empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def _parse(buf, size: int, index_format: int) -> SegmentDocs | None:

@@ -18,7 +18,8 @@ Invariants
 - Facet sidecars (:mod:`vkref.search.sidecars`) carry a checksum of their content and are ignored (re-read
   from the index) when it does not match; they hold no pickles.
 - Every commit and every rebuild writes the document-set sidecar (:mod:`vkref.search.docsets`) of each segment
-  that has none, under the writer's locks; a missing or damaged one only means its postings are decoded instead.
+  that has none, under the writer's locks; a missing or damaged one only means its postings are decoded instead
+  (a damaged one is removed when read, so the next commit writes it again).
 - Whoosh opens or re-reads a directory only after :mod:`vkref.search.trust` found every file it may read
   signed by this user's vkref (``_open_dir``, ``_verified``): a planted index is rebuilt, never unpickled.
 """

@@ -71,7 +71,8 @@ class SegmentCache:
             return None
         if segid in self._docs:
             return self._docs.get(segid)
-        found = docsets.load(docsets.path_of(self.directory, segid), leaf.doc_count_all(), INDEX_FORMAT)
+        found = docsets.load(docsets.path_of(self.directory, segid), leaf.doc_count_all(), INDEX_FORMAT,
+                             remove_damaged=True)  # the next commit writes it again
         with self._lock:
             self._docs[segid] = found
         return found
