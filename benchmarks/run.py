@@ -80,14 +80,16 @@ def worker_search(library: Path, reps: int, small: bool) -> dict:
         page = lib.search(typed[:i], limit=20)
         keystrokes.append({"prefix": typed[:i], "ms": ms(time.perf_counter() - t), "total": page.total})
     samples: dict[str, list[float]] = {q.label: [] for q in queries}
+    cpu: dict[str, list[float]] = {q.label: [] for q in queries}  # process CPU time beside the wall time
     totals = {}
     for rep in range(reps + 1):  # the first pass warms caches and is not counted
         for q in queries:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             page = lib.search(q.text, filters=q.filters, limit=20)
             dt = time.perf_counter() - t
             if rep:
                 samples[q.label].append(dt)
+                cpu[q.label].append(time.process_time() - c)
             totals[q.label] = page.total
     retype = []
     for i in range(1, len(typed) + 1):
@@ -98,7 +100,8 @@ def worker_search(library: Path, reps: int, small: bool) -> dict:
     rss = peak_rss_mb()
     lib.close()
     return {"samples": {k: [ms(x) for x in v] for k, v in samples.items()}, "totals": totals,
-            "keystrokes": keystrokes, "retype_ms": retype, "new_finding_ms": new, "peak_rss_mb": rss}
+            "cpu_samples": {k: [ms(x) for x in v] for k, v in cpu.items()}, "keystrokes": keystrokes,
+            "retype_ms": retype, "new_finding_ms": new, "peak_rss_mb": rss}
 
 
 def new_finding_latency(lib, n: int = 5) -> list[float]:
@@ -134,14 +137,16 @@ def _reference_mix(lib, translate, answer, reps: int, small: bool) -> dict:
     queries = _query_set(small)
     prepared = [(q, translate(lib.search_service.builder.plan(q.text)), lib._resolve(q.filters)) for q in queries]
     samples: dict[str, list[float]] = {q.label: [] for q in queries}
+    cpu: dict[str, list[float]] = {q.label: [] for q in queries}
     totals = {}
     for rep in range(reps + 1):
         for q, match, filters in prepared:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             res = answer(match, filters)
             dt = time.perf_counter() - t
             if rep:
                 samples[q.label].append(dt)
+                cpu[q.label].append(time.process_time() - c)
             totals[q.label] = res["total"]
     keystrokes = []
     for i in range(1, len(AS_YOU_TYPE) + 1):
@@ -150,7 +155,7 @@ def _reference_mix(lib, translate, answer, reps: int, small: bool) -> dict:
         answer(match, {})
         keystrokes.append(ms(time.perf_counter() - t))
     return {"samples": {k: [ms(x) for x in v] for k, v in samples.items()}, "totals": totals,
-            "keystroke_ms": keystrokes}
+            "cpu_samples": {k: [ms(x) for x in v] for k, v in cpu.items()}, "keystroke_ms": keystrokes}
 
 
 def worker_baseline(library: Path, reps: int, small: bool) -> dict:
@@ -171,15 +176,17 @@ def worker_tantivy(library: Path, reps: int, small: bool) -> dict:
     from vkref import Library
 
     lib = Library.open(library)
+    cpu = time.process_time()
     ref, ndocs, build_s = tantivy_ref.build(lib)
+    cpu = time.process_time() - cpu
     try:
         out = _reference_mix(lib, ref.text_query, ref.match, reps, small)
         disk = ref.disk_mb()
         segments = ref.searcher.num_segments
     finally:
         ref.close()
-    return {**out, "docs": ndocs, "build_s": round(build_s, 2), "index_mb": disk, "segments": segments,
-            "threads": ref.threads, "peak_rss_mb": peak_rss_mb()}
+    return {**out, "docs": ndocs, "build_s": round(build_s, 2), "build_cpu_s": round(cpu, 2), "index_mb": disk,
+            "segments": segments, "threads": ref.threads, "peak_rss_mb": peak_rss_mb(), "loadavg": os.getloadavg()}
 
 
 def worker_rebuild(library: Path, procs: int) -> dict:

@@ -178,6 +178,14 @@ def build(library, directory: Path | None = None, threads: int = 1) -> tuple[Tan
 
 
 # ---------------------------------------------------------------------------- report (benchmarks.run)
+def _mix_cell(engine: dict) -> str:
+    from benchmarks.run import f1, pct
+
+    wall = [x for s in engine["samples"].values() for x in s]
+    cpu = [x for s in engine.get("cpu_samples", {}).values() for x in s]
+    return f"{f1(pct(wall, 50))} / {f1(pct(wall, 95))}" + (f" ({f1(pct(cpu, 50))})" if cpu else "")
+
+
 def render_section(results: list[dict]) -> str:
     """The results file's tantivy section: per size the mix beside vkref and FTS5, build, memory; per query
     class p50 (p95). Empty when no result holds a tantivy run; a skipped run is named with its reason."""
@@ -189,16 +197,19 @@ def render_section(results: list[dict]) -> str:
     if not ran:
         return f"\n_tantivy reference: {skipped[0]['tantivy']['skipped']}._\n" if skipped else ""
     out = ["\n## tantivy reference (benchmark-only, `bench` extra): search + all facet counts\n\n",
-           "| findings | vkref p50 / p95 | FTS5 p50 / p95 | tantivy p50 / p95 | tantivy keystroke p95 | "
-           "tantivy build (s, docs/s), segments, index MB | peak RSS MB vkref / FTS5 / tantivy |\n"
-           "|---|---|---|---|---|---|---|\n"]
+           "Wall ms p50 / p95 of the mix (p50 of the process CPU ms in brackets); build on one writer thread. "
+           "Load average (1, 5, 15 min) at the end of the tantivy worker in the last column.\n\n",
+           "| findings | vkref | FTS5 | tantivy | tantivy keystroke p95 | tantivy build: wall s (CPU s), "
+           "docs/s, segments, index MB | peak RSS MB vkref / FTS5 / tantivy | load |\n"
+           "|---|---|---|---|---|---|---|---|\n"]
     for r in ran:
         t, b, v = r["tantivy"], r["baseline"], r["vkref"]
-        flat = {k: [x for s in e["samples"].values() for x in s] for k, e in (("t", t), ("b", b), ("v", v))}
-        cells = [f"{f1(pct(flat[k], 50))} / {f1(pct(flat[k], 95))}" for k in "vbt"]
+        cells = [_mix_cell(e) for e in (v, b, t)]
+        load = " / ".join(f"{x:.1f}" for x in t.get("loadavg", ()))
         out.append(f"| {r['findings']:,} | " + " | ".join(cells) + f" | {f1(pct(t['keystroke_ms'], 95))} | "
-                   f"{f1(t['build_s'])} s, {t['docs'] / t['build_s']:.0f}, {t['segments']}, {f1(t['index_mb'])} | "
-                   f"{f1(v['peak_rss_mb'])} / {f1(b['peak_rss_mb'])} / {f1(t['peak_rss_mb'])} |\n")
+                   f"{f1(t['build_s'])} ({f1(t.get('build_cpu_s'))}), {t['docs'] / t['build_s']:.0f}, "
+                   f"{t['segments']}, {f1(t['index_mb'])} | "
+                   f"{f1(v['peak_rss_mb'])} / {f1(b['peak_rss_mb'])} / {f1(t['peak_rss_mb'])} | {load} |\n")
     out.append("\n| class | " + " | ".join(f"{r['findings']:,}: tantivy p50 (p95)" for r in ran) + " |\n|---|"
                + "---|" * len(ran) + "\n")
     for cls in CLASSES:
