@@ -298,7 +298,9 @@ class Indexing:
                 by_review.setdefault(f.review_id, []).append(f)
                 docs.append(D.finding_doc(f, review, self.vocabulary))
             yield docs
-        yield [D.review_doc(r, by_review.get(r.id, []), self.vocabulary) for r in reviews.values()]
+        ordered = list(reviews.values())
+        for i in range(0, len(ordered), batch):  # in batches: a large import's 100,000 reviews are one library
+            yield [D.review_doc(r, by_review.get(r.id, []), self.vocabulary) for r in ordered[i:i + batch]]
         held = store_passages.of_reviews(self.db, store_passages.reviews_with_passages(self.db))
         for rid, passages in held.items():
             if rid in reviews:  # as above: a newer review's passages come with the catch-up
