@@ -43,10 +43,9 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from vkref.core import logs, paths
-from vkref.core.entities import Finding
 from vkref.core.errors import CatalogOfflineError, VkrefError
 from vkref.library import documents as D
 from vkref.search.index import IndexDamaged, IndexWriteError
@@ -68,6 +67,13 @@ BULK_SHARE = 1 / 3
 def rebuild_procs() -> int:
     """Processes for a full rebuild: two where there are two cores (vkref.search.bulkwrite.SplitWriter)."""
     return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+class _Codes(NamedTuple):
+    """What a review's document reads of each of its findings (a rebuild keeps these, not 100,000 findings)."""
+
+    id: str
+    concepts: dict[str, list[str]]
 
 
 class Indexing:
@@ -288,14 +294,14 @@ class Indexing:
     # ------------------------------------------------------------------ full rebuild
     def iter_documents(self, batch: int = 2000):
         reviews = {r.id: r for r in repo.get_reviews(self.db)}
-        by_review: dict[str, list[Finding]] = {}
+        by_review: dict[str, list[_Codes]] = {}
         for chunk in repo.iter_findings(self.db, batch):
             docs = []
             for f in chunk:
                 review = reviews.get(f.review_id)
                 if review is None:  # written after the reviews were read (another process or catalog client):
                     continue  # its outbox row is newer than the rebuild's mark, so the catch-up indexes it
-                by_review.setdefault(f.review_id, []).append(f)
+                by_review.setdefault(f.review_id, []).append(_Codes(f.id, f.concepts))  # all a review doc reads
                 docs.append(D.finding_doc(f, review, self.vocabulary))
             yield docs
         ordered = list(reviews.values())
