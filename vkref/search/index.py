@@ -17,6 +17,9 @@ Invariants
   such as "disk full"); anything else Whoosh raises while the index is written is :class:`IndexDamaged`.
 - Facet sidecars (:mod:`vkref.search.sidecars`) carry a checksum of their content and are ignored (re-read
   from the index) when it does not match; they hold no pickles.
+- Every commit and every rebuild writes the document-set sidecar (:mod:`vkref.search.docsets`) of each segment
+  that has none, under the writer's locks; a missing or damaged one only means its postings are decoded instead
+  (a damaged one is removed when read, so the next commit writes it again).
 - Whoosh opens or re-reads a directory only after :mod:`vkref.search.trust` found every file it may read
   signed by this user's vkref (``_open_dir``, ``_verified``): a planted index is rebuilt, never unpickled.
 """
@@ -37,7 +40,7 @@ from whoosh import index as windex
 from whoosh.writing import LockError
 
 from vkref.core.errors import LibraryError, VkrefError
-from vkref.search import bitsets, bulkwrite, sidecars
+from vkref.search import bitsets, bulkwrite, docsets, sidecars
 from vkref.search.facets import FacetTable, SegmentFacets, read_segment
 from vkref.search.schema import INDEX_FORMAT, META_KEY, OWNER_PREFIX, WRITER_OPTIONS, IndexDoc, make_schema
 from vkref.search.segcache import SegmentCache, segment_id
@@ -153,7 +156,7 @@ class SearchIndex:
         self._segment_cache: dict[str, SegmentFacets] = {}
         self._table_cache: tuple[object, FacetTable] | None = None
         self._meta_cache: tuple[object, dict] | None = None
-        self.segments = SegmentCache()  # postings and lengths per segment, kept across generations
+        self.segments = SegmentCache(self.directory)  # postings, lengths, doc sets per segment, across generations
         self._lock = threading.RLock()
         self.rebuild_lock = FileLock(self.directory.with_name(self.directory.name + ".rebuild.lock"))
         # held by a writer from Whoosh's writer lock until its commit is signed; a FileLock object per use, as
@@ -376,6 +379,7 @@ class SearchIndex:
         self._write_meta(writer, last_change)
         writer.commit()  # Whoosh's own merge policy: skipping merges gained nothing (benchmarks/EDITS.md)
         self._sign(self.directory)
+        _write_docsets(self.directory, self._index())
 
     def apply(self, last_change: int, upserts: Iterable[IndexDoc], deletes: Iterable[str]) -> None:
         """One commit: delete ``deletes`` (keys), replace ``upserts``, record ``last_change`` (never lower)."""
@@ -422,6 +426,7 @@ class SearchIndex:
         except BaseException:
             _cancel(writer)
             raise
+        _write_docsets(tmp, ix)
         ix.close()
         (tmp / PROGRESS_FILE).unlink(missing_ok=True)
         self._sign(tmp)
@@ -446,7 +451,7 @@ class SearchIndex:
             self._ix = None
             self._segment_cache.clear()
             self._table_cache = None
-            self.segments = SegmentCache()
+            self.segments = SegmentCache(self.directory)
         self._invalidate()
 
     def _live_writer_lock(self):
@@ -514,6 +519,7 @@ class SearchIndex:
             for path in self.directory.glob(sidecars.PREFIX + "*"):
                 if sidecars.segment_of(path) not in live_segments:  # merged away, or an older format
                     path.unlink(missing_ok=True)
+            docsets.remove_stale(self.directory, live_segments)
             table = FacetTable(parts)
             self._table_cache = (reader, table)  # only the newest generation is kept
             return table
@@ -529,14 +535,25 @@ class SearchIndex:
         return out
 
     def damaged_sidecars(self) -> list[Path]:
-        """Facet sidecars of live segments that fail their checksum or format (they are ignored when read)."""
+        """Facet and term sidecars of live segments that fail their checksum or format (they are ignored when
+        read: facets are counted and postings decoded from the segment instead)."""
         s = self.searcher()
         bad = []
         for leaf, _offset in s.reader().leaf_readers():
-            segid = segment_id(leaf)
-            if segid and self._sidecar(segid).exists() and self._load_sidecar(segid, leaf.doc_count_all()) is None:
+            segid, size = segment_id(leaf), leaf.doc_count_all()
+            if not segid:
+                continue
+            if self._sidecar(segid).exists() and self._load_sidecar(segid, size) is None:
                 bad.append(self._sidecar(segid))
+            terms = docsets.path_of(self.directory, segid)
+            if terms.exists() and docsets.load(terms, size, INDEX_FORMAT) is None:
+                bad.append(terms)
         return bad
+
+    def write_missing_sidecars(self) -> None:
+        """Write the term sidecars of live segments that have none (after ``vkref check --repair`` removed a
+        damaged one); facet sidecars are written again by the next search that counts facets."""
+        _write_docsets(self.directory, self._index())
 
     # ------------------------------------------------------------------ facet sidecars (search/sidecars.py)
     def _sidecar(self, segid: str) -> Path:
@@ -557,6 +574,12 @@ class SearchIndex:
             self._ix.close()
         self._ix = None
         self._meta_cache = None
+
+
+def _write_docsets(directory: Path, ix) -> None:
+    """The document-set sidecars (:mod:`vkref.search.docsets`) of the segments a commit made."""
+    with ix.reader() as reader:
+        docsets.write_missing(directory, reader, INDEX_FORMAT, segment_id)
 
 
 def _cancel(writer) -> None:
