@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 from array import array
+from pathlib import Path
 
 from whoosh import index as windex
 from whoosh.codec.whoosh3 import W3TermInfo
@@ -311,10 +312,32 @@ def _child_main(folder: str, indexname: str, kwargs: dict, conn) -> None:
         while (batch := conn.recv()) is not None:
             for fields in batch:
                 w.add_document(**fields)
-        conn.send(("segment", w._finalize_segment() if w._added else None))
+        segment = w._finalize_segment() if w._added else None
+        if segment is not None:
+            _write_docsets(folder, w.schema, segment)
+        conn.send(("segment", segment))
     except OSError as exc:
         conn.send(("oserror", (exc.errno, exc.strerror)))
     except BaseException as exc:  # reported to the parent, which fails the rebuild
         conn.send(("error", f"{exc.__class__.__name__}: {exc}"))
     finally:
         conn.close()
+
+
+def _write_docsets(folder: str, schema, segment) -> None:
+    """The child's segment's document-set sidecar (:mod:`vkref.search.docsets`), written here beside the other
+    process's work; the index writes any sidecar still missing after the commit."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.reading import SegmentReader
+
+    from vkref.search import docsets
+    from vkref.search.schema import INDEX_FORMAT
+
+    try:
+        leaf = SegmentReader(FileStorage(folder), schema, segment)
+        try:
+            docsets.write(Path(folder), leaf, segment.segment_id(), INDEX_FORMAT)
+        finally:
+            leaf.close()
+    except Exception:  # the index writes it after the commit instead
+        pass
