@@ -385,7 +385,7 @@ def render(results: list[dict], notes: str = "") -> str:
         for n in sizes:
             c = sums[n]["classes"].get(cls)
             cells.append(f"{f1(c['vk_p50'])} ({f1(c['vk_p95'])}) | {f1(c['b_p50'])} ({f1(c['b_p95'])}) | "
-                         times(c['ratio']) if c else "– | – | –")
+                         + times(c['ratio']) if c else "– | – | –")
         out.append(f"| {cls} | " + " | ".join(cells) + " |\n")
     out.append("\n## Per query: vkref median ms / baseline median ms (totals vkref / baseline)\n\n")
     out.append("| query | " + " | ".join(f"{n:,}" for n in sizes) + " |\n|---|" + "---|" * len(sizes) + "\n")
