@@ -2,7 +2,8 @@
 QT_QPA_PLATFORM=offscreen python docs/screenshots/make_vocabulary_screenshots.py [LIBRARY_DIR]
 
 Tools > Vocabulary… on the agent facet with "MK-4 (menatetrenone)" selected, and its merge confirmation with
-"Vitamin K2" chosen to keep. Nothing is written: the merge dialog is grabbed and then cancelled. Without
+"Vitamin K2" chosen to keep; the population facet with "Postmenopausal women with osteoporosis" selected, a concept
+with two parents shown under each (vocabulary-parents.png). Nothing is written: the merge dialog is grabbed and then cancelled. Without
 LIBRARY_DIR a library is built from the bundled data in a temporary directory.
 """
 import os
@@ -47,6 +48,13 @@ def shoot(app, library) -> None:
     app.processEvents()
     dialog.grab().save(str(OUT / "vocabulary-merge.png"))
     dialog.reject()
+    v.facet_box.setCurrentIndex(v.facet_box.findData("population"))
+    wait(v.loaded)
+    v.tree.expandAll()
+    v.tree.setCurrentIndex(v.model.index_of("postmenopausal-osteoporosis"))
+    v.tree.scrollTo(v.model.index_of("postmenopausal-osteoporosis"), v.tree.ScrollHint.PositionAtTop)
+    app.processEvents()
+    v.grab().save(str(OUT / "vocabulary-parents.png"))
     window.shutdown()
 
 

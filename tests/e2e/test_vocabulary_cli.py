@@ -29,7 +29,7 @@ def test_list_usage_merge_and_undo_by_the_contract(libdir):
     listed = run_json("concept", "list", "--facet", "species", library=libdir)["concepts"]
     assert {c["facet"] for c in listed} == {"species"}
     assert set(listed[0]) == {"id", "facet", "label", "synonyms", "parent", "depth", "children", "findings",
-                              "findings_with_narrower", "reviews"}
+                              "findings_with_narrower", "reviews", "parents"}
     assert "ambiguous" in run("concept", "usage", "mice", library=libdir, code=2).stderr  # species, population
     mouse = run_json("concept", "usage", "mice", "--facet", "species", library=libdir)  # a synonym names it
     assert mouse["id"] == "mouse" and mouse["findings"] > 0
@@ -62,3 +62,28 @@ def test_edits_and_refusals(libdir):
     assert run_json("history", "vitamin-k2", library=libdir)["changes"] == before
     assert run_json("concept", "delete", made["id"], library=libdir)["deleted"]["id"] == made["id"]
     assert "unknown concept" in run("concept", "usage", made["id"], library=libdir, code=2).stderr
+
+
+def test_a_second_parent_is_added_and_removed_on_the_command_line(libdir):
+    """``vkref concept parent ID --add P`` / ``--remove P``; the old form still moves; each change undoable."""
+    def natto_findings(filter_):
+        page = run_json("search", "natto", "--filter", filter_, "--kind", "finding", "--limit", "100", library=libdir)
+        return {h["id"] for h in page["hits"]}
+
+    added = run_json("concept", "parent", "mk7", "--add", "Fermented foods", library=libdir)["concept"]
+    assert added["parents"] == ["long-chain-menaquinones", "fermented-foods"] and added["parent"] == added["parents"][0]
+    listed = run("concept", "list", "--facet", "agent", library=libdir).stdout
+    assert "mk7; " in listed and "also under fermented-foods" in listed
+    assert "already under" in run("concept", "parent", "mk7", "--add", "fermented-foods", library=libdir,
+                                  code=2).stderr
+    assert "cycle" in run("concept", "parent", "fermented-foods", "--add", "mk7", library=libdir, code=2).stderr
+    assert "one of" in run("concept", "parent", "mk7", "vitamin-k2", "--add", "natto", library=libdir, code=2).stderr
+    removed = run_json("concept", "parent", "mk7", "--remove", "long-chain-menaquinones", library=libdir)["concept"]
+    assert removed["parents"] == ["fermented-foods"]
+    assert "not under" in run("concept", "parent", "mk7", "--remove", "vitamin-k2", library=libdir, code=2).stderr
+    run("undo", library=libdir)
+    run("undo", library=libdir)
+    assert run_json("concept", "usage", "mk7", library=libdir)["parents"] == ["long-chain-menaquinones"]
+    # natto sits under fermented foods and soy foods: a filter by either finds its findings
+    assert natto_findings("agent=Soy foods") and natto_findings("agent=Soy foods") == natto_findings(
+        "agent=Natto (fermented soybeans)")

@@ -208,13 +208,19 @@ def test_sections_are_complete_and_repeated_headings_qualified(data):
 
 def test_vocabulary_placement(data):
     vocab = data.vocabulary
-    parents = {"alfacalcidol": "active-vitamin-d", "calcitriol": "active-vitamin-d", "natto": "fermented-foods",
-               "elderly-women": "elderly-people", "postmenopausal-osteoporosis": "osteoporosis-patients",
-               "glucocorticoid-osteoporosis": "osteoporosis-patients", "mk7": "long-chain-menaquinones",
-               "liver-disease-osteoporosis": "osteoporosis-patients", "hip-fracture-patients": "humans-all"}
-    for cid, parent in parents.items():
-        assert vocab[cid].parent == parent, cid
+    parents = {"alfacalcidol": ["active-vitamin-d"], "calcitriol": ["active-vitamin-d"],
+               "natto": ["fermented-foods", "soy-foods"], "elderly-women": ["elderly-people", "women"],
+               "postmenopausal-osteoporosis": ["osteoporosis-patients", "postmenopausal-women"],
+               "glucocorticoid-osteoporosis": ["osteoporosis-patients", "glucocorticoid-treated-patients"],
+               "liver-disease-osteoporosis": ["osteoporosis-patients", "liver-disease-patients"],
+               "elderly-osteoporosis": ["osteoporosis-patients", "elderly-people"],
+               "hip-fracture-patients": ["fragility-fracture-patients", "elderly-people"],
+               "mk7": ["long-chain-menaquinones"]}
+    for cid, wanted in parents.items():
+        assert vocab.parents(cid) == wanted, cid
     assert "vitamin-k2" in vocab.ancestors("mk7")
+    assert "vitamin-d3" not in vocab.ancestors("alfacalcidol") + vocab.ancestors("calcitriol")
+    assert "osteoporosis-patients" in vocab.ancestors("hip-fracture-patients")
 
 
 @pytest.mark.parametrize("typed, concept", [("osteopenia", "osteopenia-patients"), ("DXA", "bmd"), ("DEXA", "bmd"),

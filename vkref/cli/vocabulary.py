@@ -19,7 +19,7 @@ def add_parsers(sub) -> None:
     a.add_argument("facet", choices=CONCEPT_FACETS)
     a.add_argument("label")
     a.add_argument("--synonym", action="append", default=[], metavar="TEXT", dest="synonyms")
-    a.add_argument("--parent", metavar="CONCEPT")
+    a.add_argument("--parent", action="append", metavar="CONCEPT", help="a parent (repeat for several)")
     a.add_argument("--id", dest="concept_id", metavar="ID", help="the new id (default: made from the label)")
     r = csub.add_parser("rename", help="change a concept's label")
     r.add_argument("concept", metavar="CONCEPT")
@@ -28,10 +28,13 @@ def add_parsers(sub) -> None:
     s.add_argument("action", choices=("add", "remove"))
     s.add_argument("concept", metavar="CONCEPT")
     s.add_argument("text", metavar="SYNONYM")
-    p = csub.add_parser("parent", help="move a concept under another (cycles are refused)")
+    p = csub.add_parser("parent", help="move a concept under another, or add or remove one of its parents "
+                                       "(cycles are refused)")
     p.add_argument("concept", metavar="CONCEPT")
     p.add_argument("parent", nargs="?", metavar="PARENT")
     p.add_argument("--none", action="store_true", help="make it a top-level concept")
+    p.add_argument("--add", metavar="PARENT", help="put it also under PARENT (its other parents stay)")
+    p.add_argument("--remove", metavar="PARENT", help="take it out from under PARENT (its other parents stay)")
     m = csub.add_parser("merge", help="merge OTHER into KEEP: findings recoded, OTHER's names become synonyms")
     m.add_argument("keep", metavar="KEEP")
     m.add_argument("other", metavar="OTHER")
@@ -77,16 +80,22 @@ def _run(args, lib) -> dict:
         edit = lib.add_synonym if args.action == "add" else lib.remove_synonym
         return edit(concept, args.text, who=who)
     if cmd == "parent":
-        return lib.set_parent(concept, _parent(args), who=who)
+        return _set_parent(args, lib, concept, who)
     return lib.delete_concept(concept, who=who)
 
 
-def _parent(args) -> str | None:
+def _set_parent(args, lib, concept: str, who: str) -> dict:
     from vkref.core.errors import UsageError
 
-    if args.none == bool(args.parent):
-        raise UsageError("vkref concept parent: give PARENT or --none (top level), not both or neither")
-    return None if args.none else args.parent
+    given = [bool(args.parent), args.none, bool(args.add), bool(args.remove)]
+    if sum(given) != 1:
+        raise UsageError("vkref concept parent: give one of PARENT (move), --none (top level), --add PARENT "
+                         "or --remove PARENT")
+    if args.add:
+        return lib.add_parent(concept, args.add, who=who)
+    if args.remove:
+        return lib.remove_parent(concept, args.remove, who=who)
+    return lib.set_parent(concept, None if args.none else args.parent, who=who)
 
 
 def _text(cmd: str, result: dict) -> str:
@@ -109,9 +118,12 @@ def _line(c: dict) -> str:
     names = f"  [{'; '.join(c['synonyms'])}]" if c["synonyms"] else ""
     count = f"{c['findings']} findings" + (f", {c['findings_with_narrower']} with narrower concepts"
                                           if c["findings_with_narrower"] != c["findings"] else "")
-    return f"{'  ' * c['depth']}{c['label']} ({c['facet']}: {c['id']}; {count}){names}"
+    also = f"; also under {', '.join(c['parents'][1:])}" if len(c.get("parents") or []) > 1 else ""
+    return f"{'  ' * c['depth']}{c['label']} ({c['facet']}: {c['id']}; {count}{also}){names}"
 
 
 def _usage(c: dict) -> str:
-    return (f"coded on {c['findings']} findings and {c['reviews']} reviews; {c['findings_with_narrower']} "
+    parents = c.get("parents") or []
+    under = f"under {', '.join(parents)}; " if len(parents) > 1 else ""
+    return (f"{under}coded on {c['findings']} findings and {c['reviews']} reviews; {c['findings_with_narrower']} "
             f"findings with its narrower concepts; {len(c['children'])} narrower concepts")

@@ -23,7 +23,7 @@ FINDING_TEXT = ("review_id", "statement", "section", "cited_ref", "cited_author"
 PROVENANCE = ("verification", "verification_note")
 REVIEW_FIELDS = REVIEW_TEXT + ("year", "authors") + REVIEW_LISTS + ("concepts", "concepts_suggested") + PROVENANCE
 FINDING_FIELDS = FINDING_TEXT + ("concepts", "tags", "source_retracted") + PROVENANCE
-CONCEPT_FIELDS = ("facet", "label", "synonyms", "parent")
+CONCEPT_FIELDS = ("facet", "label", "synonyms", "parents")
 # fields added after records were first logged: a snapshot in the change log written before them lacks them
 LATER_DEFAULTS = {"status": "", "status_date": "", "status_note": "", "status_notice": "", "source_retracted": False,
                   "fulltext_file": ""}
@@ -60,7 +60,7 @@ def finding_fields(f: Finding) -> dict[str, Any]:
 
 
 def concept_fields(c: Concept) -> dict[str, Any]:
-    return {"facet": c.facet, "label": c.label, "synonyms": list(c.synonyms), "parent": c.parent}
+    return {"facet": c.facet, "label": c.label, "synonyms": list(c.synonyms), "parents": list(c.parents)}
 
 
 def _concepts(concepts: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -102,4 +102,6 @@ def finding_from_fields(finding_id: str, d: dict[str, Any], version: int = 0) ->
 
 
 def concept_from_fields(concept_id: str, d: dict[str, Any]) -> Concept:
-    return Concept(concept_id, d["facet"], d["label"], tuple(d.get("synonyms") or ()), d.get("parent"))
+    # change-log rows written before the poly-hierarchy hold one "parent"
+    parents = d["parents"] if "parents" in d else d.get("parent")
+    return Concept(concept_id, d["facet"], d["label"], tuple(d.get("synonyms") or ()), parents)

@@ -1,4 +1,10 @@
-"""The controlled vocabulary: concepts with a facet, a preferred label, synonyms and a parent.
+"""The controlled vocabulary: concepts with a facet, a preferred label, synonyms and parents (a poly-hierarchy).
+
+A concept may have several parents, as in MeSH: "Postmenopausal women with osteoporosis" is narrower than both
+"Patients with osteoporosis" and "Postmenopausal women". The first parent is the primary one (the single parent
+shown where a place is needed, as in the evidence matrix); every parent counts the same for roll-up and expansion:
+:meth:`Vocabulary.ancestors` walks every path upward, :meth:`Vocabulary.descendants` every path downward, each
+concept once.
 
 The same vocabulary drives the facets (labels and roll-up), query expansion (synonyms and descendants) and
 filter look-up (``--filter agent=menatetrenone``). It is plain data, loaded from the library database.
@@ -9,12 +15,14 @@ with the same capitals, or when the typed text is the concept's id, so "rank", "
 everyday words. A librarian who wants an abbreviation to match in any case adds its lowercase form as a
 synonym ("ovx" beside "OVX"). Filters keep folding case (``--filter population=ovx``).
 
-Invariants: concept ids are unique; a parent is in the same facet; there are no cycles.
+Invariants: concept ids are unique; every parent is known and in the same facet; a concept lists a parent once;
+there are no cycles along any path.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from graphlib import CycleError, TopologicalSorter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -46,13 +54,32 @@ def case_bound(name: str) -> bool:
     return len(core) <= 2 or any(ch.isupper() for ch in core[1:])
 
 
+def parent_tuple(value) -> tuple[str, ...]:
+    """``value`` (None, one id, or a list of ids) as a tuple of distinct ids in their order."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(dict.fromkeys(str(v) for v in value if v))
+
+
 @dataclass(frozen=True)
 class Concept:
+    """One concept. ``parents`` may be given as one id (the older single-parent form) or as a sequence."""
+
     id: str
     facet: str
     label: str
     synonyms: tuple[str, ...] = ()
-    parent: str | None = None
+    parents: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parents", parent_tuple(self.parents))
+
+    @property
+    def parent(self) -> str | None:
+        """The primary (first) parent, or None for a top-level concept."""
+        return self.parents[0] if self.parents else None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -71,8 +98,8 @@ class Vocabulary:
         self._by_name: dict[tuple[str, str], str] = {}  # (facet, normalised name) -> id
         self._any_name: dict[str, list[str]] = {}  # normalised name -> ids in any facet
         for concept in self.concepts.values():
-            if concept.parent:
-                self._children.setdefault(concept.parent, []).append(concept.id)
+            for parent in concept.parents:
+                self._children.setdefault(parent, []).append(concept.id)
         for concept in self.concepts.values():
             for name in (concept.id,) + concept.names:
                 key = norm_label(name)
@@ -98,20 +125,15 @@ class Vocabulary:
                 raise DataError(f"{origin}: duplicate concept id {c.id!r}")
             by_id[c.id] = c
         for c in by_id.values():
-            if c.parent is None:
-                continue
-            parent = by_id.get(c.parent)
-            if parent is None:
-                raise DataError(f"{origin}: concept {c.id!r} has unknown parent {c.parent!r}")
-            if parent.facet != c.facet:
-                raise DataError(f"{origin}: concept {c.id!r} ({c.facet}) has parent {c.parent!r} in facet {parent.facet}")
-        for c in by_id.values():
-            seen, cur = {c.id}, c.parent
-            while cur:
-                if cur in seen:
-                    raise DataError(f"{origin}: concept {c.id!r} is part of a parent cycle")
-                seen.add(cur)
-                cur = by_id[cur].parent
+            for pid in c.parents:
+                parent = by_id.get(pid)
+                if parent is None:
+                    raise DataError(f"{origin}: concept {c.id!r} has unknown parent {pid!r}")
+                if parent.facet != c.facet:
+                    raise DataError(f"{origin}: concept {c.id!r} ({c.facet}) has parent {pid!r} in facet {parent.facet}")
+        cycle = find_cycle({cid: c.parents for cid, c in by_id.items()})
+        if cycle:
+            raise DataError(f"{origin}: concept {cycle[0]!r} is part of a parent cycle ({' -> '.join(cycle)})")
         return cls(by_id)
 
     # ------------------------------------------------------------------ look-ups
@@ -130,24 +152,43 @@ class Vocabulary:
     def children(self, concept_id: str) -> list[str]:
         return list(self._children.get(concept_id, ()))
 
+    def parents(self, concept_id: str) -> list[str]:
+        """The direct parents of ``concept_id``, primary first."""
+        return list(self.concepts[concept_id].parents)
+
     def descendants(self, concept_id: str) -> list[str]:
-        """Every concept below ``concept_id`` (not including it), depth first."""
-        out: list[str] = []
+        """Every concept below ``concept_id`` along any path (not including it), each once, depth first."""
+        out: dict[str, None] = {}
         stack = list(reversed(self._children.get(concept_id, ())))
         while stack:
             cid = stack.pop()
-            out.append(cid)
+            if cid in out or cid == concept_id:
+                continue
+            out[cid] = None
             stack.extend(reversed(self._children.get(cid, ())))
-        return out
+        return list(out)
 
     def ancestors(self, concept_id: str) -> list[str]:
-        """The chain of parents from the nearest up to the root."""
-        out: list[str] = []
-        cur = self.concepts[concept_id].parent
-        while cur:
-            out.append(cur)
-            cur = self.concepts[cur].parent
-        return out
+        """Every concept above ``concept_id`` along any path, each once, nearest first (breadth first; at one
+        distance the primary parent's line first). With one parent each, the chain up to the root."""
+        out: dict[str, None] = {}
+        level = list(self.concepts[concept_id].parents)
+        while level:
+            nxt: list[str] = []
+            for cid in level:
+                if cid in out or cid == concept_id:
+                    continue
+                out[cid] = None
+                nxt.extend(self.concepts[cid].parents)
+            level = nxt
+        return list(out)
+
+    def paths(self, concept_id: str) -> list[list[str]]:
+        """Every path from a top-level concept down to ``concept_id`` (inclusive), primary path first."""
+        parents = self.concepts[concept_id].parents
+        if not parents:
+            return [[concept_id]]
+        return [path + [concept_id] for p in parents for path in self.paths(p)]
 
     def with_ancestors(self, ids: Iterable[str]) -> list[str]:
         """``ids`` plus all their ancestors, each once, in a stable order (used to roll facets up)."""
@@ -195,3 +236,13 @@ class Vocabulary:
         """Every label and synonym (for spelling suggestions)."""
         for c in self.concepts.values():
             yield from c.names
+
+
+def find_cycle(parents: dict[str, Iterable[str]]) -> list[str] | None:
+    """A cycle in the graph ``id -> parent ids`` as a list of ids (first = last), or None: the standard
+    library's topological sorter checks every path of the poly-hierarchy."""
+    try:
+        TopologicalSorter(parents).prepare()
+    except CycleError as exc:
+        return list(exc.args[1])
+    return None

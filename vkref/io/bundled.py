@@ -59,8 +59,23 @@ def load_vocabulary(directory: Path) -> Vocabulary:
                 raise DataError(f"{path.name}: concept {cid!r} is already defined in {seen[cid]}")
             seen[cid] = path.name
             concepts.append(Concept(cid, entry["facet"], str(entry["label"]),
-                                    tuple(str(s) for s in entry.get("synonyms") or ()), entry.get("parent")))
+                                    tuple(str(s) for s in entry.get("synonyms") or ()), _parents(path, cid, entry)))
     return Vocabulary.from_concepts(concepts, origin=str(directory.name))
+
+
+def _parents(path: Path, cid: str, entry: dict) -> tuple[str, ...]:
+    """``parent: ID`` or ``parents: [ID, ...]`` (the first is the primary parent), not both."""
+    if "parent" in entry and "parents" in entry:
+        raise DataError(f"{path.name}: concept {cid!r} has both 'parent' and 'parents': use 'parents' alone")
+    value = entry.get("parents", entry.get("parent"))
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(p, str) and p for p in items):
+        raise DataError(f"{path.name}: concept {cid!r}: parents must be concept ids")
+    if len(set(items)) != len(items):
+        raise DataError(f"{path.name}: concept {cid!r} lists a parent twice")
+    return tuple(items)
 
 
 def _text(value) -> str:

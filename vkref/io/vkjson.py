@@ -61,7 +61,12 @@ def _record(obj) -> dict:
 
 
 def _concept(c: Concept) -> dict:
-    return {"id": c.id, "facet": c.facet, "label": c.label, "synonyms": list(c.synonyms), "parent": c.parent}
+    """``parent`` is the primary parent (what readers of the single-parent format read); ``parents`` lists every
+    parent and is written only for a concept with more than one."""
+    out = {"id": c.id, "facet": c.facet, "label": c.label, "synonyms": list(c.synonyms), "parent": c.parent}
+    if len(c.parents) > 1:
+        out["parents"] = list(c.parents)
+    return out
 
 
 def dump(reviews, findings, vocabulary: Vocabulary, extra: dict | None = None) -> dict:
@@ -178,7 +183,7 @@ def _parse(data, source: str) -> dict:
 def _concept_in(entry) -> Concept:
     if not isinstance(entry, dict) or not entry.get("id"):
         raise _Bad("must be an object with an 'id'")
-    unknown = sorted(set(entry) - {"id", "facet", "label", "synonyms", "parent"})
+    unknown = sorted(set(entry) - {"id", "facet", "label", "synonyms", "parent", "parents"})
     if unknown:
         raise _Bad(f"unknown field {unknown[0]!r}")
     for key in ("id", "facet", "label"):
@@ -186,8 +191,11 @@ def _concept_in(entry) -> Concept:
     parent = entry.get("parent")
     if parent is not None:
         _scalar("str", parent, "parent")
+    parents = _str_list(entry["parents"], "parents") if "parents" in entry else [parent] if parent else []
+    if parent is not None and parents[:1] != [parent]:
+        raise _Bad(f"'parent' {parent!r} is not the first of 'parents'")
     return Concept(entry["id"], entry["facet"], entry["label"],
-                   tuple(_str_list(entry.get("synonyms", []), "synonyms")), parent)
+                   tuple(_str_list(entry.get("synonyms", []), "synonyms")), tuple(parents))
 
 
 def _vocabulary(entries: list, source: str) -> Vocabulary:

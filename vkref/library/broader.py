@@ -2,7 +2,8 @@
 
 A review that says "vitamin K2" without saying which is coded ``vitamin-k2``; a search for MK-4 rightly does not
 return it, yet a clinician should know it exists. For each concept the typed query names (a search plan's
-concept clauses) and each of its broader concepts (parent, grandparent, ...), :func:`offers` counts the findings
+concept clauses) and each of its broader concepts (every parent, grandparent, ... along every path of the
+poly-hierarchy, nearest first, each once), :func:`offers` counts the findings
 that are coded with the broader concept itself and with none of its narrower ones, that match the rest of the
 query and the page's filters, and that the query's own concept did not find (``NOT "MK-4"``: its codes and
 names). Each offer carries the query and the filters that list exactly those findings, so the window's link and

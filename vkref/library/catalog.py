@@ -138,6 +138,7 @@ class CatalogLink:
         with self._sync_lock:
             try:
                 lib = self.lib
+                lib.check_vocabulary()  # a colleague's new parent or label: roll up and title with it
                 if lib.indexing.older_than_log():
                     lib.reindex()
                     n = -1
@@ -291,7 +292,7 @@ def save_snapshot(lib: "Library") -> None:
     from vkref.core import records as R
 
     data = {"library_id": lib.library_id,
-            "concepts": [[c.id, c.facet, c.label, list(c.synonyms), c.parent]
+            "concepts": [[c.id, c.facet, c.label, list(c.synonyms), list(c.parents)]
                          for c in lib.vocabulary.concepts.values()],
             "reviews": [dict(R.review_fields(r), id=r.id) for r in lib._reviews.values()]}
     target = lib.path / SNAPSHOT
@@ -309,8 +310,8 @@ def load_snapshot(local: Path) -> dict | None:
 
     try:
         data = json.loads((local / SNAPSHOT).read_text(encoding="utf-8"))
-        vocabulary = Vocabulary.from_concepts(Concept(i, f, label, tuple(syn), parent)
-                                              for i, f, label, syn, parent in data["concepts"])
+        vocabulary = Vocabulary.from_concepts(Concept(i, f, label, tuple(syn), parents)
+                                              for i, f, label, syn, parents in data["concepts"])
         reviews = [R.review_from_fields(d["id"], d) for d in data["reviews"]]
         return {"library_id": data["library_id"], "vocabulary": vocabulary, "reviews": reviews}
     except (OSError, ValueError, KeyError, TypeError, VkrefError):

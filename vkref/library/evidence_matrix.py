@@ -157,7 +157,7 @@ def _axis(lib: "Library", facet: str, counts: Counter) -> Axis:
 def _tree_order(lib: "Library", facet: str, counts: Counter) -> tuple[list[str], dict[str, str | None]]:
     """Concepts depth first, each level by count (then label): a parent right above what is coded under it."""
     vocab = lib.vocabulary
-    parents = {v: (vocab[v].parent if vocab[v].parent in counts else None) for v in counts}
+    parents = {v: next((p for p in vocab[v].parents if p in counts), None) for v in counts}  # first on the axis
     children: dict[str | None, list[str]] = {}
     for v, p in parents.items():
         children.setdefault(p, []).append(v)

@@ -1,4 +1,7 @@
-"""Editing the controlled vocabulary: add, rename, synonyms, parent, merge, delete, and who uses a concept.
+"""Editing the controlled vocabulary: add, rename, synonyms, parents, merge, delete, and who uses a concept.
+
+The vocabulary is a poly-hierarchy: a concept may sit under several parents (:func:`add_parent`,
+:func:`remove_parent`, :func:`update` with ``parents``); moving it (``parent``) replaces all its parents with one.
 
 Every edit is one change batch of kind ``vocabulary`` (:mod:`vkref.store.changes`): Edit > Undo and
 ``vkref undo`` take it back whole, also after a restart, and ``vkref history CONCEPT`` lists it. The rules of
@@ -7,7 +10,7 @@ under the write lock), so a refused edit writes nothing.
 
 A merge is one batch: every finding and review coded with the merged concept is recoded to the kept one, the
 merged concept's label and synonyms become synonyms of the kept one (searches and filters by the old name still
-find the same records), its narrower concepts move under the kept one, and it is removed. Undo restores both
+find the same records), its narrower concepts move under the kept one (in the merged one's place among their parents), and it is removed. Undo restores both
 concepts and every record's codes.
 
 After each edit the vocabulary is read again (query expansion, facets, forms) and the index catches up from the
@@ -30,7 +33,7 @@ from vkref.store import changes, concepts as usage_store
 if TYPE_CHECKING:
     from vkref.library.library import Library
 
-UNSET = object()  # "leave the parent as it is" (None means top level)
+UNSET = object()  # "leave the parents as they are" (None means top level)
 KIND = "vocabulary"
 
 
@@ -42,12 +45,13 @@ class ConceptInfo:
     facet: str
     label: str
     synonyms: list[str]
-    parent: str | None
+    parent: str | None  # the primary parent (the first of ``parents``)
     depth: int = 0
     children: list[str] = field(default_factory=list)
     findings: int = 0
     findings_with_narrower: int = 0
     reviews: int = 0
+    parents: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -87,7 +91,8 @@ class VocabularyWatch:
 
 
 def listing(lib: "Library", facet: str | None = None) -> list[ConceptInfo]:
-    """The concepts of one facet (or all), depth first: each parent before its children, siblings by label."""
+    """The concepts of one facet (or all), depth first: each parent before its children, siblings by label. A
+    concept with several parents is listed once, under its primary parent (``parents`` names them all)."""
     facets = [rules.check_facet(facet)] if facet else list(CONCEPT_FACETS)
     rolled = _rolled_up(lib)  # first: a search reads the vocabulary again if another process changed it
     voc = lib.vocabulary
@@ -104,7 +109,8 @@ def listing(lib: "Library", facet: str | None = None) -> list[ConceptInfo]:
 def _walk(voc: Vocabulary, c: Concept, depth: int, used, rolled, out: list[ConceptInfo]) -> None:
     out.append(_info(voc, c, used, rolled, depth))
     for child in _by_label(voc[cid] for cid in voc.children(c.id)):
-        _walk(voc, child, depth + 1, used, rolled, out)
+        if child.parent == c.id:  # listed once: under its primary parent
+            _walk(voc, child, depth + 1, used, rolled, out)
 
 
 def _by_label(concepts: Iterable[Concept]) -> list[Concept]:
@@ -115,7 +121,7 @@ def _info(voc: Vocabulary, c: Concept, used: dict, rolled: dict, depth: int = 0)
     n = used.get(c.id, {})
     return ConceptInfo(c.id, c.facet, c.label, list(c.synonyms), c.parent, depth,
                        _by_id(voc, voc.children(c.id)), n.get("findings", 0),
-                       rolled.get(c.facet, {}).get(c.label, 0), n.get("reviews", 0))
+                       rolled.get(c.facet, {}).get(c.label, 0), n.get("reviews", 0), list(c.parents))
 
 
 def _by_id(voc: Vocabulary, ids: list[str]) -> list[str]:
@@ -157,9 +163,9 @@ def _result(lib: "Library", batch: int, concept_id: str, **extra) -> dict:
     return {"batch": batch or None, "concept": info.to_dict() if info else None, **extra}
 
 
-def add(lib: "Library", facet: str, label: str, synonyms: Iterable[str] = (), parent: str | None = None,
+def add(lib: "Library", facet: str, label: str, synonyms: Iterable[str] = (), parent=None,
         concept_id: str | None = None, who: str = "user") -> dict:
-    """A new concept (its id made from the label unless given)."""
+    """A new concept (its id made from the label unless given); ``parent``: one reference or a list of them."""
     rules.check_facet(facet)
     made: list[str] = []
 
@@ -167,8 +173,8 @@ def add(lib: "Library", facet: str, label: str, synonyms: Iterable[str] = (), pa
         value = rules.check_label(voc, facet, label)
         cid = rules.new_id(voc, value, concept_id)
         draft = Concept(cid, facet, value)
-        up = rules.check_parent(voc, draft, _parent_id(voc, parent, facet))
-        concept = replace(draft, synonyms=rules.check_synonyms(voc, draft, value, synonyms), parent=up)
+        up = rules.check_parents(voc, draft, _parent_ids(voc, parent, facet))
+        concept = replace(draft, synonyms=rules.check_synonyms(voc, draft, value, synonyms), parents=up)
         made.append(cid)
         return f"add {facet} concept {short(value)}", lambda w: w.save_concept(concept)
 
@@ -183,9 +189,10 @@ def short(text: str) -> str:
 
 
 def update(lib: "Library", ref: str, label: str | None = None, synonyms: Iterable[str] | None = None,
-           parent=UNSET, facet: str | None = None, who: str = "user") -> dict:
-    """Change a concept's label, synonyms and/or parent (``parent``: a concept reference, or None for the top
-    level) in one batch. ``synonyms`` may be a function of the stored concept giving the new list."""
+           parent=UNSET, facet: str | None = None, who: str = "user", parents=UNSET) -> dict:
+    """Change a concept's label, synonyms and/or parents in one batch. ``parent`` (a concept reference, or None
+    for the top level) replaces every parent with one; ``parents`` gives the whole list (primary first).
+    ``synonyms`` and ``parents`` may be functions of the stored concept giving the new list."""
     found: list[str] = []
 
     def plan(voc: Vocabulary, w):
@@ -194,19 +201,52 @@ def update(lib: "Library", ref: str, label: str | None = None, synonyms: Iterabl
         new_label = c.label if label is None else rules.check_label(voc, c.facet, label, c.id)
         wanted = c.synonyms if synonyms is None else synonyms(c) if callable(synonyms) else synonyms
         names = rules.check_synonyms(voc, c, new_label, wanted)
-        up = c.parent if parent is UNSET else rules.check_parent(voc, c, _parent_id(voc, parent, c.facet))
-        concept = replace(c, label=new_label, synonyms=names, parent=up)
+        up = _new_parents(voc, c, parent, parents)
+        concept = replace(c, label=new_label, synonyms=names, parents=up)
         return _describe(voc, c, concept), lambda w: w.save_concept(concept)
 
     batch = _commit(lib, who, plan)
     return _result(lib, batch, found[0])
 
 
-def _parent_id(voc: Vocabulary, ref: str | None, facet: str) -> str | None:
-    """A parent given by id (of any facet: the check then says why not), or by a name in ``facet``."""
-    if not ref:
-        return None
-    return ref if ref in voc else rules.find(voc, ref, facet).id
+def _new_parents(voc: Vocabulary, c: Concept, parent, parents) -> tuple[str, ...]:
+    if parent is not UNSET:
+        return rules.check_parents(voc, c, _parent_ids(voc, parent, c.facet))
+    if parents is UNSET:
+        return c.parents
+    wanted = parents(c) if callable(parents) else parents
+    return rules.check_parents(voc, c, _parent_ids(voc, wanted, c.facet))
+
+
+def _parent_ids(voc: Vocabulary, refs, facet: str) -> list[str]:
+    """Parents given by id (of any facet: the check then says why not), or by a name in ``facet``; ``refs`` is
+    None (top level), one reference or a list."""
+    if not refs:
+        return []
+    items = [refs] if isinstance(refs, str) else list(refs)
+    return [ref if ref in voc else rules.find(voc, ref, facet).id for ref in items]
+
+
+def add_parent(lib: "Library", ref: str, parent_ref: str, facet: str | None = None, who: str = "user") -> dict:
+    """Put a concept under one more parent (it stays under the ones it has)."""
+    def plus(c: Concept) -> list[str]:
+        pid = _parent_ids(lib.vocabulary, parent_ref, c.facet)[0]
+        if pid in c.parents:
+            raise DataError(f"{c.label!r} is already under {lib.vocabulary[pid].label!r}")
+        return [*c.parents, pid]
+
+    return update(lib, ref, parents=plus, facet=facet, who=who)
+
+
+def remove_parent(lib: "Library", ref: str, parent_ref: str, facet: str | None = None, who: str = "user") -> dict:
+    """Take a concept out from under one of its parents (the last one removed makes it a top-level concept)."""
+    def minus(c: Concept) -> list[str]:
+        pid = _parent_ids(lib.vocabulary, parent_ref, c.facet)[0]
+        if pid not in c.parents:
+            raise DataError(f"{c.label!r} is not under {lib.vocabulary[pid].label!r}")
+        return [p for p in c.parents if p != pid]
+
+    return update(lib, ref, parents=minus, facet=facet, who=who)
 
 
 def _describe(voc: Vocabulary, old: Concept, new: Concept) -> str:
@@ -224,10 +264,25 @@ def _describe(voc: Vocabulary, old: Concept, new: Concept) -> str:
                      f"from {short(new.label)}")
     if new.synonyms != old.synonyms and not (added or removed):
         parts.append(f"reorder the synonyms of {short(new.label)}")
-    if new.parent != old.parent:
-        where = short(voc[new.parent].label) if new.parent else "the top level"
-        parts.append(f"move {short(new.label)} under {where}")
+    if new.parents != old.parents:
+        parts.append(_describe_parents(voc, old, new))
     return "; ".join(parts) or f"edit {short(old.label)}"
+
+
+def _describe_parents(voc: Vocabulary, old: Concept, new: Concept) -> str:
+    added = [p for p in new.parents if p not in old.parents]
+    removed = [p for p in old.parents if p not in new.parents]
+    names = lambda ids: " and ".join(short(voc[p].label) for p in ids)  # noqa: E731
+    if len(new.parents) <= 1 and len(old.parents) <= 1 and (added or not removed):
+        where = short(voc[new.parent].label) if new.parent else "the top level"
+        return f"move {short(new.label)} under {where}"
+    if added and not removed:
+        return f"put {short(new.label)} also under {names(added)}"
+    if removed and not added:
+        return f"take {short(new.label)} out from under {names(removed)}"
+    if not added:
+        return f"make {short(voc[new.parent].label)} the primary parent of {short(new.label)}"
+    return f"move {short(new.label)} under {names(new.parents)}"
 
 
 def add_synonym(lib: "Library", ref: str, text: str, facet: str | None = None, who: str = "user") -> dict:
@@ -272,7 +327,7 @@ def merge(lib: "Library", keep_ref: str, other_ref: str, facet: str | None = Non
         keep, other = rules.find(voc, keep_ref, facet), rules.find(voc, other_ref, facet)
         rules.check_merge(voc, keep, other)
         kept = replace(keep, synonyms=rules.merged_synonyms(keep, other))
-        children = [replace(voc[cid], parent=keep.id) for cid in _by_id(voc, voc.children(other.id))]
+        children = [_reparented(voc[cid], other.id, keep.id) for cid in _by_id(voc, voc.children(other.id))]
         report.update(kept=keep.id, merged={"id": other.id, "label": other.label},
                       synonyms_added=list(kept.synonyms[len(keep.synonyms):]),
                       children_moved=[c.id for c in children])
@@ -282,6 +337,11 @@ def merge(lib: "Library", keep_ref: str, other_ref: str, facet: str | None = Non
     batch = _commit(lib, who, plan, reviews_changed=True)
     kept = report.pop("kept")
     return _result(lib, batch, kept, **report)
+
+
+def _reparented(c: Concept, old: str, new: str) -> Concept:
+    """``c`` with parent ``old`` replaced by ``new`` in its place (once, when ``new`` is a parent already)."""
+    return replace(c, parents=tuple(dict.fromkeys(new if p == old else p for p in c.parents)))
 
 
 def _merge_writes(w, kept: Concept, other_id: str, children: list[Concept], report: dict) -> None:

@@ -8,7 +8,8 @@ case, accents, Greek letters and hyphens folded), so two names that would find t
 - A synonym is not empty, not the concept's own label or synonym, not another concept's label or synonym in the
   facet (a look-up by it would be ambiguous). Synonyms a concept already holds are not checked again; one that
   a rename made the label is dropped.
-- A parent exists, is in the same facet, and is neither the concept itself nor below it (no cycles).
+- A parent exists, is in the same facet, and is neither the concept itself nor below it along any path (no
+  cycles in the poly-hierarchy); a concept lists each parent once.
 - A merge joins two different concepts of one facet, the kept one not below the merged one.
 """
 from __future__ import annotations
@@ -125,6 +126,17 @@ def check_parent(vocabulary: Vocabulary, concept: Concept, parent: str | None) -
         raise DataError(f"cannot put {concept.label!r} under {p.label!r}: {p.label!r} is already under "
                         f"{concept.label!r} (that would make a cycle)")
     return p.id
+
+
+def check_parents(vocabulary: Vocabulary, concept: Concept, parents) -> tuple[str, ...]:
+    """The parent ids in order (empty: top level), each checked as :func:`check_parent`, none twice."""
+    out: list[str] = []
+    for ref in parents:
+        pid = check_parent(vocabulary, concept, ref)
+        if pid in out:
+            raise DataError(f"{concept.label!r} lists the parent {vocabulary[pid].label!r} twice")
+        out.append(pid)
+    return tuple(out)
 
 
 def check_merge(vocabulary: Vocabulary, keep: Concept, other: Concept) -> None:

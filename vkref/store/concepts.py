@@ -5,8 +5,8 @@
 - :func:`coded_with` reads, inside a change batch, the findings and reviews coded with one concept (a merge
   recodes them in the same transaction that removes the concept).
 - :func:`queue_users` adds outbox rows for the records whose index documents a concept change alters: a new
-  label reaches the finding titles of its direct users; a new parent reaches the rolled-up facets (and the
-  evidence order) of every record coded with the concept or anything under it. Synonyms live only in the
+  label reaches the finding titles of its direct users; a parent added or removed reaches the rolled-up facets
+  (and the evidence order) of every record coded with the concept or anything under it along any path. Synonyms live only in the
   vocabulary the query builder reads, so changing them queues nothing. It is called by
   ``repository.upsert_concept`` for every write of an existing concept, undo and redo included, so a change
   and its index work are one transaction.
@@ -50,9 +50,9 @@ def user_ids(s: Session, concept_ids: list[str]) -> tuple[list[str], list[str]]:
 
 
 def subtree(s: Session, concept_id: str) -> list[str]:
-    """``concept_id`` and every concept below it, as the database holds them now."""
+    """``concept_id`` and every concept below it along any path, as the database holds them now."""
     children: dict[str, list[str]] = {}
-    for cid, parent in s.execute(select(M.Concept.id, M.Concept.parent_id).where(M.Concept.parent_id.is_not(None))):
+    for cid, parent in s.execute(select(M.ConceptParent.concept_id, M.ConceptParent.parent_id)):
         children.setdefault(parent, []).append(cid)
     out, stack = [], [concept_id]
     while stack:
@@ -67,7 +67,7 @@ def queue_users(s: Session, concept_id: str, old: dict, new: dict) -> int:
     """Outbox rows for the records whose documents the change ``old`` -> ``new`` of a concept alters.
 
     Returns how many records were queued."""
-    if old.get("parent") != new.get("parent"):
+    if old.get("parents") != new.get("parents"):
         ids = subtree(s, concept_id)
     elif old.get("label") != new.get("label"):
         ids = [concept_id]

@@ -125,10 +125,24 @@ class Concept(Base):
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     facet: Mapped[str] = mapped_column(String(20), index=True)
     label: Mapped[str] = mapped_column(String(300))
+    # the primary (first) parent, kept equal to the first row of ``parent_links`` (older readers read it)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("concept.id", ondelete="RESTRICT"), nullable=True)
     synonyms: Mapped[list["Synonym"]] = relationship(
         back_populates="concept", order_by="Synonym.position", cascade="all, delete-orphan"
     )
+    parent_links: Mapped[list["ConceptParent"]] = relationship(
+        foreign_keys="ConceptParent.concept_id", order_by="ConceptParent.position", cascade="all, delete-orphan"
+    )
+
+
+class ConceptParent(Base):
+    """One broader concept of a concept (the vocabulary is a poly-hierarchy); ``position`` 0 is the primary."""
+
+    __tablename__ = "concept_parent"
+    concept_id: Mapped[str] = mapped_column(ForeignKey("concept.id", ondelete="CASCADE"), primary_key=True)
+    parent_id: Mapped[str] = mapped_column(ForeignKey("concept.id", ondelete="RESTRICT"), primary_key=True,
+                                           index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Synonym(Base):

@@ -72,10 +72,8 @@ def load_vocabulary(db: Database) -> Vocabulary:
 
 def vocabulary_in(s: Session) -> Vocabulary:
     """The vocabulary as this session's transaction sees it."""
-    rows = s.scalars(select(M.Concept).options(selectinload(M.Concept.synonyms))).all()
-    return Vocabulary.from_concepts(
-        VConcept(r.id, r.facet, r.label, tuple(x.text for x in r.synonyms), r.parent_id) for r in rows
-    )
+    rows = s.scalars(select(M.Concept).options(*CONCEPT_LOAD)).all()
+    return Vocabulary.from_concepts(concept_entity(r) for r in rows)
 
 
 def write_vocabulary(s: Session, vocabulary: Vocabulary) -> int:
@@ -306,8 +304,8 @@ def delete_review(s: Session, review_id: str, expect_version: int | None = None,
 
 
 def upsert_concept(s: Session, c: VConcept) -> bool:
-    """Insert or update one vocabulary concept (its parent must exist). Returns False when nothing changed."""
-    row = s.get(M.Concept, c.id, options=(selectinload(M.Concept.synonyms),))
+    """Insert or update one vocabulary concept (its parents must exist). Returns False when nothing changed."""
+    row = s.get(M.Concept, c.id, options=CONCEPT_LOAD)
     old = R.concept_fields(concept_entity(row)) if row is not None else None
     new = R.concept_fields(c)
     if old == new:
@@ -321,6 +319,7 @@ def upsert_concept(s: Session, c: VConcept) -> bool:
         row.synonyms.clear()
         s.flush()
     row.synonyms = [M.Synonym(position=i, text=t) for i, t in enumerate(c.synonyms)]
+    _set_parents(s, row, c.parents)
     s.flush()
     _record(s, "concept", c.id, old, new, 0)
     if old is not None:  # a new label or parent changes the documents of the records coded with it
@@ -349,13 +348,27 @@ def distinct_pairs(db: Database) -> set[tuple[str, str]]:
         return {(a, b) for a, b in s.execute(select(M.DistinctPair.a_id, M.DistinctPair.b_id))}
 
 
+CONCEPT_LOAD = (selectinload(M.Concept.synonyms), selectinload(M.Concept.parent_links))
+
+
+def _set_parents(s: Session, row: M.Concept, parents: tuple[str, ...]) -> None:
+    """The link rows in the order given (the first also in ``parent_id``); unchanged links are left alone."""
+    if [p.parent_id for p in row.parent_links] == list(parents):
+        return
+    if row.parent_links:
+        row.parent_links.clear()
+        s.flush()
+    row.parent_links = [M.ConceptParent(parent_id=p, position=i) for i, p in enumerate(parents)]
+
+
 def concept_entity(row: M.Concept) -> VConcept:
-    """A concept row as the vocabulary's plain concept."""
-    return VConcept(row.id, row.facet, row.label, tuple(x.text for x in row.synonyms), row.parent_id)
+    """A concept row (synonyms and parent links loaded: ``CONCEPT_LOAD``) as the vocabulary's plain concept."""
+    parents = tuple(p.parent_id for p in row.parent_links)
+    return VConcept(row.id, row.facet, row.label, tuple(x.text for x in row.synonyms), parents)
 
 
 def delete_concept(s: Session, concept_id: str) -> bool:
-    row = s.get(M.Concept, concept_id, options=(selectinload(M.Concept.synonyms),))
+    row = s.get(M.Concept, concept_id, options=CONCEPT_LOAD)
     if row is None:
         return False
     _record(s, "concept", concept_id, R.concept_fields(concept_entity(row)), None, 0)

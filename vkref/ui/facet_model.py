@@ -1,7 +1,8 @@
 """The facet tree: one group per facet, its values (a tree for hierarchical vocabularies) with live counts.
 
 ``FacetModel`` has a fixed structure built from the vocabulary (values of the review and year facets are
-added as searches report them; :meth:`FacetModel.set_vocabulary` rebuilds it after a vocabulary edit); each
+added as searches report them; :meth:`FacetModel.set_vocabulary` rebuilds it after a vocabulary edit; a concept
+with several parents is shown under each of them, all its places with the same count and check state); each
 search only updates counts. ``FacetProxy`` hides values with no hits
 (unless active), keeps long facets short until "Show all" is chosen, and orders values by count.
 The check state of a value mirrors the shared :class:`~vkref.ui.filters.Filters`: checked = included; an
@@ -55,7 +56,8 @@ class FacetModel(QAbstractItemModel):
 
     def _build(self, vocabulary) -> None:
         self._root = Node("root", "")
-        self._by_label: dict[tuple[str, str], Node] = {}
+        self._by_label: dict[tuple[str, str], Node] = {}  # the first place of a value
+        self._values: list[Node] = []  # every place: a concept with two parents is shown under each
         for facet in PANEL_ORDER:
             group = Node("facet", facet, FACET_TITLES[facet], self._root, len(self._root.children))
             self._root.children.append(group)
@@ -69,7 +71,8 @@ class FacetModel(QAbstractItemModel):
     def _add(self, parent: Node, facet: str, label: str) -> Node:
         node = Node("value", facet, label, parent, len(parent.children))
         parent.children.insert(len([c for c in parent.children if c.kind != "more"]), node)
-        self._by_label[(facet, label)] = node
+        self._by_label.setdefault((facet, label), node)
+        self._values.append(node)
         return node
 
     def _add_concepts(self, vocabulary, group: Node, facet: str) -> None:
@@ -82,7 +85,7 @@ class FacetModel(QAbstractItemModel):
                 add(node, vocabulary[child])
 
         for c in concepts:
-            if c.parent is None or c.parent not in ids:
+            if not any(p in ids for p in c.parents):
                 add(group, c)
 
     # ------------------------------------------------------------------ updates
@@ -96,7 +99,7 @@ class FacetModel(QAbstractItemModel):
                     self.beginInsertRows(self.createIndex(group.row(), 0, group), pos, pos)
                     self._add(group, facet, label)
                     self.endInsertRows()
-        for node in self._by_label.values():
+        for node in self._values:
             node.count = facets.get(node.facet, {}).get(node.label, 0)
         self._mark_top()
         self._changed_everywhere()
@@ -142,6 +145,10 @@ class FacetModel(QAbstractItemModel):
     def index_of(self, facet: str, label: str) -> QModelIndex:
         node = self._by_label.get((facet, label))
         return self.createIndex(node.row(), 0, node) if node else QModelIndex()
+
+    def places(self, facet: str, label: str) -> list[QModelIndex]:
+        """Every place of a value: a concept with several parents has one under each."""
+        return [self.createIndex(n.row(), 0, n) for n in self._values if (n.facet, n.label) == (facet, label)]
 
     def group_index(self, facet: str) -> QModelIndex:
         group = self._group(facet)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QListWidget, QPushButton, QVBoxLayout, QWidget)
+                               QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 TOP_LEVEL = "(top level)"
 
@@ -28,11 +28,15 @@ def quoted(label: str) -> str:
 
 
 class ConceptPanel(QWidget):
-    """Label, synonyms and parent of the selected concept, with Save and Revert (enabled while the values
-    differ from the stored concept: ``edited`` is emitted whenever that may have changed)."""
+    """Label, synonyms and primary parent of the selected concept, with Save and Revert (enabled while the values
+    differ from the stored concept: ``edited`` is emitted whenever that may have changed). "Also under" lists
+    the further parents; adding or removing one asks at once (``addParentRequested`` / ``removeParentRequested``
+    with the parent's id), apart from Save."""
 
     saveRequested = Signal()
     edited = Signal()
+    addParentRequested = Signal(str)
+    removeParentRequested = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -48,6 +52,13 @@ class ConceptPanel(QWidget):
         self.label.setAccessibleName("Label")
         self.parent_box = QComboBox(self, objectName="conceptParent")
         self.parent_box.setAccessibleName("Parent (broader concept)")
+        self.other_parents = QListWidget(self, objectName="conceptOtherParents")
+        self.other_parents.setAccessibleName("Also under (further parents)")
+        self.other_parents.setMaximumHeight(self.other_parents.fontMetrics().lineSpacing() * 4)
+        self.add_parent_box = QComboBox(self, objectName="addParentChoice")
+        self.add_parent_box.setAccessibleName("Another parent to add")
+        self.add_parent_button = QPushButton("Add pa&rent", self, objectName="addParent")
+        self.remove_parent_button = QPushButton("Remove paren&t", self, objectName="removeParent")
         self.synonyms = QListWidget(self, objectName="conceptSynonyms")
         self.synonyms.setAccessibleName("Synonyms")
         self.new_synonym = QLineEdit(self, objectName="newSynonym", placeholderText="New synonym")
@@ -68,6 +79,12 @@ class ConceptPanel(QWidget):
         form = QFormLayout()
         form.addRow("&Label", self.label)
         form.addRow("&Parent", self.parent_box)
+        form.addRow("Also &under", self.other_parents)
+        parents = QHBoxLayout()
+        parents.addWidget(self.add_parent_box, 1)
+        parents.addWidget(self.add_parent_button)
+        parents.addWidget(self.remove_parent_button)
+        form.addRow("", parents)
         form.addRow("S&ynonyms", self.synonyms)
         form.addRow("", adding)
         buttons = QHBoxLayout()
@@ -89,6 +106,10 @@ class ConceptPanel(QWidget):
         self.label.returnPressed.connect(self.saveRequested)
         self.label.textChanged.connect(self.edited)
         self.parent_box.currentIndexChanged.connect(self.edited)
+        self.add_parent_button.clicked.connect(self._ask_add_parent)
+        self.remove_parent_button.clicked.connect(self._ask_remove_parent)
+        self.other_parents.currentRowChanged.connect(self._parent_buttons)
+        self.add_parent_box.currentIndexChanged.connect(self._parent_buttons)
         self.synonyms.model().rowsInserted.connect(self.edited)
         self.synonyms.model().rowsRemoved.connect(self.edited)
 
@@ -101,6 +122,7 @@ class ConceptPanel(QWidget):
             self.usage.setText("")
             self.label.clear()
             self.synonyms.clear()
+            self.other_parents.clear()
             return
         self.heading.setText(f"{info.label}   ({info.facet} · {info.id})")
         self.usage.setText(usage_text(info))
@@ -108,6 +130,33 @@ class ConceptPanel(QWidget):
         self.synonyms.clear()
         self.synonyms.addItems(info.synonyms)
         fill_parents(self.parent_box, rows, {info.id}, info.parent)
+        self._load_parents(info, rows)
+
+    def _load_parents(self, info, rows: list) -> None:
+        labels = {r.id: r.label for r in rows}
+        self.other_parents.clear()
+        for pid in list(getattr(info, "parents", []))[1:]:
+            item = QListWidgetItem(labels.get(pid, pid))
+            item.setData(Qt.ItemDataRole.UserRole, pid)
+            self.other_parents.addItem(item)
+        below = _below(rows, info.id)
+        fill_parents(self.add_parent_box, rows, {info.id, *below, *getattr(info, "parents", [])})
+        self.add_parent_box.setItemText(0, "Choose…")
+        self._parent_buttons()
+
+    def _parent_buttons(self, *_args) -> None:
+        self.add_parent_button.setEnabled(bool(self.add_parent_box.currentData()))
+        self.remove_parent_button.setEnabled(self.other_parents.currentRow() >= 0)
+
+    def _ask_add_parent(self) -> None:
+        pid = self.add_parent_box.currentData()
+        if pid:
+            self.addParentRequested.emit(pid)
+
+    def _ask_remove_parent(self) -> None:
+        item = self.other_parents.currentItem()
+        if item is not None:
+            self.removeParentRequested.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def dirty(self) -> bool:
         """Whether the values shown differ from the stored concept's."""
@@ -204,13 +253,14 @@ def merge_text(other, keep, rows: dict) -> str:
 def _below(rows: list, concept_id: str) -> set[str]:
     children: dict[str, list[str]] = {}
     for info in rows:
-        if info.parent:
-            children.setdefault(info.parent, []).append(info.id)
+        for pid in getattr(info, "parents", None) or ([info.parent] if info.parent else []):
+            children.setdefault(pid, []).append(info.id)
     out, stack = set(), list(children.get(concept_id, ()))
     while stack:
         cid = stack.pop()
-        out.add(cid)
-        stack.extend(children.get(cid, ()))
+        if cid not in out:
+            out.add(cid)
+            stack.extend(children.get(cid, ()))
     return out
 
 

@@ -5,11 +5,14 @@ as the facade lists them); column 0 is the label, column 1 the number of finding
 and column 2 the findings coded with it or a narrower concept (as the facet panel counts);
 the tooltip adds the synonyms. ``set_filter(text)`` keeps the concepts
 whose label or a synonym contains the text (case and accents folded as look-ups fold them) and their ancestors.
+A concept with several parents (the vocabulary is a poly-hierarchy) has a node under each of them; its first
+node (:meth:`ConceptTreeModel.index_of`) is the one under its primary parent.
 
-Dragging a concept onto another asks to move it there, dropping it on the empty area below the tree asks to make
-it a top-level concept: the model only emits ``moveRequested(concept id, new parent id or "")``; the editor
-runs the change through the Library (which refuses cycles) and then gives the model fresh rows. Nothing here
-writes or reads the library.
+Dragging a concept onto another asks to move it there from the place it was dragged from, dropping it on the
+empty area below the tree asks to take it to the top level: the model only emits
+``moveRequested(concept id, new parent id or "", parent id it was dragged from or "")``; the editor runs the
+change through the Library (which refuses cycles) and then gives the model fresh rows. Nothing here writes or
+reads the library.
 """
 from __future__ import annotations
 
@@ -33,12 +36,16 @@ class ConceptNode:
         return self.parent.children.index(self) if self.parent else 0
 
 
+def _parents(info) -> list[str]:
+    return list(getattr(info, "parents", None) or ([info.parent] if info.parent else []))
+
+
 def _matches(info, key: str) -> bool:
     return any(key in fold(name) for name in (info.label, *info.synonyms, info.id))
 
 
 class ConceptTreeModel(QAbstractItemModel):
-    moveRequested = Signal(str, str)  # concept id, new parent id ("" = top level)
+    moveRequested = Signal(str, str, str)  # concept id, new parent id ("" = top level), old parent id (or "")
     HEADERS = ("Concept", "Findings", "With narrower")
 
     def __init__(self, parent=None):
@@ -67,24 +74,34 @@ class ConceptTreeModel(QAbstractItemModel):
         shown = self._shown(by_id)
         self._root = ConceptNode(None, None)
         self._by_id = {}
+        children: dict[str, list] = {}
         for info in self._rows:
-            if info.id not in shown:
-                continue
-            parent = self._by_id.get(info.parent) if info.parent else None
-            node = ConceptNode(info, parent or self._root)
-            node.parent.children.append(node)
+            for pid in _parents(info):
+                children.setdefault(pid, []).append(info)
+        for info in self._rows:
+            if info.id in shown and not any(p in by_id for p in _parents(info)):
+                self._place(info, self._root, children, shown, set())
+
+    def _place(self, info, parent: ConceptNode, children: dict, shown: set, path: set) -> None:
+        node = ConceptNode(info, parent)
+        parent.children.append(node)
+        primary = parent.info is None or parent.info.id == info.parent
+        if primary or info.id not in self._by_id:
             self._by_id[info.id] = node
+        for child in children.get(info.id, ()):
+            if child.id in shown and child.id not in path:  # a cycle cannot be stored; never loop on one
+                self._place(child, node, children, shown, path | {info.id})
 
     def _shown(self, by_id: dict) -> set[str]:
         if not self._filter:
             return set(by_id)
         shown: set[str] = set()
-        for info in self._rows:
-            if _matches(info, self._filter):
-                cur = info
-                while cur is not None and cur.id not in shown:
-                    shown.add(cur.id)
-                    cur = by_id.get(cur.parent) if cur.parent else None
+        stack = [info for info in self._rows if _matches(info, self._filter)]
+        while stack:  # a match and all its ancestors along every path
+            info = stack.pop()
+            if info.id not in shown:
+                shown.add(info.id)
+                stack.extend(by_id[p] for p in _parents(info) if p in by_id)
         return shown
 
     def first_match(self) -> str | None:
@@ -172,7 +189,9 @@ class ConceptTreeModel(QAbstractItemModel):
         return [MIME]
 
     def mimeData(self, indexes):
-        ids = list(dict.fromkeys(self.data(i, ID_ROLE) for i in indexes if i.isValid()))
+        """The dragged concept's id and the parent of the place it was dragged from ("id\tparent")."""
+        places = [self._node(i) for i in indexes if i.isValid()]
+        ids = list(dict.fromkeys(f"{n.info.id}\t{n.parent.info.id if n.parent.info else ''}" for n in places))
         data = QMimeData()
         data.setData(MIME, "\n".join(ids).encode("utf-8"))
         return data
@@ -185,10 +204,11 @@ class ConceptTreeModel(QAbstractItemModel):
         the model itself never moves a row, so the view removes nothing."""
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
-        ids = bytes(data.data(MIME)).decode("utf-8").split("\n")
+        first = bytes(data.data(MIME)).decode("utf-8").split("\n")[0]
+        cid, _tab, source = first.partition("\t")
         target = self.data(parent.siblingAtColumn(0), ID_ROLE) if parent.isValid() else ""
-        if ids and ids[0] and ids[0] != target:
-            self.moveRequested.emit(ids[0], target or "")
+        if cid and cid != target and target != source:
+            self.moveRequested.emit(cid, target or "", source)
         return False
 
 
@@ -197,6 +217,8 @@ def _tooltip(info) -> str:
              f"Coded on {info.findings} findings; {info.findings_with_narrower} with its narrower concepts"]
     if info.reviews:
         lines.append(f"Coded on {info.reviews} reviews")
+    if len(_parents(info)) > 1:
+        lines.append(f"Under {len(_parents(info))} broader concepts: " + ", ".join(_parents(info)))
     if info.synonyms:
         lines.append("Synonyms: " + "; ".join(info.synonyms))
     return "\n".join(lines)

@@ -7,8 +7,10 @@ concepts' new labels (a merged concept's filter becomes the kept concept's), ref
 search again.
 
 :class:`VocabularyWindow` shows one facet's concepts as a tree with how many findings use each, a filter box,
-and an edit panel (label, synonyms, parent). A concept dragged onto another moves under it; one dropped on the
-empty area becomes top-level. Merge asks first, saying how many findings get recoded. Every read and write runs
+and an edit panel (label, synonyms, parents). A concept with several parents is shown under each of them; the
+panel's Parent is the primary one, and "Also under" adds or removes further parents (each one undoable batch).
+A concept dragged onto another moves there from the place it was dragged from (its other parents stay); one
+dropped on the empty area leaves that parent (a concept with no other parent becomes top-level). Merge asks first, saying how many findings get recoded. Every read and write runs
 through :class:`~vkref.ui.operation.Operation`; a refused edit shows its one-line reason under the tree and
 nothing is saved. The window's Edit menu has the main window's Undo and Redo.
 """
@@ -35,7 +37,7 @@ def install(window, menu) -> "VocabularyEditor":
 
 
 def signature(vocabulary) -> tuple:
-    return tuple(sorted((c.id, c.facet, c.label, c.parent or "") for c in vocabulary.concepts.values()))
+    return tuple(sorted((c.id, c.facet, c.label, c.parents) for c in vocabulary.concepts.values()))
 
 
 class VocabularyEditor(QObject):
@@ -181,8 +183,10 @@ class VocabularyWindow(QMainWindow):
         self.filter_edit.textChanged.connect(self._filter)
         self.tree.selectionModel().currentRowChanged.connect(lambda _c, _p: self._show_current())
         self.tree.activated.connect(lambda _i: self.panel.edit_label())  # Enter or a double click: edit it
-        self.model.moveRequested.connect(lambda cid, parent: self.move(cid, parent or None))
+        self.model.moveRequested.connect(lambda cid, parent, source: self.move(cid, parent or None, source or None))
         self.panel.saveRequested.connect(self.save)
+        self.panel.addParentRequested.connect(self.add_parent)
+        self.panel.removeParentRequested.connect(self.remove_parent)
         self.panel.edited.connect(self._update_buttons)
         self.new_button.clicked.connect(self.new_concept)
         self.merge_button.clicked.connect(self.choose_merge)
@@ -260,11 +264,29 @@ class VocabularyWindow(QMainWindow):
         if info is None:
             return
         label, synonyms, parent = self.panel.values()
-        self._run(lambda: self.library.update_concept(info.id, label=label, synonyms=synonyms, parent=parent),
+        others = [p for p in info.parents[1:] if p != parent]
+        parents = ([parent] if parent else []) + others
+        self._run(lambda: self.library.update_concept(info.id, label=label, synonyms=synonyms, parents=parents),
                   select=info.id)
 
-    def move(self, concept_id: str, parent: str | None) -> None:
-        self._run(lambda: self.library.set_parent(concept_id, parent), select=concept_id)
+    def move(self, concept_id: str, parent: str | None, source: str | None = None) -> None:
+        """Move a concept from under ``source`` (None: from wherever it is) to under ``parent`` (None: top)."""
+        info = next((r for r in self.model.rows() if r.id == concept_id), None)
+        if info is None or source is None or len(info.parents) < 2:
+            self._run(lambda: self.library.set_parent(concept_id, parent), select=concept_id)
+            return
+        parents = moved(info.parents, source, parent)
+        self._run(lambda: self.library.update_concept(concept_id, parents=parents), select=concept_id)
+
+    def add_parent(self, parent: str) -> None:
+        info = self.current()
+        if info is not None:
+            self._run(lambda: self.library.add_parent(info.id, parent), select=info.id)
+
+    def remove_parent(self, parent: str) -> None:
+        info = self.current()
+        if info is not None:
+            self._run(lambda: self.library.remove_parent(info.id, parent), select=info.id)
 
     def new_concept(self) -> NewConceptDialog:
         current = self.current()
@@ -354,6 +376,13 @@ class VocabularyWindow(QMainWindow):
         colour = colours(is_dark())["error"] if error else ""
         self.message.setStyleSheet(f"color: {colour}" if colour else "")
         self.message.setText(text[:1].upper() + text[1:])
+
+
+def moved(parents: list[str], source: str, target: str | None) -> list[str]:
+    """``parents`` with ``source`` replaced by ``target`` in its place (dropped when ``target`` is None or is a
+    parent already)."""
+    out = [target if p == source else p for p in parents]
+    return [p for i, p in enumerate(out) if p and p not in out[:i]]
 
 
 def _saved_text(result: dict) -> str:

@@ -19,6 +19,11 @@ class VocabularyEditing:
         self.search_service.set_vocabulary(self.vocabulary)
         self.indexing.vocabulary = self.vocabulary
 
+    def check_vocabulary(self) -> bool:
+        """Read the vocabulary again when another process (or catalog client) changed it; True when it did. Run
+        before applying others' changes to the index, whose documents roll codes up with the vocabulary."""
+        return self._vocabulary_watch.check(self)
+
     def concepts(self, facet: str | None = None) -> list:
         """Concepts of a facet (or all) in tree order, with usage counts (:class:`ConceptInfo`, ``to_dict()``)."""
         return vocab_edit.listing(self, facet)
@@ -31,15 +36,16 @@ class VocabularyEditing:
         """One concept (id, label or synonym) with how many findings and reviews are coded with it."""
         return vocab_edit.usage(self, concept, facet)
 
-    def add_concept(self, facet: str, label: str, synonyms=(), parent: str | None = None,
+    def add_concept(self, facet: str, label: str, synonyms=(), parent=None,
                     concept_id: str | None = None, who: str = "user") -> dict:
-        """Add a concept as one undoable batch; returns ``{"batch", "concept"}``."""
+        """Add a concept (``parent``: one concept or a list) as one undoable batch; returns ``{"batch", "concept"}``."""
         return vocab_edit.add(self, facet, label, synonyms, parent, concept_id, who)
 
     def update_concept(self, concept: str, label: str | None = None, synonyms=None, parent=vocab_edit.UNSET,
-                       who: str = "user") -> dict:
-        """Change label, synonyms and/or parent (None: top level) of a concept in one batch."""
-        return vocab_edit.update(self, concept, label, synonyms, parent, who=who)
+                       who: str = "user", parents=vocab_edit.UNSET) -> dict:
+        """Change label, synonyms and/or parents of a concept in one batch (``parent``: the only parent, None:
+        top level; ``parents``: the whole list, primary first)."""
+        return vocab_edit.update(self, concept, label, synonyms, parent, who=who, parents=parents)
 
     def rename_concept(self, concept: str, label: str, who: str = "user") -> dict:
         return vocab_edit.update(self, concept, label=label, who=who)
@@ -51,8 +57,17 @@ class VocabularyEditing:
         return vocab_edit.remove_synonym(self, concept, synonym, who=who)
 
     def set_parent(self, concept: str, parent: str | None, who: str = "user") -> dict:
-        """Move a concept under ``parent`` (None: top level); a cycle or another facet is refused."""
+        """Move a concept under ``parent`` (None: top level), replacing every parent; a cycle or another facet is
+        refused."""
         return vocab_edit.update(self, concept, parent=parent, who=who)
+
+    def add_parent(self, concept: str, parent: str, who: str = "user") -> dict:
+        """Put a concept under one more parent (poly-hierarchy); a cycle, another facet or a repeat is refused."""
+        return vocab_edit.add_parent(self, concept, parent, who=who)
+
+    def remove_parent(self, concept: str, parent: str, who: str = "user") -> dict:
+        """Take a concept out from under one of its parents (its other parents stay)."""
+        return vocab_edit.remove_parent(self, concept, parent, who=who)
 
     def merge_preview(self, keep: str, other: str) -> dict:
         """What :meth:`merge_concepts` would recode, without writing."""
