@@ -113,6 +113,8 @@ class Library:
         data = bundled.load(directory)  # validates everything before anything is written
         with changes.batch_in(s, "bundled", f"bundled library {vkref.__version__}", "vkref bundled library") as w:
             w.write_vocabulary(data.vocabulary)
+            for study in data.studies:
+                w.save_study(study)
             for review in data.reviews:
                 w.save_review(review)
             for position, finding in enumerate(data.findings):
