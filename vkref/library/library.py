@@ -25,6 +25,8 @@ from vkref.library import (curation, documents as D, duplicates, exporting, find
                            opening, sharing)
 from vkref.library import vocabulary_editing as vocab_edit, vocabulary_rules as vocab_rules
 from vkref.library.broader import offers as broader_offers
+from vkref.library.studies import result_count as study_count
+from vkref.library.study_facade import Studies
 from vkref.library.indexing import Indexing
 from vkref.library.results import Hit, SearchPage
 from vkref.search import SearchService
@@ -36,7 +38,7 @@ Progress = Callable[[int, int], None]
 SORTS = ("relevance", "evidence", "year", "year-asc")
 
 
-class Library:
+class Library(Studies):
     """One open library. Thread-safe for searching; writes are serialised."""
 
     read_only = False  # opened from a read-only place or a full disk: searchable, writes refused
@@ -260,6 +262,7 @@ class Library:
                           state, raw.keys, raw.undated_outside)
         if broader and query and kind != "review" and not raw.suggestion and raw.mode == "all":
             page.also_broader = broader_offers(self, query, raw.plan, filters, exclude, year_from, year_to)
+        page.studies = study_count(self, raw, want.get("kind"))
         return page
 
     def _resolve(self, spec: dict[str, Iterable[str]]) -> dict[str, set[str]]:

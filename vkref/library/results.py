@@ -60,6 +60,8 @@ class SearchPage:
     keys: list[str] = field(default_factory=list)  # not in the JSON: every result "kind:id", in order
     undated_outside: int = 0  # not in the JSON: undated records a year range left out (also in searched_as)
     also_broader: list[Broader] = field(default_factory=list)  # in the JSON, after "facets"
+    # in the JSON, last: how many findings match and how many distinct primary studies they rest on
+    studies: dict[str, int] = field(default_factory=lambda: {"findings": 0, "studies": 0})
 
     def to_dict(self) -> dict:
         return {
@@ -71,4 +73,17 @@ class SearchPage:
             "hits": [h.to_dict() for h in self.hits],
             "facets": self.facets,
             "also_broader": [b.to_dict() for b in self.also_broader],
+            "studies": dict(self.studies),
         }
+
+    @property
+    def studies_line(self) -> str:
+        """"9 findings from 5 studies" (the CLI's and the window's wording; empty when no finding matched)."""
+        return studies_line(self.studies["findings"], self.studies["studies"])
+
+
+def studies_line(findings: int, studies: int) -> str:
+    if not findings:
+        return ""
+    return (f"{findings} finding{'s' if findings != 1 else ''} from {studies} "
+            f"stud{'ies' if studies != 1 else 'y'}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from math import ceil
+from typing import Callable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -139,6 +140,8 @@ class RawResult:
     plan: QueryPlan | None = None
     keys: list[str] = field(default_factory=list)  # every result key in order (for lazy GUI models)
     undated_outside: int = 0  # undated records a year range left out
+    # every matching key, computed only when called (the library counts the studies the matches rest on)
+    matched_keys: Callable[[], list[str]] | None = field(default=None, compare=False, repr=False)
 
 
 class MarkFormatter(highlight.HtmlFormatter):
@@ -385,7 +388,8 @@ class SearchEngine:
                                stored.get("counts") or {}))
         keys = [table.keys[d] for d, _ in order] if all_keys else []
         searched_as = self.describe(plan, mode, n_all, need)
-        return RawResult(total, hits, counts, searched_as, None, mode, plan, keys, undated_outside)
+        return RawResult(total, hits, counts, searched_as, None, mode, plan, keys, undated_outside,
+                         matched_keys=lambda: [table.keys[d] for d in bitsets.to_array(final)])
 
     @staticmethod
     def describe(plan: QueryPlan, mode: str, n_all: int = 0, need: int = 1) -> str:

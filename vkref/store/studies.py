@@ -113,3 +113,13 @@ def change_mark(db: Database) -> int:
     """The newest change's id: the study links can only have changed when it moved."""
     with db.session() as s:
         return s.scalar(select(func.max(M.Change.id))) or 0
+
+
+def ids_ever_used(db: Database, stem: str) -> set[str]:
+    """The study ids starting with ``stem`` that a study has now or ever had (in the change log): a new study
+    must not take the id, and so the history, of a deleted one."""
+    with db.session() as s:
+        used = set(s.scalars(select(M.Study.id).where(M.Study.id.startswith(stem, autoescape=True))))
+        used |= set(s.scalars(select(M.Change.entity_id).where(
+            M.Change.entity == "study", M.Change.entity_id.startswith(stem, autoescape=True))))
+        return used
