@@ -37,7 +37,8 @@ def add_parsers(sub) -> None:
     m.add_argument("other", metavar="OTHER")
     d = ssub.add_parser("delete", help="remove a study no finding rests on")
     d.add_argument("study", metavar="STUDY")
-    for parser in (ls, sh, a, e, lk, uk, m, d):
+    b = ssub.add_parser("bundled", help="add the bundled studies and links to a library made before them")
+    for parser in (ls, sh, a, e, lk, uk, m, d, b):
         parser.add_argument("--json", action="store_true")
 
 
@@ -75,6 +76,8 @@ def _run(args, lib) -> dict:
         return lib.unlink_studies(args.finding, args.studies, who=who)
     if cmd == "merge":
         return lib.merge_studies(args.keep, args.other, who=who)
+    if cmd == "bundled":
+        return lib.adopt_bundled_studies(who=who)
     return lib.delete_study(args.study, who=who)
 
 
@@ -98,6 +101,8 @@ def _text(cmd: str, r: dict) -> str:
         return f"{r['id']}: rests on {', '.join(r['studies']) or 'no study'} (batch {r['batch']})"
     if cmd == "merge":
         return f"{r['merged']} merged into {r['id']}: {len(r['findings'])} finding(s) moved (batch {r['batch']})"
+    if cmd == "bundled":
+        return f"{r['studies']} studies added, {r['findings']} findings linked (batch {r['batch']})"
     if cmd == "delete":
         return f"{r['id']}: deleted (batch {r['batch']})"
     return f"{r['id']}: saved (batch {r['batch']}, version {r['version']})"

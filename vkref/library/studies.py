@@ -157,6 +157,31 @@ def merge(lib: "Library", keep: str, other: str, who: str = "user") -> dict:
     return {"id": keep, "merged": other, "findings": [f.id for f in moved], "batch": batch}
 
 
+def adopt_bundled(lib: "Library", directory=None, who: str = "user") -> dict:
+    """Bring the bundled library's studies into a library made before studies were records: every bundled
+    study it lacks, and the links of each bundled finding it still holds unlinked with the same cited reference.
+    One undoable batch; a library that already has them is left as it is."""
+    from vkref.core import paths
+    from vkref.io import bundled
+
+    data = bundled.load(directory or paths.bundled_data_dir())
+    have = {s.id for s in store.all_studies(lib.db)}
+    new = [s for s in data.studies if s.id not in have]
+    stored = {f.id: f for f in repo.get_findings(lib.db, ids=[f.id for f in data.findings if f.studies])}
+    relink = [R.finding_from_fields(f.id, dict(R.finding_fields(stored[f.id]), studies=f.studies))
+              for f in data.findings if f.id in stored and not stored[f.id].studies
+              and stored[f.id].review_id == f.review_id and stored[f.id].cited_ref == f.cited_ref]
+
+    def apply(w) -> None:
+        for study in new:
+            w.save_study(study)
+        for finding in relink:
+            w.save_finding(finding)
+
+    batch = _write(lib, "studies of the bundled library", who, apply) if new or relink else 0
+    return {"studies": len(new), "findings": len(relink), "batch": batch}
+
+
 def _write(lib: "Library", label: str, who: str, apply, kind: str = "edit") -> int:
     with lib._write_lock, changes.unit_of_work(lib.db, kind, label, who) as w:
         apply(w)

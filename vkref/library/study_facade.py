@@ -53,6 +53,10 @@ class Studies:
         """Make two records of one study one (findings re-pointed, ``other`` deleted); one undoable batch."""
         return studies.merge(self, keep, other, who)
 
+    def adopt_bundled_studies(self, who: str = "user") -> dict:
+        """Add the bundled studies and their links to a library made before studies were records (one batch)."""
+        return studies.adopt_bundled(self, who=who)
+
     def count_studies(self, finding_ids: Iterable[str]) -> int:
         """How many distinct studies these findings rest on."""
         return self.study_links.count(finding_ids)
