@@ -59,9 +59,10 @@ def test_each_named_author_is_in_a_citing_review_by_its_reference_number(data, s
             assert "does not name" in study.note, sid
             continue
         name = re.escape(study.first_author)
-        near = re.search(rf"{name}(?![A-Za-z-])[^.]{{0,20}}?(et al\.)?[^0-9]{{0,20}}?(?<!\d){ref}\b", seeds[review]) or \
-            re.search(rf"\b{ref}\b.{{0,40}}{name} et al\.", seeds[review])  # a number the extraction moved up
-        own = "review's own author" in study.note and re.search(rf"(?i:this author)[^[]{{0,120}}\[{ref}\]", seeds[review])
+        text = seeds[review]
+        near = re.search(rf"{name}(?![A-Za-z-])[^.]{{0,20}}?(et al\.)?[^0-9]{{0,20}}?(?<!\d){ref}\b", text) or \
+            re.search(rf"\b{ref}\b.{{0,40}}{name} et al\.", text)  # a number the extraction moved up
+        own = "review's own author" in study.note and re.search(rf"(?i:this author)[^[]{{0,120}}\[{ref}\]", text)
         assert near or own or ("names no author" in study.note and review.split("-")[-1] != "ymj"), \
             f"{sid}: {study.first_author} is not cited as reference {ref} in {review}"
 

@@ -40,6 +40,7 @@ def export(fmt: str, reviews: list[Review], findings: list[Finding], vocabulary:
     if fmt == "citations":
         return records.to_citations(reviews, style)
     if fmt == "json":
-        return json.dumps(vkjson.dump(reviews, findings, vocabulary, studies=studies), ensure_ascii=False, indent=1) + "\n"
+        doc = vkjson.dump(reviews, findings, vocabulary, studies=studies)
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
     cite = citation_of or (lambda review: format_citation(review, style))
     return EVIDENCE_FORMATS[fmt](evidence.rows(findings, reviews, vocabulary, cite))
