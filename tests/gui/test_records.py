@@ -343,3 +343,35 @@ def test_a_finding_saved_elsewhere_meanwhile_shows_what_changed_and_merges_by_ch
     saved = lib.get_finding(FINDING)
     assert (saved.dose, saved.duration, saved.caution) == ("mine: 45 mg/day", "theirs: 10 weeks",
                                                             "theirs: check the dose")
+
+
+def test_a_review_saved_elsewhere_meanwhile_shows_what_changed_and_merges_by_choice(qtbot, writable_library,
+                                                                                    settings):
+    """As for findings: the review form was opened on version N, a colleague saved the review first; Save is
+    refused whole and the conflict dialog lists the fields I changed with the colleague's value beside them."""
+    lib = writable_library
+    w = open_window(qtbot, lib, settings, "raloxifene vertebral")
+    w.open_key(f"review:{REVIEW}")
+    qtbot.mouseClick(w.records.buttons["detailEdit"], Qt.MouseButton.LeftButton)
+    form = w.records.dialog
+    qtbot.waitUntil(lambda: form.isVisible(), timeout=5000)
+    retype(qtbot, form.edits["pages"], "mine: 100-110")
+    retype(qtbot, form.edits["volume"], "mine: 7")
+    other = Library.open(lib.path)
+    try:
+        other.edit(REVIEW, {"volume": "theirs: 9", "notes": "theirs: checked against the journal"})
+    finally:
+        other.close()
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(form, "conflict", None) is not None and form.conflict.isVisible(),
+                    timeout=20000)
+    dialog = form.conflict
+    rows = {dialog.table.item(r, 0).text(): (dialog.table.item(r, 1).text(), dialog.table.item(r, 2).text())
+            for r in range(dialog.table.rowCount())}
+    assert rows == {"pages": ("mine: 100-110", lib.get_review(REVIEW).pages), "volume": ("mine: 7", "theirs: 9")}
+    assert lib.get_review(REVIEW).pages != "mine: 100-110"  # nothing of mine saved yet
+    with qtbot.waitSignal(w.records.written, timeout=20000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # "volume" kept as mine (checked)
+    saved = lib.get_review(REVIEW)
+    assert (saved.pages, saved.volume, saved.notes) == ("mine: 100-110", "mine: 7",
+                                                        "theirs: checked against the journal")

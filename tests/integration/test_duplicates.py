@@ -296,3 +296,35 @@ def test_a_full_text_and_its_file_come_from_one_record(fresh_library, tmp_path):
     lib.merge("ft-bare", "ft-keep")  # KEEP has no full text: OTHER's text and file both
     bare = lib.get_review("ft-bare")
     assert (bare.fulltext, bare.fulltext_file) == (other.fulltext, other.fulltext_file)
+
+
+@pytest.mark.parametrize("meanwhile", ["edit", "new finding"])
+def test_a_merge_fails_whole_when_the_other_review_changed_after_it_was_read(fresh_library, monkeypatch, meanwhile):
+    """Another window or curator edits the review being merged away, or adds a finding to it, between the
+    merge's read and its write: the merge must not delete that change unseen; it fails whole, nothing written."""
+    from vkref import Library
+    from vkref.core.errors import ConflictError
+
+    lib = fresh_library
+    lib.add_records([rev("m-keep", "Vitamin K2 and bone", doi="10.1/m"), rev("m-other", "Vitamin K2 and bone.")],
+                    [Finding(id="m-other-f1", review_id="m-other", statement="MK-4 kept bone mass in rats.",
+                             concepts={"agent": ["mk4"], "species": ["rat"]})])
+    backup = lib.db.backup
+
+    def colleague_writes_first(reason):  # the merge has read both reviews and the findings it moves
+        other = Library.open(lib.path)
+        try:
+            if meanwhile == "edit":
+                other.edit("m-other", {"notes": "checked against the journal"})
+            else:
+                other.new_finding("m-other", {"statement": "MK-4 kept bone strength in rats.",
+                                              "concepts": {"species": ["rat"]}})
+        finally:
+            other.close()
+        return backup(reason)
+
+    monkeypatch.setattr(lib.db, "backup", colleague_writes_first)
+    with pytest.raises(ConflictError):
+        lib.merge("m-keep", "m-other")
+    assert lib.get_review("m-other") is not None and len(lib.findings_of("m-other")) == 1 + (meanwhile != "edit")
+    assert lib.get_finding("m-other-f1").review_id == "m-other"

@@ -189,7 +189,7 @@ class CatalogLink:
             self.can_write = facts["can_write"]
             lib.db.identity = f"{facts['role']}@{socket.gethostname()}"
             lib.reload_vocabulary()
-            lib._refresh_reviews()
+            lib.refresh_reviews()
             save_snapshot(lib)
         except VkrefError as exc:
             log.info("catalog reconnection: %s", exc)

@@ -68,9 +68,9 @@ def write(lib: "Library", kind: str, label: str, who: str, reviews: Iterable[Rev
 def after_write(lib: "Library", reviews_changed: bool = True, sync: bool = True) -> None:
     """Labels, citations and the index after a committed write. Index trouble does not undo the write."""
     if reviews_changed:
-        lib._refresh_reviews()
+        lib.refresh_reviews()
     else:
-        lib._refresh_flags()  # a finding's retracted-source flag shows in its hits
+        lib.refresh_flags()  # a finding's retracted-source flag shows in its hits
     if not sync:
         return
     try:

@@ -313,7 +313,8 @@ def merge(lib: "Library", keep_id: str, other_id: str, choose: Iterable[str] = (
         w.save_review(combined, expect_version=keep.version)  # what was read is what is merged: no lost update
         for f in moved:
             w.save_finding(replace(f, review_id=keep_id), expect_version=f.version)
-        w.delete_review(other_id)
+        w.flush()  # the moved findings are no longer under OTHER; one added meanwhile would be
+        w.delete_review(other_id, expect_version=other.version, expect_findings=set())
         batch = w.batch_id
     from vkref.library import curation
 

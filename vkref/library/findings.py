@@ -184,17 +184,26 @@ def _done(lib: "Library", record_id: str, batch: int) -> dict:
 
 def update_review(lib: "Library", review_id: str, fields: dict, if_version: int | None = None,
                   who: str = "user") -> dict:
-    """Save a review's form (metadata, verification, publication status) as one batch."""
+    """Save a review's form (metadata, verification, publication status) as one batch. With ``if_version`` a
+    review changed since raises :class:`~vkref.core.errors.EditConflict` with a merge proposal, as for findings."""
     current = lib.get_review(review_id)
     if current is None:
         raise DataError(f"unknown review id {review_id!r}")
-    if if_version is not None and current.version != if_version:
-        raise ConflictError(f"{review_id} is at version {current.version}, not {if_version}: "
-                            "someone changed it; reload and edit again")
     merged = dict(R.review_fields(current), **fields)
     merged["status"] = normalise(merged.get("status", ""))
     review = R.review_from_fields(review_id, merged, current.version)
-    batch = curation.write(lib, "edit", f"edit {review_id}", who, reviews=[review])
+    mine = {k: v for k, v in R.review_fields(review).items() if k in fields}  # the form's values as stored
+    if if_version is not None and current.version != if_version:
+        raise conflicts.conflict(lib, review_id, if_version, mine, R.review_fields(current), current.version)
+    try:  # the write is checked against the version read: a writer in between fails it whole
+        batch = curation.write(lib, "edit", f"edit {review_id}", who, reviews=[review],
+                               expect={review_id: current.version})
+    except ConflictError:
+        if if_version is None:
+            raise
+        now = lib.get_review(review_id)
+        raise conflicts.conflict(lib, review_id, if_version, mine, R.review_fields(now) if now else None,
+                                 now.version if now else None) from None
     return _done(lib, review_id, batch)
 
 

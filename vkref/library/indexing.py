@@ -127,7 +127,7 @@ class Indexing:
         if problem is None:
             self.sync()
         elif background:
-            self._start_background_rebuild()
+            self.start_background_rebuild()
         else:
             self.reindex()
         return problem
@@ -314,7 +314,7 @@ class Indexing:
             return
         self.index.close()
         if self.background:
-            self._start_background_rebuild()
+            self.start_background_rebuild()
             return
         try:
             self.reindex()
@@ -322,7 +322,8 @@ class Indexing:
             self._use_fallback()  # the failure is kept in the state; searches still answer
 
     # ------------------------------------------------------------------ background rebuild process
-    def _start_background_rebuild(self) -> None:
+    def start_background_rebuild(self) -> None:
+        """Rebuild the index in a separate process; searches are answered from the in-memory scan meanwhile."""
         with self._lock:
             if self._child is not None:
                 return

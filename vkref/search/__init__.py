@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from vkref.core.vocabulary import Vocabulary
-from vkref.search.engine import RawResult, SearchEngine, highlights
+from vkref.search.engine import SearchEngine, highlights
+from vkref.search.hits import RawResult
 from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder
 from vkref.search.schema import IndexDoc

@@ -1,15 +1,14 @@
 """Running a search against the index: matching, filtering, facet counts, ranking, highlights, spelling.
 
 This is vkref's search interface to the rest of the program (the library facade calls :class:`SearchEngine`);
-nothing outside :mod:`vkref.search` sees a Whoosh object. Results are plain data (:class:`RawResult`).
+nothing outside :mod:`vkref.search` sees a Whoosh object. Results are plain data
+(:class:`~vkref.search.hits.RawResult`).
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 from math import ceil
-from typing import Callable
-from dataclasses import dataclass, field
 from html import escape
 
 import numpy as np
@@ -22,6 +21,7 @@ from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer, terms
 from vkref.search.facets import constrain
 from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder, QueryPlan
+from vkref.search.hits import RawHit, RawResult
 from vkref.search.schema import PASSAGE_WEIGHT
 from vkref.search.scoring import Scorer, postings, reference_scores
 
@@ -114,34 +114,6 @@ class Matcher:
                 if not together:
                     return 0
         return bitsets.from_docnums(self.s.docs_for_query(q))
-
-
-@dataclass
-class RawHit:
-    key: str
-    kind: str
-    id: str
-    score: float
-    title: str
-    text: str
-    coded: dict = field(default_factory=dict)  # facet -> concept ids as coded (not rolled up)
-    review_id: str = ""
-    counts: dict = field(default_factory=dict)  # a review's findings by direction concept id
-
-
-@dataclass
-class RawResult:
-    total: int
-    hits: list[RawHit]
-    facets: dict[str, dict[str, int]]
-    searched_as: str
-    suggestion: str | None = None
-    mode: str = "all"  # "all" words required | "any": records holding enough of them, by score | "filters" only
-    plan: QueryPlan | None = None
-    keys: list[str] = field(default_factory=list)  # every result key in order (for lazy GUI models)
-    undated_outside: int = 0  # undated records a year range left out
-    # every matching key, computed only when called (the library counts the studies the matches rest on)
-    matched_keys: Callable[[], list[str]] | None = field(default=None, compare=False, repr=False)
 
 
 class MarkFormatter(highlight.HtmlFormatter):

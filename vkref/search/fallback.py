@@ -17,6 +17,7 @@ from whoosh import query as Q
 from vkref.search import bitsets
 from vkref.search.analysis import terms
 from vkref.search.facets import FacetTable, constrain, segment_from_docs
+from vkref.search.hits import RawHit, RawResult
 from vkref.search.schema import IndexDoc
 
 
@@ -58,8 +59,6 @@ class FallbackEngine:
         return False
 
     def scan(self, plan, filters, exclude, year_from, year_to, limit, offset, sort, all_keys):
-        from vkref.search.engine import RawHit, RawResult
-
         if not self.ready:
             self._prepare()
         if plan.is_empty and not plan.negative:

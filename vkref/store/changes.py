@@ -96,8 +96,9 @@ class Writer:
         return repo.upsert_finding(self._s, finding, position=position, who=self.who, new=new,
                                    expect_version=expect_version)
 
-    def delete_review(self, review_id: str) -> bool:
-        return repo.delete_review(self._s, review_id)
+    def delete_review(self, review_id: str, expect_version: int | None = None,
+                      expect_findings: set[str] | None = None) -> bool:
+        return repo.delete_review(self._s, review_id, expect_version, expect_findings)
 
     def delete_finding(self, finding_id: str) -> bool:
         return repo.delete_finding(self._s, finding_id)
@@ -134,11 +135,11 @@ class Writer:
     def coded_with(self, concept_id: str) -> tuple[list[Finding], list[Review]]:
         """The findings and reviews coded with ``concept_id``, read in this batch's own transaction."""
         fids, rids = concept_users.user_ids(self._s, [concept_id])
-        findings = self._s.scalars(select(M.Finding).options(*repo._FINDING_LOAD).where(M.Finding.id.in_(fids))
+        findings = self._s.scalars(select(M.Finding).options(*repo.FINDING_LOAD).where(M.Finding.id.in_(fids))
                                    .order_by(M.Finding.id)) if fids else []
-        reviews = self._s.scalars(select(M.Review).options(*repo._REVIEW_LOAD).where(M.Review.id.in_(rids))
+        reviews = self._s.scalars(select(M.Review).options(*repo.REVIEW_LOAD).where(M.Review.id.in_(rids))
                                   .order_by(M.Review.id)) if rids else []
-        return [repo._finding(r) for r in findings], [repo._review(r) for r in reviews]
+        return [repo.finding_entity(r) for r in findings], [repo.review_entity(r) for r in reviews]
 
     def write_vocabulary(self, vocabulary) -> int:
         return repo.write_vocabulary(self._s, vocabulary)
@@ -350,11 +351,11 @@ def _target(changes: list[M.Change], backwards: bool):
 
 def _current(s: Session, entity: str, eid: str) -> dict | None:
     if entity == "review":
-        row = s.get(M.Review, eid, options=repo._REVIEW_LOAD)
-        return R.review_fields(repo._review(row)) if row else None
+        row = s.get(M.Review, eid, options=repo.REVIEW_LOAD)
+        return R.review_fields(repo.review_entity(row)) if row else None
     if entity == "finding":
-        row = s.get(M.Finding, eid, options=repo._FINDING_LOAD)
-        return repo._finding_snapshot(row) if row else None
+        row = s.get(M.Finding, eid, options=repo.FINDING_LOAD)
+        return repo.finding_snapshot(row) if row else None
     if entity == "pair":
         a, b = eid.split("|", 1)
         return {"a": a, "b": b} if s.get(M.DistinctPair, (a, b)) is not None else None
@@ -362,7 +363,7 @@ def _current(s: Session, entity: str, eid: str) -> dict | None:
         row = s.get(M.Study, eid)
         return R.study_fields(study_rows.to_entity(row)) if row else None
     row = s.get(M.Concept, eid)
-    return R.concept_fields(repo._concept(row)) if row else None
+    return R.concept_fields(repo.concept_entity(row)) if row else None
 
 
 def _write(s: Session, entity: str, eid: str, fields: dict) -> None:

@@ -137,9 +137,9 @@ def _apply_provenance(row, p: E.Provenance, who: str) -> None:
 def upsert_review(s: Session, r: E.Review, who: str = "vkref", expect_version: int | None = None) -> bool:
     """Insert or update ``r`` with its change records and an outbox row. Returns False (and writes nothing)
     when the stored review already has exactly these fields. ``expect_version``: see :func:`_expect`."""
-    row = s.get(M.Review, r.id, options=_REVIEW_LOAD)
+    row = s.get(M.Review, r.id, options=REVIEW_LOAD)
     _expect(row, "review", r.id, expect_version)
-    old = R.review_fields(_review(row)) if row is not None else None
+    old = R.review_fields(review_entity(row)) if row is not None else None
     new = R.review_fields(r)
     if old == new:
         return False
@@ -249,9 +249,9 @@ def upsert_finding(s: Session, f: E.Finding, position: int | None = None, who: s
     """Insert or update ``f`` with its change records and an outbox row (``new=True``: the caller knows the id
     is unused, so no look-up). ``position`` None keeps a stored finding's place (a new one goes last).
     Returns False when nothing changed."""
-    row = None if new else s.get(M.Finding, f.id, options=_FINDING_LOAD)
+    row = None if new else s.get(M.Finding, f.id, options=FINDING_LOAD)
     _expect(row, "finding", f.id, expect_version)
-    old = _finding_snapshot(row) if row is not None else None
+    old = finding_snapshot(row) if row is not None else None
     fields = R.finding_fields(f)
     if old is not None and {k: v for k, v in old.items() if k != "_position"} == fields and \
             position in (None, row.position):
@@ -318,32 +318,42 @@ def _next_position(s: Session, f: E.Finding) -> int:
     return position
 
 
-def _finding_snapshot(row: M.Finding) -> dict:
-    return dict(R.finding_fields(_finding(row)), _position=row.position)
+def finding_snapshot(row: M.Finding) -> dict:
+    """A finding row in the change log's field form, with its place among its review's findings."""
+    return dict(R.finding_fields(finding_entity(row)), _position=row.position)
 
 
 def delete_finding(s: Session, finding_id: str) -> bool:
-    row = s.get(M.Finding, finding_id, options=_FINDING_LOAD)
+    row = s.get(M.Finding, finding_id, options=FINDING_LOAD)
     if row is None:
         return False
     review_id = row.review_id
-    _record(s, "finding", finding_id, _finding_snapshot(row), None, row.version + 1)
+    _record(s, "finding", finding_id, finding_snapshot(row), None, row.version + 1)
     s.delete(row)
     _outbox(s, "finding", finding_id, "delete")
     _outbox(s, "review", review_id, "refresh")  # the review's facets are the union of its findings'
     return True
 
 
-def delete_review(s: Session, review_id: str) -> bool:
-    """Delete a review and its findings (each recorded, so undo brings all of them back)."""
-    row = s.get(M.Review, review_id, options=_REVIEW_LOAD)
+def delete_review(s: Session, review_id: str, expect_version: int | None = None,
+                  expect_findings: set[str] | None = None) -> bool:
+    """Delete a review and its findings (each recorded, so undo brings all of them back). ``expect_version``:
+    see :func:`_expect`; ``expect_findings``: the findings the caller saw under it (a merge that moved them) —
+    a finding added meanwhile fails the whole batch instead of being deleted unseen."""
+    row = s.get(M.Review, review_id, options=REVIEW_LOAD)
+    _expect(row, "review", review_id, expect_version)
     if row is None:
         return False
+    added = set()
+    if expect_findings is not None:  # asked of the database (autoflushed), not of a relationship loaded earlier
+        added = set(s.scalars(select(M.Finding.id).where(M.Finding.review_id == review_id))) - expect_findings
+    if added:
+        raise ConflictError(f"review {review_id} gained {', '.join(sorted(added))} meanwhile: nothing was saved")
     for f in list(row.findings):
         delete_finding(s, f.id)
     s.flush()
     s.expire(row, ["findings"])
-    _record(s, "review", review_id, R.review_fields(_review(row)), None, row.version + 1)
+    _record(s, "review", review_id, R.review_fields(review_entity(row)), None, row.version + 1)
     s.delete(row)
     _outbox(s, "review", review_id, "delete")
     return True
@@ -352,7 +362,7 @@ def delete_review(s: Session, review_id: str) -> bool:
 def upsert_concept(s: Session, c: VConcept) -> bool:
     """Insert or update one vocabulary concept (its parent must exist). Returns False when nothing changed."""
     row = s.get(M.Concept, c.id, options=(selectinload(M.Concept.synonyms),))
-    old = R.concept_fields(_concept(row)) if row is not None else None
+    old = R.concept_fields(concept_entity(row)) if row is not None else None
     new = R.concept_fields(c)
     if old == new:
         return False
@@ -393,7 +403,8 @@ def distinct_pairs(db: Database) -> set[tuple[str, str]]:
         return {(a, b) for a, b in s.execute(select(M.DistinctPair.a_id, M.DistinctPair.b_id))}
 
 
-def _concept(row: M.Concept) -> VConcept:
+def concept_entity(row: M.Concept) -> VConcept:
+    """A concept row as the vocabulary's plain concept."""
     return VConcept(row.id, row.facet, row.label, tuple(x.text for x in row.synonyms), row.parent_id)
 
 
@@ -401,7 +412,7 @@ def delete_concept(s: Session, concept_id: str) -> bool:
     row = s.get(M.Concept, concept_id, options=(selectinload(M.Concept.synonyms),))
     if row is None:
         return False
-    _record(s, "concept", concept_id, R.concept_fields(_concept(row)), None, 0)
+    _record(s, "concept", concept_id, R.concept_fields(concept_entity(row)), None, 0)
     s.delete(row)
     return True
 
@@ -414,7 +425,8 @@ def _prov(row) -> E.Provenance:
                         row.verification, row.verification_note)
 
 
-def _review(row: M.Review) -> E.Review:
+def review_entity(row: M.Review) -> E.Review:
+    """A review row (authors, tags and concepts loaded: ``REVIEW_LOAD``) as a plain entity."""
     return E.Review(
         id=row.id, title=row.title, authors=[E.Author(a.family, a.given) for a in row.authors],
         journal=row.journal, journal_abbrev=row.journal_abbrev, year=row.year, volume=row.volume,
@@ -436,7 +448,8 @@ def _coded(concepts) -> dict[str, list[str]]:
     return out
 
 
-def _finding(row: M.Finding) -> E.Finding:
+def finding_entity(row: M.Finding) -> E.Finding:
+    """A finding row (concepts and tags loaded: ``FINDING_LOAD``) as a plain entity."""
     concepts = _coded(row.concepts)
     return E.Finding(
         id=row.id, review_id=row.review_id, statement=row.statement, section=row.section,
@@ -448,8 +461,9 @@ def _finding(row: M.Finding) -> E.Finding:
     )
 
 
-_REVIEW_LOAD = (selectinload(M.Review.authors), selectinload(M.Review.tags), selectinload(M.Review.concepts))
-_FINDING_LOAD = (selectinload(M.Finding.concepts), selectinload(M.Finding.tags), selectinload(M.Finding.studies))
+# the eager loads review_entity and finding_entity need, for queries here and in changes.py
+REVIEW_LOAD = (selectinload(M.Review.authors), selectinload(M.Review.tags), selectinload(M.Review.concepts))
+FINDING_LOAD = (selectinload(M.Finding.concepts), selectinload(M.Finding.tags), selectinload(M.Finding.studies))
 
 
 def get_review_summaries(db: Database) -> list[E.Review]:
@@ -480,22 +494,22 @@ def get_review_summaries(db: Database) -> list[E.Review]:
 
 def get_review(db: Database, review_id: str) -> E.Review | None:
     with db.session() as s:
-        row = s.get(M.Review, review_id, options=_REVIEW_LOAD)
-        return _review(row) if row else None
+        row = s.get(M.Review, review_id, options=REVIEW_LOAD)
+        return review_entity(row) if row else None
 
 
 def get_finding(db: Database, finding_id: str) -> E.Finding | None:
     with db.session() as s:
-        row = s.get(M.Finding, finding_id, options=_FINDING_LOAD)
-        return _finding(row) if row else None
+        row = s.get(M.Finding, finding_id, options=FINDING_LOAD)
+        return finding_entity(row) if row else None
 
 
 def get_reviews(db: Database, ids: Iterable[str] | None = None) -> list[E.Review]:
     with db.session() as s:
-        q = select(M.Review).options(*_REVIEW_LOAD).order_by(M.Review.id)
+        q = select(M.Review).options(*REVIEW_LOAD).order_by(M.Review.id)
         if ids is not None:
             q = q.where(M.Review.id.in_(list(ids)))
-        return [_review(r) for r in s.scalars(q)]
+        return [review_entity(r) for r in s.scalars(q)]
 
 
 def existing_ids(s: Session, model, ids: list[str]) -> set[str]:
@@ -524,12 +538,12 @@ def tagged_review_ids(db: Database, tag: str) -> list[str]:
 
 def get_findings(db: Database, ids: Iterable[str] | None = None, review_id: str | None = None) -> list[E.Finding]:
     with db.session() as s:
-        q = select(M.Finding).options(*_FINDING_LOAD).order_by(M.Finding.review_id, M.Finding.position, M.Finding.id)
+        q = select(M.Finding).options(*FINDING_LOAD).order_by(M.Finding.review_id, M.Finding.position, M.Finding.id)
         if ids is not None:
             q = q.where(M.Finding.id.in_(list(ids)))
         if review_id is not None:
             q = q.where(M.Finding.review_id == review_id)
-        return [_finding(r) for r in s.scalars(q)]
+        return [finding_entity(r) for r in s.scalars(q)]
 
 
 def finding_codes(db: Database) -> tuple[list[tuple[str, str, int | None]], list[tuple[str, str]]]:
@@ -550,9 +564,9 @@ def iter_findings(db: Database, batch: int = 2000) -> Iterator[list[E.Finding]]:
     last = ""
     while True:
         with db.session() as s:
-            rows = s.scalars(select(M.Finding).options(*_FINDING_LOAD).where(M.Finding.id > last)
+            rows = s.scalars(select(M.Finding).options(*FINDING_LOAD).where(M.Finding.id > last)
                              .order_by(M.Finding.id).limit(batch)).all()
-            chunk = [_finding(r) for r in rows]
+            chunk = [finding_entity(r) for r in rows]
         if not chunk:
             return
         yield chunk

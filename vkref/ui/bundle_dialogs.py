@@ -84,8 +84,8 @@ class Bundles(QObject):
 
     def add_actions(self, menu) -> None:
         w = self.window
-        self.share_action = w._action(menu, "&Share library…", self.share, None, "actionShareLibrary")
-        self.open_action = w._action(menu, "Open &bundle…", self.choose_bundle, None, "actionOpenBundle")
+        self.share_action = w.action(menu, "&Share library…", self.share, None, "actionShareLibrary")
+        self.open_action = w.action(menu, "Open &bundle…", self.choose_bundle, None, "actionOpenBundle")
         menu.addSeparator()
 
     # ------------------------------------------------------------------ share
@@ -119,7 +119,7 @@ class Bundles(QObject):
         return self.dialog
 
     def _imported(self, report: dict) -> None:
-        self.window.librarian._written(f"Bundle {Path(self.dialog.path).name} merged")
+        self.window.librarian.written(f"Bundle {Path(self.dialog.path).name} merged")
         self.imported.emit(report)
 
 

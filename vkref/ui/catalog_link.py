@@ -107,5 +107,5 @@ class ConnectDialog(QDialog):
 def install(window, file_menu) -> None:
     """The banner (``window.catalog_banner``) and File > Connect to catalog…."""
     window.catalog_banner = CatalogBanner(window)
-    window._action(file_menu, "Connect to &catalog…", lambda: ConnectDialog(window.settings, window).exec(),
+    window.action(file_menu, "Connect to &catalog…", lambda: ConnectDialog(window.settings, window).exec(),
                    None, "actionConnectCatalog")

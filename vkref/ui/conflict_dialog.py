@@ -18,6 +18,8 @@ COLUMNS = ("Field", "Yours", "Saved meanwhile", "Keep mine")
 def _text(value) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in value.items())
+    if value and isinstance(value, list) and all(isinstance(v, dict) for v in value):  # authors
+        return "; ".join(", ".join(filter(None, (v.get("family"), v.get("given")))) for v in value)
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return "" if value is None else str(value)

@@ -23,7 +23,7 @@ PAIR_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def install(window, menu) -> "DuplicatesController":
     window.duplicates = DuplicatesController(window)
-    window._action(menu, "&Duplicates…", window.duplicates.open, "Ctrl+Shift+D", "actionDuplicates")
+    window.action(menu, "&Duplicates…", window.duplicates.open, "Ctrl+Shift+D", "actionDuplicates")
     return window.duplicates
 
 

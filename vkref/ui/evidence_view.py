@@ -64,7 +64,7 @@ def apply_filters(window, pairs: list[tuple[str, str]]) -> None:
             window.filters.set(facet, old, None)
         window.filters.set(facet, value, "include")
     window.facets.refresh()
-    window._filters_changed()
+    window.filters_changed()
 
 
 class MatrixGrid(QWidget):
@@ -518,8 +518,8 @@ class EvidenceTabs:
 
     def add_view_actions(self, menu) -> None:
         w = self.window
-        w._action(menu, "&Matrix", lambda: self.tabs.setCurrentWidget(self.matrix), "Ctrl+4", "actionMatrix")
-        w._action(menu, "&Answer card", lambda: self.tabs.setCurrentWidget(self.answer), "Ctrl+5", "actionAnswer")
+        w.action(menu, "&Matrix", lambda: self.tabs.setCurrentWidget(self.matrix), "Ctrl+4", "actionMatrix")
+        w.action(menu, "&Answer card", lambda: self.tabs.setCurrentWidget(self.answer), "Ctrl+5", "actionAnswer")
 
     def result_arrived(self, request) -> None:
         self.matrix.result_arrived(request)

@@ -37,9 +37,9 @@ def finding_source(renderer, finding) -> list[str]:
     if source is None:
         return []
     where, passage = source["locator"], source["passage"]
-    muted = renderer._muted()
+    muted = renderer.muted_colour()
     note = "" if where["in_section"] else " (its section was not found: the closest paragraph)"
-    out = [renderer._section("From the full text"),
+    out = [renderer.heading("From the full text"),
            f'<p style="color:{muted}; font-size:small;">{escape(passage.section or "Beginning")}{escape(note)}'
            f" · {reader_link('finding:' + finding.id)}</p>"]
     if source["before"] is not None:
@@ -56,11 +56,11 @@ def review_fulltext(renderer, review, query: str = "") -> list[str]:
     parts = []
     for block in review.fulltext.split("\n\n"):
         if block.startswith(HEADING_MARK):
-            parts.append(f"<p><b>{renderer._hl(block[len(HEADING_MARK):], query)}</b></p>")
+            parts.append(f"<p><b>{renderer.highlighted(block[len(HEADING_MARK):], query)}</b></p>")
         elif block.strip():
-            parts.append(f"<p>{renderer._hl(block, query)}</p>")
+            parts.append(f"<p>{renderer.highlighted(block, query)}</p>")
     link = reader_link("review:" + review.id, "Read it in the reader")
-    return [renderer._section("Full text (local copy)"), f"<p>{link}</p>",
+    return [renderer.heading("Full text (local copy)"), f"<p>{link}</p>",
             *parts]
 
 
@@ -72,11 +72,11 @@ def passage_page(renderer, passage_id: str, query: str = "") -> str:
         return ""
     p = passages[int(n)]
     review = renderer.library.get_review(rid)
-    muted = renderer._muted()
+    muted = renderer.muted_colour()
     out = [f'<p style="color:{muted}; font-size:small;"><b>FULL TEXT</b> · {escape(p.section or "Beginning")}</p>',
-           f"<p>{renderer._hl(p.text, query)}</p>",
+           f"<p>{renderer.highlighted(p.text, query)}</p>",
            f"<p>{reader_link('passage:' + passage_id)}</p>"]
     if review is not None:
-        out += [renderer._section("Source review"), f"<p>{escape(renderer.library.citation(rid))}</p>",
+        out += [renderer.heading("Source review"), f"<p>{escape(renderer.library.citation(rid))}</p>",
                 f'<p><a href="vkref-open:{quote("review:" + rid, safe="")}">Open the review</a></p>']
-    return renderer._page(out)
+    return renderer.page(out)

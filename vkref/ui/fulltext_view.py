@@ -199,7 +199,7 @@ class FullTextActions:
         self.reader: ReaderDialog | None = None
         self.dialog: NewFindingDialog | None = None
         self.new_finding_hook = self.open_new_finding
-        self.attach_action = window._action(menu, "Attach &full text…", self.choose_file, None, "actionAttach")
+        self.attach_action = window.action(menu, "Attach &full text…", self.choose_file, None, "actionAttach")
 
     # ------------------------------------------------------------------ attach
     def choose_file(self) -> QFileDialog | None:
@@ -229,7 +229,7 @@ class FullTextActions:
     def _attached(self, report: dict) -> None:
         self.window.statusBar().showMessage(
             f"{report['file']} attached: {report['passages']} passages in {report['sections']} sections", 6000)
-        self.window.librarian._written("Full text attached")
+        self.window.librarian.written("Full text attached")
         self.window.detail.refresh()
 
     def _failed(self, message: str, known: bool) -> None:
@@ -297,7 +297,7 @@ class FullTextActions:
         return self.dialog
 
     def _finding_saved(self, finding_id: str) -> None:
-        self.window.librarian._written("Finding saved")
+        self.window.librarian.written("Finding saved")
         self.window.open_key(f"finding:{finding_id}")
 
 

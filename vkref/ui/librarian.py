@@ -41,14 +41,14 @@ class Librarian(QObject):
     # ------------------------------------------------------------------ menus
     def add_file_actions(self, menu) -> None:
         w = self.window
-        self.import_action = w._action(menu, "&Import…", self.choose_import, "Ctrl+I", "actionImport")
-        self.export_action = w._action(menu, "&Export…", self.open_export, "Ctrl+E", "actionExport")
+        self.import_action = w.action(menu, "&Import…", self.choose_import, "Ctrl+I", "actionImport")
+        self.export_action = w.action(menu, "&Export…", self.open_export, "Ctrl+E", "actionExport")
         menu.addSeparator()
 
     def add_edit_actions(self, menu) -> None:
         w = self.window
-        self.undo_action = w._action(menu, "&Undo", self.undo, QKeySequence.StandardKey.Undo, "actionUndo")
-        self.redo_action = w._action(menu, "&Redo", self.redo, "Ctrl+Shift+Z", "actionRedo")
+        self.undo_action = w.action(menu, "&Undo", self.undo, QKeySequence.StandardKey.Undo, "actionUndo")
+        self.redo_action = w.action(menu, "&Redo", self.redo, "Ctrl+Shift+Z", "actionRedo")
         menu.addSeparator()
         self._style_menu(menu.addMenu("Citation st&yle"))
         menu.aboutToShow.connect(self.update_undo)
@@ -96,7 +96,7 @@ class Librarian(QObject):
         if not paths:
             return None
         self.dialog = ImportDialog(self.library, paths, self.window)
-        self.dialog.imported.connect(lambda _r: self._written("Import finished"))
+        self.dialog.imported.connect(lambda _r: self.written("Import finished"))
         self.dialog.open()
         return self.dialog
 
@@ -123,7 +123,7 @@ class Librarian(QObject):
         if self.operation is not None and self.operation.running:
             return
         self.operation = Operation(fn, self)
-        self.operation.finished.connect(lambda _r: self._written(message))
+        self.operation.finished.connect(lambda _r: self.written(message))
         self.operation.failed.connect(self._failed)
         self.operation.start()
         self.update_undo()
@@ -133,7 +133,8 @@ class Librarian(QObject):
         if known:
             QMessageBox.warning(self.window, "vkref", message)
 
-    def _written(self, message: str) -> None:
+    def written(self, message: str) -> None:
+        """After a write: read the vocabulary again, refresh facets and results, show ``message``."""
         self.library.reload_vocabulary()
         self.window.facets.refresh()
         self.update_undo()

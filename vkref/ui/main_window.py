@@ -152,6 +152,8 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
+    action = _action  # public: the window's parts (records.py, librarian.py, ...) add their menu items with it
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
@@ -234,6 +236,8 @@ class MainWindow(QMainWindow):
     def _filters_changed(self) -> None:
         self.chips.set_filters(self.filters)
         self.search_now()
+
+    filters_changed = _filters_changed  # public: other views that change the filters call it
 
     def _show_result(self, result) -> None:
         if result.request.offset:

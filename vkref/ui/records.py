@@ -46,15 +46,15 @@ class Records(QObject):
     # ------------------------------------------------------------------ actions
     def add_actions(self, menu) -> None:
         w = self.window
-        self.new_review_action = w._action(menu, "New re&view…", self.new_review, "Ctrl+Shift+N",
+        self.new_review_action = w.action(menu, "New re&view…", self.new_review, "Ctrl+Shift+N",
                                            "actionNewReview")
-        self.new_action = w._action(menu, "&New finding…", self.new_finding, "Ctrl+N", "actionNewFinding")
-        self.edit_action = w._action(menu, "&Edit record…", self.edit_record, "F2", "actionEditRecord")
-        self.duplicate_action = w._action(menu, "&Duplicate finding", self.duplicate, "Ctrl+D", "actionDuplicate")
-        self.trash_action = w._action(menu, "Move to &trash", self.trash, "Ctrl+Delete", "actionTrash")
+        self.new_action = w.action(menu, "&New finding…", self.new_finding, "Ctrl+N", "actionNewFinding")
+        self.edit_action = w.action(menu, "&Edit record…", self.edit_record, "F2", "actionEditRecord")
+        self.duplicate_action = w.action(menu, "&Duplicate finding", self.duplicate, "Ctrl+D", "actionDuplicate")
+        self.trash_action = w.action(menu, "Move to &trash", self.trash, "Ctrl+Delete", "actionTrash")
         menu.addSeparator()
-        self.trash_list_action = w._action(menu, "Tr&ash…", self.open_trash, None, "actionTrashList")
-        self.history_action = w._action(menu, "&History…", self.open_history, "Ctrl+H", "actionHistory")
+        self.trash_list_action = w.action(menu, "Tr&ash…", self.open_trash, None, "actionTrashList")
+        self.history_action = w.action(menu, "&History…", self.open_history, "Ctrl+H", "actionHistory")
         menu.aboutToShow.connect(self.update_actions)
         self.update_actions()
 
@@ -185,7 +185,7 @@ class Records(QObject):
     def _written(self, message: str, key: str | None, created: bool = False) -> None:
         """Refresh as every write does (the librarian's refresh: vocabulary, facets, undo labels, search)."""
         self._show_after, self._created, self._refiltered = key, created, False
-        self.window.librarian._written(message)
+        self.window.librarian.written(message)
         self.update_actions()
         self.written.emit(message)
 

@@ -58,7 +58,8 @@ class Renderer:
     def mark(self) -> str:
         return colours(self.dark)["mark"]
 
-    def _hl(self, text: str, query: str) -> str:
+    def highlighted(self, text: str, query: str) -> str:
+        """``text`` escaped, the query's terms marked in the theme's colour."""
         marked = self.library.highlight(text or "", query)
         return marked.replace("<mark>", f'<span style="background-color:{self.mark}">').replace("</mark>", "</span>")
 
@@ -67,15 +68,18 @@ class Renderer:
         return (f'<span style="background-color:{bg}; color:{fg};">'
                 f"&nbsp;{escape(label)}&nbsp;</span>")
 
-    def _muted(self) -> str:
+    def muted_colour(self) -> str:
+        """The theme's colour for secondary text."""
         return colours(self.dark)["muted"]
 
-    def _section(self, title: str) -> str:
-        return (f'<p style="margin-top:14px; margin-bottom:4px; color:{self._muted()}; font-size:small;">'
+    def heading(self, title: str) -> str:
+        """A section heading of a detail page."""
+        return (f'<p style="margin-top:14px; margin-bottom:4px; color:{self.muted_colour()}; font-size:small;">'
                 f"<b>{escape(title.upper())}</b></p>")
 
     def _rows(self, rows: list[tuple[str, str]]) -> str:
-        cells = "".join(f'<tr><td style="color:{self._muted()}; padding-right:14px;" valign="top">{escape(k)}</td>'
+        muted = self.muted_colour()
+        cells = "".join(f'<tr><td style="color:{muted}; padding-right:14px;" valign="top">{escape(k)}</td>'
                         f"<td>{v}</td></tr>" for k, v in rows if v)
         return f'<table cellspacing="0" cellpadding="2">{cells}</table>' if cells else ""
 
@@ -85,9 +89,9 @@ class Renderer:
         labels = {fa: [vocab[c].label for c in finding.concepts.get(fa, []) if c in vocab] for fa in CONCEPT_FACETS}
         head = " · ".join(escape(x) for x in labels["species"] + labels["evidence"])
         badges = " ".join(self._badge(d) for d in labels["direction"])
-        out = [f'<p style="color:{self._muted()}; font-size:small;"><b>FINDING</b>'
+        out = [f'<p style="color:{self.muted_colour()}; font-size:small;"><b>FINDING</b>'
                f"{' · ' + head if head else ''}&nbsp;&nbsp;{badges}</p>",
-               f'<p style="font-size:large; margin-top:6px;">{self._hl(finding.statement, query)}</p>']
+               f'<p style="font-size:large; margin-top:6px;">{self.highlighted(finding.statement, query)}</p>']
         out.append(self._status(self.library.status(finding.id)))
         if finding.caution:
             out.append(self._caution(finding.caution, query))
@@ -95,33 +99,34 @@ class Renderer:
         for facet in ("agent", "population", "species", "outcome", "direction", "evidence"):
             links = ", ".join(f'<a href="{filter_link(facet, lab)}">{escape(lab)}</a>' for lab in labels[facet])
             coded.append((FACET_TITLES[facet], links))
-        out += [self._section("Coded as (click to filter)"), self._rows(coded)]
-        numbers = [("Dose", self._hl(finding.dose, query)), ("Duration", self._hl(finding.duration, query)),
-                   ("Sample size", self._hl(finding.sample_size, query)),
-                   ("Effect size", self._hl(finding.effect_size, query))]
+        out += [self.heading("Coded as (click to filter)"), self._rows(coded)]
+        numbers = [("Dose", self.highlighted(finding.dose, query)),
+                   ("Duration", self.highlighted(finding.duration, query)),
+                   ("Sample size", self.highlighted(finding.sample_size, query)),
+                   ("Effect size", self.highlighted(finding.effect_size, query))]
         if any(v for _, v in numbers):
-            out += [self._section("Study details"), self._rows(numbers)]
+            out += [self.heading("Study details"), self._rows(numbers)]
         cited = ", ".join(x for x in (escape(finding.cited_author),
                                       f"reference {escape(finding.cited_ref)}" if finding.cited_ref else "") if x)
-        out += [self._section("Where the review reports it"),
+        out += [self.heading("Where the review reports it"),
                 self._rows([("Section", escape(finding.section)), ("Cited study", cited),
                             ("Tags", escape(", ".join(finding.tags)))])]
         out += study_render.finding_studies(self, finding)
         review = self.library.get_review(finding.review_id)
         if review is not None:
             doi = f" &nbsp;·&nbsp; DOI {doi_link(review.doi)}" if review.doi else ""
-            out += [self._section("Source review"), f"<p>{escape(self.library.citation(review.id))}</p>",
+            out += [self.heading("Source review"), f"<p>{escape(self.library.citation(review.id))}</p>",
                     f'<p><a href="vkref-open:{quote("review:" + review.id, safe="")}">Open the review</a>{doi}'
-                    f' &nbsp;·&nbsp; <span style="color:{self._muted()};">'
+                    f' &nbsp;·&nbsp; <span style="color:{self.muted_colour()};">'
                     f"{escape(VERIFICATION.get(review.provenance.verification, review.provenance.verification))}"
                     "</span></p>"]
         out += fulltext_render.finding_source(self, finding)
-        return self._page(out)
+        return self.page(out)
 
     def _caution(self, text: str, query: str) -> str:
         bg = colours(self.dark)["caution"]
         return (f'<table width="100%" cellpadding="6" style="background-color:{bg}; margin-top:6px;"><tr><td>'
-                f"<b>Caution.</b> {self._hl(text, query)}</td></tr></table>")
+                f"<b>Caution.</b> {self.highlighted(text, query)}</td></tr></table>")
 
     def _status(self, status: dict | None) -> str:
         """The banner of a retracted, doubtful or corrected source (red for the doubtful ones)."""
@@ -138,36 +143,37 @@ class Renderer:
         authors = ", ".join(a.display for a in review.authors) or "Anonymous"
         where = ", ".join(x for x in (review.journal, str(review.year or "n.d.")) if x)
         volume = f"{review.volume}({review.issue})" if review.issue else review.volume
-        out = [f'<p style="color:{self._muted()}; font-size:small;"><b>REVIEW</b> · {escape(where)}</p>',
-               f'<p style="font-size:large; margin-top:6px;"><b>{self._hl(review.title, query)}</b></p>',
+        out = [f'<p style="color:{self.muted_colour()}; font-size:small;"><b>REVIEW</b> · {escape(where)}</p>',
+               f'<p style="font-size:large; margin-top:6px;"><b>{self.highlighted(review.title, query)}</b></p>',
                f"<p>{escape(authors)}</p>"]
         out.append(self._status(self.library.status(review.id)))
         if review.caution:
             out.append(self._caution(review.caution, query))
         prov = review.provenance
-        out += [self._section("Bibliographic details"), self._rows([
+        out += [self.heading("Bibliographic details"), self._rows([
             ("Journal", escape(review.journal)), ("Volume (issue)", escape(volume)), ("Pages", escape(review.pages)),
             ("DOI", doi_link(review.doi)), ("PMID", escape(review.pmid)), ("Source file", escape(review.source_id)),
-            ("Keywords", self._hl("; ".join(review.keywords), query)), ("Tags", escape(", ".join(review.tags))),
+            ("Keywords", self.highlighted("; ".join(review.keywords), query)), ("Tags", escape(", ".join(review.tags))),
             ("Verification", escape(VERIFICATION.get(prov.verification, prov.verification))),
             ("Checked", escape(prov.verification_note)),
             ("Reconstructed", escape(", ".join(review.reconstructed_fields))),
         ])]
-        out += [self._section("Citation"), f"<p>{escape(self.library.citation(review.id))}</p>"]
+        out += [self.heading("Citation"), f"<p>{escape(self.library.citation(review.id))}</p>"]
         if review.summary:
-            out += [self._section("Summary"), f"<p>{self._hl(review.summary, query)}</p>"]
+            out += [self.heading("Summary"), f"<p>{self.highlighted(review.summary, query)}</p>"]
         findings = self.library.findings_of(review.id)
         if findings:
             items = "".join(f'<li><a href="vkref-open:{quote("finding:" + f.id, safe="")}">'
-                            f"{self._hl(f.statement, query)}</a></li>" for f in findings)
-            out += [self._section(f"Findings ({len(findings)})"), f"<ul>{items}</ul>"]
+                            f"{self.highlighted(f.statement, query)}</a></li>" for f in findings)
+            out += [self.heading(f"Findings ({len(findings)})"), f"<ul>{items}</ul>"]
         if review.fulltext:
             out += fulltext_render.review_fulltext(self, review, query)
         if review.notes:
-            out += [self._section("Notes"), f"<p>{self._hl(review.notes, query)}</p>"]
-        return self._page(out)
+            out += [self.heading("Notes"), f"<p>{self.highlighted(review.notes, query)}</p>"]
+        return self.page(out)
 
-    def _page(self, parts: list[str]) -> str:
+    def page(self, parts: list[str]) -> str:
+        """A whole detail page from its parts."""
         return "<html><body>" + "".join(parts) + "</body></html>"
 
 

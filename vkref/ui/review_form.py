@@ -5,7 +5,8 @@ the review's ``verified_fields`` and ``reconstructed_fields`` as the bundled dat
 list ("Family, Given") with Add, Remove, Up and Down. The publication status (retracted, expression of concern,
 corrected) has a date, a note and the text of the notice. Problems (an empty title, a year that is not a
 number, a bad status date) show inline and keep Save disabled; Save runs ``Library.update_review`` off the GUI
-thread and emits ``saved(result)``. Without a review it is the New review form (``Library.new_review``).
+thread and emits ``saved(result)``; a review saved elsewhere meanwhile opens the conflict dialog
+(:mod:`vkref.ui.conflict_dialog`), as the finding form does. Without a review it is the New review form (``Library.new_review``).
 """
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QWidget)
 
 from vkref.core.entities import Author, Review
+from vkref.core.errors import EditConflict
 from vkref.core.status import LABELS, STATUSES, normalise, status_problem
 from vkref.ui.colours import colours
+from vkref.ui.conflict_dialog import ConflictDialog
 from vkref.ui.finding_form import SEP, split_names
 from vkref.ui.operation import Operation
 from vkref.ui.theme import is_dark
@@ -272,13 +275,48 @@ class ReviewForm(QDialog):
         if review is None:
             job = lambda _p, _c: lib.new_review(fields)  # noqa: E731
         else:
-            job = lambda _p, _c: lib.update_review(review.id, fields, if_version=review.version)  # noqa: E731
+            job = self._update_job(fields, review.version)
+        self._start(job)
+
+    def _update_job(self, fields: dict, version: int):
+        """The save of an edited review; a save that lost the race returns the library's merge proposal."""
+        lib, rid = self.library, self.review.id
+
+        def job(_progress, _cancelled):
+            try:
+                return lib.update_review(rid, fields, if_version=version)
+            except EditConflict as lost:
+                return {"conflict": lost.proposal, "message": str(lost)}
+        return job
+
+    def _start(self, job) -> None:
         self.operation = Operation(job, self)
-        self.operation.finished.connect(lambda result: (self.saved.emit(result), self.accept()))
+        self.operation.finished.connect(self._saved)
         self.operation.failed.connect(self._failed)
         self.save_button.setEnabled(False)
         self.message.setText("Saving…")
         self.operation.start()
+
+    def _saved(self, result) -> None:
+        if isinstance(result, dict) and "conflict" in result:
+            self._resolve(result["conflict"])
+            return
+        self.saved.emit(result)
+        self.accept()
+
+    def _resolve(self, proposal: dict) -> None:
+        """Someone saved this review first: show what changed and let the editor keep their fields or not."""
+        self.message.setText("Changed by someone else while you edited it: choose what to keep.")
+        self.conflict = ConflictDialog(proposal, self)
+        self.conflict.accepted.connect(lambda: self._save_merged(proposal))
+        self.conflict.rejected.connect(self.reject)
+        self.conflict.open()
+
+    def _save_merged(self, proposal: dict) -> None:
+        if proposal["deleted"]:
+            self.message.setText(f"{proposal['id']} was deleted meanwhile; nothing was saved.")
+            return
+        self._start(self._update_job(self.conflict.chosen(), proposal["version"]))
 
     def _failed(self, message: str, _known: bool) -> None:
         self.validate()

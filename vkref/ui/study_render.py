@@ -23,7 +23,7 @@ def finding_studies(renderer, finding) -> list[str]:
     except VkrefError:  # a catalog whose server is away: the rest of the page still shows
         return []
     title = "Primary study" if len(studies) == 1 else f"Primary studies ({len(studies)})"
-    out = [renderer._section(title)]
+    out = [renderer.heading(title)]
     for study in studies:
         out += [_heading(renderer, study), _others(renderer, study, finding.review_id)]
     return out
@@ -32,7 +32,7 @@ def finding_studies(renderer, finding) -> list[str]:
 def _heading(renderer, study: dict) -> str:
     facts = [str(study[k]) for k in ("year", "design", "population", "size") if study.get(k) not in ("", None)]
     author = f" · first author {escape(study['first_author'])}" if study.get("first_author") else ""
-    muted = renderer._muted()
+    muted = renderer.muted_colour()
     extra = f'<br><span style="color:{muted};">{escape(" · ".join(facts))}</span>' if facts else ""
     note = f'<br><span style="color:{muted}; font-size:small;">{escape(study["note"])}</span>' \
         if study.get("note") else ""
@@ -42,7 +42,7 @@ def _heading(renderer, study: dict) -> str:
 def _others(renderer, study: dict, own_review: str) -> str:
     others = study["findings"]
     if not others:
-        return f'<p style="color:{renderer._muted()};">No other finding rests on this study.</p>'
+        return f'<p style="color:{renderer.muted_colour()};">No other finding rests on this study.</p>'
     reviews = len({f["review"] for f in others} | {own_review})
     head = (f"{len(others)} other finding{'s' if len(others) != 1 else ''} rest{'s' if len(others) == 1 else ''}"
             f" on it ({reviews} review{'s' if reviews != 1 else ''} in all):")

@@ -30,7 +30,7 @@ from vkref.ui.vocabulary_model import ConceptTreeModel
 
 def install(window, menu) -> "VocabularyEditor":
     window.vocabulary_editor = VocabularyEditor(window)
-    window._action(menu, "&Vocabulary…", window.vocabulary_editor.open, "Ctrl+Shift+V", "actionVocabulary")
+    window.action(menu, "&Vocabulary…", window.vocabulary_editor.open, "Ctrl+Shift+V", "actionVocabulary")
     return window.vocabulary_editor
 
 

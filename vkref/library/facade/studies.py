@@ -1,4 +1,4 @@
-"""Primary studies on the facade: listing, showing, creating, editing, linking, merging and counting them.
+"""The primary studies on the facade: listing, showing, creating, editing, linking, merging and counting them.
 
 Thin methods; the job lives in :mod:`vkref.library.studies`.
 """
