@@ -45,6 +45,7 @@ def test_a_result_page_counts_the_studies_of_all_its_findings(library, query):
 def test_the_count_follows_filters_and_kind(library):
     page = library.search("", filters={"kind": ["review"]})
     assert page.studies == {"findings": 0, "studies": 0} and page.studies_line == ""
+    assert library.search("rats", exclude={"kind": ["finding"]}).studies == {"findings": 0, "studies": 0}
     rats = library.search("", filters={"species": ["Rat"]}, limit=0, all_keys=True)
     fids, studies = _studies_of_keys(library, rats.keys)
     assert rats.studies == {"findings": len(fids), "studies": len(studies)}

@@ -44,7 +44,7 @@ def search(lib: "Library", query: str, filters, exclude, kind, year_from, year_t
                       _facets(lib, raw), raw.mode, state, raw.keys, raw.undated_outside)
     if broader and query and kind != "review" and not raw.suggestion and raw.mode == "all":
         page.also_broader = broader_offers(lib, query, raw.plan, filters, exclude, year_from, year_to)
-    page.studies = study_count(lib, raw, want.get("kind"))
+    page.studies = study_count(lib, raw, want.get("kind"), avoid.get("kind"))
     return page
 
 

@@ -201,29 +201,38 @@ class StudyLinks:
         self._db = db
         self._mark = -1
         self._by_finding: dict[str, tuple[str, ...]] = {}
+        self._keys: frozenset = frozenset()
         self._lock = threading.Lock()
 
     def _fresh(self) -> dict[str, tuple[str, ...]]:
         with self._lock:
-            try:
-                mark = store.change_mark(self._db)
-                if mark != self._mark:
-                    by: dict[str, list[str]] = {}
-                    for fid, sid in store.links(self._db):
-                        by.setdefault(fid, []).append(sid)
-                    self._by_finding = {k: tuple(sorted(v)) for k, v in by.items()}
-                    self._mark = mark
-            except VkrefError:
-                pass
-            return self._by_finding
+            return self._fresh_locked()
+
+    def _fresh_locked(self) -> dict[str, tuple[str, ...]]:
+        try:
+            mark = store.change_mark(self._db)
+            if mark != self._mark:
+                by: dict[str, list[str]] = {}
+                for fid, sid in store.links(self._db):
+                    by.setdefault(fid, []).append(sid)
+                self._by_finding = {k: tuple(sorted(v)) for k, v in by.items()}
+                self._keys = frozenset(f"finding:{fid}" for fid in by)
+                self._mark = mark
+        except VkrefError:
+            pass
+        return self._by_finding
 
     def count(self, finding_ids: Iterable[str]) -> int:
         """How many distinct studies the findings rest on."""
         by = self._fresh()
         return len({s for fid in finding_ids for s in by.get(fid, ())})
 
-    def any(self) -> bool:
-        return bool(self._fresh())
+    def snapshot(self) -> tuple[dict[str, tuple[str, ...]], frozenset]:
+        """Finding id -> the ids of the studies it rests on (findings resting on none left out), and the index
+        keys ("finding:<id>") of those findings."""
+        with self._lock:
+            by = self._fresh_locked()
+            return by, self._keys
 
     def counts(self) -> dict[str, int]:
         """Study id -> how many findings rest on it."""
@@ -234,13 +243,19 @@ class StudyLinks:
         return out
 
 
-def result_count(lib: "Library", raw, kinds=None) -> dict[str, int]:
+def result_count(lib: "Library", raw, kinds=None, avoided=None) -> dict[str, int]:
     """``{"findings": n, "studies": m}`` over every match of a search (not only its page): the findings matched
-    and the distinct studies they rest on. A library without study links skips listing the matches.
-    ``kinds``: the kind filter's values, if any (the kind facet is counted without it)."""
-    findings = raw.facets.get("kind", {}).get("finding", 0) if not kinds or "finding" in kinds else 0
-    if not findings or not lib.study_links.any():
+    and the distinct studies they rest on. ``kinds`` / ``avoided``: the kind filter's included and excluded values
+    (the kind facet is counted without them). Only the findings linked to a study are looked for among the
+    matches, so the count costs the same for ten matches and for a hundred thousand."""
+    wanted = (not kinds or "finding" in kinds) and "finding" not in (avoided or ())
+    findings = raw.facets.get("kind", {}).get("finding", 0) if wanted else 0
+    linked, linked_keys = lib.study_links.snapshot() if findings else ({}, frozenset())
+    if not linked:
         return {"findings": findings, "studies": 0}
-    keys = raw.matched_keys() if raw.matched_keys else (raw.keys or [h.key for h in raw.hits])
-    fids = [k[8:] for k in keys if k.startswith("finding:")]
-    return {"findings": len(fids), "studies": lib.study_links.count(fids)}
+    if raw.matched_among is not None:
+        keys = raw.matched_among(linked_keys)
+    else:
+        keys = raw.keys or [h.key for h in raw.hits]
+    studies = {s for k in keys if k.startswith("finding:") for s in linked.get(k[8:], ())}
+    return {"findings": findings, "studies": len(studies)}

@@ -361,7 +361,7 @@ class SearchEngine:
         keys = [table.keys[d] for d, _ in order] if all_keys else []
         searched_as = self.describe(plan, mode, n_all, need)
         return RawResult(total, hits, counts, searched_as, None, mode, plan, keys, undated_outside,
-                         matched_keys=lambda: [table.keys[d] for d in bitsets.to_array(final)])
+                         matched_among=lambda keys: [k for k, d in table.positions(keys) if final >> d & 1])
 
     @staticmethod
     def describe(plan: QueryPlan, mode: str, n_all: int = 0, need: int = 1) -> str:

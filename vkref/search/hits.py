@@ -39,5 +39,6 @@ class RawResult:
     plan: QueryPlan | None = None
     keys: list[str] = field(default_factory=list)  # every result key in order (for lazy GUI models)
     undated_outside: int = 0  # undated records a year range left out
-    # every matching key, computed only when called (the library counts the studies the matches rest on)
-    matched_keys: Callable[[], list[str]] | None = field(default=None, compare=False, repr=False)
+    # which of the given keys are among the matches (the library counts the studies the matching findings rest
+    # on); None: only ``keys`` and ``hits`` tell
+    matched_among: Callable[[frozenset], list[str]] | None = field(default=None, compare=False, repr=False)
