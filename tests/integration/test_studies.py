@@ -98,6 +98,20 @@ def test_merging_two_records_of_one_study_and_taking_it_back(fresh_library):
     assert {s["id"]: s["findings"] for s in lib.studies()} == before
 
 
+def test_duplicate_study_records_are_proposed_and_merged(fresh_library):
+    lib = fresh_library
+    assert lib.study_duplicates() == []  # the bundled Hara, Iwamoto, Kobayashi studies are distinct studies
+    a = lib.save_study({"label": "Shiraki 2000", "first_author": "Shiraki", "year": 2000})["id"]
+    b = lib.save_study({"label": "Shiraki M et al.", "first_author": "SHIRAKI", "year": 2000})["id"]
+    c = lib.save_study({"label": "Shiraki 2003", "first_author": "Shiraki", "year": 2003})["id"]
+    lib.link_studies("kjm-004", [b])
+    pairs = lib.study_duplicates()
+    assert pairs == [{"a": a, "b": b, "reason": "the same first author and year"}]
+    lib.merge_studies(a, b)
+    assert lib.get_finding("kjm-004").studies.count(a) == 1 and b not in lib.get_finding("kjm-004").studies
+    assert lib.study_duplicates() == [] and lib.get_study(c).year == 2003
+
+
 def test_bad_study_input_writes_nothing(fresh_library):
     lib = fresh_library
     batches = len(lib.batches())

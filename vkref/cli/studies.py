@@ -38,7 +38,8 @@ def add_parsers(sub) -> None:
     d = ssub.add_parser("delete", help="remove a study no finding rests on")
     d.add_argument("study", metavar="STUDY")
     b = ssub.add_parser("bundled", help="add the bundled studies and links to a library made before them")
-    for parser in (ls, sh, a, e, lk, uk, m, d, b):
+    du = ssub.add_parser("duplicates", help="study records that may be one study (then: vkref study merge)")
+    for parser in (ls, sh, a, e, lk, uk, m, d, b, du):
         parser.add_argument("--json", action="store_true")
 
 
@@ -78,6 +79,9 @@ def _run(args, lib) -> dict:
         return lib.merge_studies(args.keep, args.other, who=who)
     if cmd == "bundled":
         return lib.adopt_bundled_studies(who=who)
+    if cmd == "duplicates":
+        pairs = lib.study_duplicates()
+        return {"pairs": pairs, "count": len(pairs)}
     return lib.delete_study(args.study, who=who)
 
 
@@ -101,6 +105,9 @@ def _text(cmd: str, r: dict) -> str:
         return f"{r['id']}: rests on {', '.join(r['studies']) or 'no study'} (batch {r['batch']})"
     if cmd == "merge":
         return f"{r['merged']} merged into {r['id']}: {len(r['findings'])} finding(s) moved (batch {r['batch']})"
+    if cmd == "duplicates":
+        lines = [f"{p['a']}  {p['b']}  ({p['reason']})" for p in r["pairs"]]
+        return "\n".join(lines + [f"{r['count']} pair{'s' if r['count'] != 1 else ''} (vkref study merge KEEP OTHER)"])
     if cmd == "bundled":
         return f"{r['studies']} studies added, {r['findings']} findings linked (batch {r['batch']})"
     if cmd == "delete":

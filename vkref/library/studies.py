@@ -182,6 +182,25 @@ def adopt_bundled(lib: "Library", directory=None, who: str = "user") -> dict:
     return {"studies": len(new), "findings": len(relink), "batch": batch}
 
 
+def duplicates(lib: "Library") -> list[dict]:
+    """Pairs of study records that may be one study: the same label, or the same first author and the same
+    year (both given), compared with case and accents folded. Surname alone is not enough (one author publishes
+    several studies). Each pair: ``{"a", "b", "reason"}``, for :func:`merge` once a curator has checked it."""
+    from vkref.core.text import fold
+
+    out, seen = [], {}
+    for s in store.all_studies(lib.db):
+        keys = [("the same label", fold(s.label))]
+        if s.first_author and s.year:
+            keys.append(("the same first author and year", f"{fold(s.first_author)}|{s.year}"))
+        for reason, key in keys:
+            other = seen.get((reason, key))
+            if other is not None and not any({p["a"], p["b"]} == {other, s.id} for p in out):
+                out.append({"a": other, "b": s.id, "reason": reason})
+            seen.setdefault((reason, key), s.id)
+    return out
+
+
 def _write(lib: "Library", label: str, who: str, apply, kind: str = "edit") -> int:
     with lib._write_lock, changes.unit_of_work(lib.db, kind, label, who) as w:
         apply(w)

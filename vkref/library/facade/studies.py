@@ -49,6 +49,10 @@ class Studies:
     def unlink_studies(self, finding_id: str, study_ids: Iterable[str], who: str = "user") -> dict:
         return studies.link(self, finding_id, study_ids, who, drop=True)
 
+    def study_duplicates(self) -> list[dict]:
+        """Pairs of study records that may be one study (same label, or same first author and year)."""
+        return studies.duplicates(self)
+
     def merge_studies(self, keep: str, other: str, who: str = "user") -> dict:
         """Make two records of one study one (findings re-pointed, ``other`` deleted); one undoable batch."""
         return studies.merge(self, keep, other, who)
