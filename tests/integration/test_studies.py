@@ -222,3 +222,15 @@ def test_a_library_at_schema_0006_migrates_keeping_every_record(built_library, t
         assert lib.studies() == []
         assert lib.adopt_bundled_studies()["findings"] >= 100
         assert lib.get_finding("kjm-026").studies == ["matsunaga-ymj36"]
+
+
+def test_the_scan_used_while_the_index_rebuilds_counts_the_same(fresh_library):
+    lib = fresh_library
+    indexed = lib.search("ovariectomized").studies
+    assert indexed["studies"] > 1
+    lib.search_service.use_fallback([d for batch in lib.iter_documents() for d in batch])
+    try:
+        assert lib.search_service.fallback is not None
+        assert lib.search("ovariectomized").studies == indexed
+    finally:
+        lib.search_service.fallback = None
