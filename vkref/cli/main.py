@@ -182,8 +182,10 @@ def cmd_info(args) -> int:
     idx = info["index"]
     print(f"library:   {info['library']}")
     print(f"database:  {info['database']} (schema {info['schema_revision'] or '?'})")
-    n = {k: "?" if info[k] is None else info[k] for k in ("reviews", "findings", "concepts")}  # catalog away: ?
-    print(f"records:   {n['reviews']} reviews, {n['findings']} findings, {n['concepts']} concepts")
+    n = {k: "?" if info.get(k) is None else info[k]  # catalog away: ?
+         for k in ("reviews", "findings", "concepts", "studies")}
+    print(f"records:   {n['reviews']} reviews, {n['findings']} findings, {n['concepts']} concepts, "
+          f"{n['studies']} studies")
     print(f"index:     {idx['path']} — {idx['state']}, {idx['documents']} documents")
     cat = info.get("catalog")
     if cat:

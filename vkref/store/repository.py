@@ -52,6 +52,7 @@ def counts(db: Database) -> dict[str, int]:
             "reviews": s.scalar(select(func.count()).select_from(M.Review)) or 0,
             "findings": s.scalar(select(func.count()).select_from(M.Finding)) or 0,
             "concepts": s.scalar(select(func.count()).select_from(M.Concept)) or 0,
+            "studies": s.scalar(select(func.count()).select_from(M.Study)) or 0,
             "pending_changes": s.scalar(select(func.count()).select_from(M.Outbox)) or 0,
         }
 
