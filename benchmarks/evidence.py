@@ -32,7 +32,7 @@ def _timed(fn):
 
 def measure(library: Path, reps: int) -> dict:
     from vkref.core.entities import Finding
-    from vkref.library import Library, evidence
+    from vkref.library import Library, matrix_codes
 
     lib = Library.open(library)
     try:
@@ -59,7 +59,7 @@ def measure(library: Path, reps: int) -> dict:
             after_write.append(_timed(lambda: lib.matrix(""))[1])
         answers = [_timed(lambda: lib.answer(q))[1] for q in ("menatetrenone", "fracture", "bone")]
         total = lib.search("", kind="finding", limit=0).total
-        codes = len(evidence.finding_codes(lib))
+        codes = len(matrix_codes.finding_codes(lib))
     finally:
         lib.close()
     return {"load": [round(x, 1) for x in os.getloadavg()], "findings": total, "codes": codes, "first_ms": round(first_wall, 1),

@@ -13,7 +13,7 @@ import pytest
 from vkref.cli import evidence as cli
 from vkref.cli import main as M
 from vkref.core.errors import VkrefError
-from vkref.library import evidence as ev
+from vkref.library import answer_card, evidence_matrix
 
 COMMANDS = {"matrix": cli.cmd_matrix, "answer": cli.cmd_answer}
 
@@ -41,7 +41,7 @@ def run(library, *argv, capsys) -> tuple[int, str, str]:
 def test_matrix_json_is_the_library_matrix(library, capsys):
     code, out, err = run(library, "matrix", "menatetrenone", "--filter", "species=human", "--json", capsys=capsys)
     assert code == 0 and not err
-    expected = ev.matrix(library, "menatetrenone", filters={"species": ["human"]}).to_dict()
+    expected = evidence_matrix.matrix(library, "menatetrenone", filters={"species": ["human"]}).to_dict()
     assert json.loads(out) == expected and expected["cells"]
 
 
@@ -90,7 +90,7 @@ def test_bad_input_exits_2_with_one_line(library, tmp_path, capsys, monkeypatch,
 def test_answer_json_and_text(library, capsys):
     code, out, _ = run(library, "answer", "vitamin K2 fracture", "--json", capsys=capsys)
     data = json.loads(out)
-    assert code == 0 and data == ev.answer(library, "vitamin K2 fracture").to_dict()
+    assert code == 0 and data == answer_card.answer(library, "vitamin K2 fracture").to_dict()
     code, text, _ = run(library, "answer", "vitamin K2 fracture", capsys=capsys)
     assert code == 0 and f"{data['total']} findings for 'vitamin K2 fracture'" in text
     assert "outcomes:" in text and "key findings:" in text and data["key_findings"][0]["text"] in text
@@ -118,7 +118,7 @@ def test_subprocess_matrix_and_answer(built_library, library, tmp_path):
 
     r = vkref("matrix", "--rows", "species", "--cols", "direction", "--json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == ev.matrix(library, rows="species", cols="direction").to_dict()
+    assert json.loads(r.stdout) == evidence_matrix.matrix(library, rows="species", cols="direction").to_dict()
     r = vkref("answer", "menatetrenone", "-o", str(tmp_path / "a.html"))
     assert r.returncode == 0 and (tmp_path / "a.html").exists()
     r = vkref("matrix", "-o", str(tmp_path / "m.png"))

@@ -1,5 +1,6 @@
-"""The evidence matrix and the answer card, held to the search they summarise (vkref.library.evidence), and
-their HTML/SVG files (vkref.io.evidence_render)."""
+"""The evidence matrix and the answer card, held to the search they summarise (vkref.library.evidence_matrix,
+vkref.library.answer_card and the shared vkref.library.evidence), and their HTML/SVG files
+(vkref.io.evidence_render)."""
 from __future__ import annotations
 
 import os
@@ -12,6 +13,7 @@ import pytest
 
 from vkref.core.errors import QueryError, UsageError
 from vkref.io import evidence_render as R
+from vkref.library import answer_card, evidence_matrix, matrix_codes
 from vkref.library import evidence as ev
 
 
@@ -32,7 +34,7 @@ def assert_every_cell_matches(lib, m, query="", filters=None, exclude=None, pair
 
 # ---------------------------------------------------------------------------------------------- matrix counts
 def test_every_cell_of_the_default_matrix_equals_the_search_total(library):
-    m = ev.matrix(library)
+    m = evidence_matrix.matrix(library)
     assert (m.rows.facet, m.cols.facet) == ("agent", "outcome")
     assert m.total == library.search("", kind="finding", limit=0).total
     assert len(m.rows.values) > 10 and len(m.cols.values) > 10
@@ -42,21 +44,21 @@ def test_every_cell_of_the_default_matrix_equals_the_search_total(library):
 def test_cells_with_a_query_filters_and_exclusions_equal_the_search_totals(library):
     review = library.reviews()[0].id
     filters, exclude = {"review": [review]}, {"direction": ["Harmful"]}
-    m = ev.matrix(library, "vitamin K2", rows="species", cols="evidence", filters=filters, exclude=exclude)
+    m = evidence_matrix.matrix(library, "vitamin K2", rows="species", cols="evidence", filters=filters, exclude=exclude)
     assert m.cells, "the query selects findings"
     assert_every_cell_matches(library, m, "vitamin K2", filters, exclude)
 
 
 @pytest.mark.parametrize("rows,cols", [("year", "direction"), ("review", "species"), ("population", "direction")])
 def test_review_year_and_population_axes(library, rows, cols):
-    m = ev.matrix(library, "bone", rows=rows, cols=cols)
+    m = evidence_matrix.matrix(library, "bone", rows=rows, cols=cols)
     assert_every_cell_matches(library, m, "bone")
     if rows == "year":
         assert m.rows.values == sorted(m.rows.values, key=int, reverse=True)
 
 
 def test_a_cell_describes_its_findings_as_the_search_facets_do(library):
-    m = ev.matrix(library)
+    m = evidence_matrix.matrix(library)
     for cell in random.Random(3).sample(m.cells, 25):
         page = library.search("", filters={"agent": [cell.row], "outcome": [cell.col]}, kind="finding", limit=0)
         assert cell.direction == {k: v for k, v in page.facets["direction"].items() if v}
@@ -67,7 +69,7 @@ def test_a_cell_describes_its_findings_as_the_search_facets_do(library):
 def test_a_filter_on_the_row_facet_selects_the_rows_and_what_is_coded_under_them(library):
     vocab = library.vocabulary
     k2 = vocab.resolve("agent", "vitamin K2")
-    m = ev.matrix(library, filters={"agent": ["vitamin K2"]})
+    m = evidence_matrix.matrix(library, filters={"agent": ["vitamin K2"]})
     allowed = {vocab[c].label for c in [k2.id, *vocab.descendants(k2.id)]}
     assert m.rows.values[0] == k2.label and set(m.rows.values) <= allowed
     assert len(m.rows.values) > 1, "MK-4 and MK-7 rows appear under vitamin K2"
@@ -75,7 +77,7 @@ def test_a_filter_on_the_row_facet_selects_the_rows_and_what_is_coded_under_them
 
 
 def test_rows_come_in_tree_order_with_their_parents(library):
-    m = ev.matrix(library)
+    m = evidence_matrix.matrix(library)
     vocab = library.vocabulary
     values = m.rows.values
     for label, parent in m.tree["rows"].items():
@@ -89,7 +91,7 @@ def test_rows_come_in_tree_order_with_their_parents(library):
 
 
 def test_json_shape_is_the_contract(library):
-    d = ev.matrix(library, "menatetrenone").to_dict()
+    d = evidence_matrix.matrix(library, "menatetrenone").to_dict()
     assert d["query"] == "menatetrenone"
     assert set(d["rows"]) == {"facet", "values"} and d["rows"]["facet"] == "agent"
     cell = d["cells"][0]
@@ -105,7 +107,7 @@ def test_json_shape_is_the_contract(library):
                                            ({"exclude": {"flavour": ["x"]}}, "flavour")])
 def test_bad_facets_and_values_are_one_line_query_errors(library, kwargs, needle):
     with pytest.raises(QueryError) as err:
-        ev.matrix(library, **kwargs)
+        evidence_matrix.matrix(library, **kwargs)
     assert needle in str(err.value) and "\n" not in str(err.value)
 
 
@@ -130,7 +132,7 @@ def generated(tmp_path_factory):
 
 def test_a_sample_of_cells_on_a_generated_library(generated):
     for query, rows, cols in (("", "agent", "outcome"), ("bone density", "species", "evidence")):
-        m = ev.matrix(generated, query, rows=rows, cols=cols)
+        m = evidence_matrix.matrix(generated, query, rows=rows, cols=cols)
         rng = random.Random(5)
         full = [(c.row, c.col) for c in m.cells]
         pairs = rng.sample(full, min(30, len(full)))
@@ -168,7 +170,7 @@ def test_species_groups_come_from_the_vocabulary(library):
 
 
 def test_the_card_counts_what_the_search_finds(library):
-    card = ev.answer(library, "menatetrenone")
+    card = answer_card.answer(library, "menatetrenone")
     page = library.search("menatetrenone", kind="finding", limit=0)
     assert card.total == page.total > 0 and card.searched_as == page.searched_as
     for facet in ("species", "evidence", "direction"):
@@ -180,7 +182,7 @@ def test_the_card_counts_what_the_search_finds(library):
 
 
 def test_an_outcome_line_never_mixes_species(library):
-    card = ev.answer(library, "vitamin K2")
+    card = answer_card.answer(library, "vitamin K2")
     page = library.search("vitamin K2", kind="finding", limit=0, all_keys=True)
     findings = [library.get_finding(k.split(":", 1)[1]) for k in page.keys]
     human = _human_ids(library)
@@ -197,10 +199,10 @@ def test_an_outcome_line_never_mixes_species(library):
 
 
 def test_key_findings_come_human_first_then_by_strength_of_evidence(library):
-    card = ev.answer(library, "vitamin K2")
+    card = answer_card.answer(library, "vitamin K2")
     kinds = ev.Kinds(library.vocabulary)
     order = [kinds.order(library.get_finding(h.id)) for h in card.key_findings]
-    assert order == sorted(order) and len(card.key_findings) == ev.KEY_FINDINGS
+    assert order == sorted(order) and len(card.key_findings) == answer_card.KEY_FINDINGS
     assert all(h.facets["species"] == ["Human"] or "Human" in h.facets["species"] for h in card.key_findings[:3])
     page = library.search("vitamin K2", kind="finding", limit=card.total)
     by_id = {h.id: h.to_dict() for h in page.hits}
@@ -208,7 +210,7 @@ def test_key_findings_come_human_first_then_by_strength_of_evidence(library):
 
 
 def test_animal_only_outcomes_and_source_cautions(library):
-    card = ev.answer(library, "OVX rats")
+    card = answer_card.answer(library, "OVX rats")
     assert card.outcomes and all(not o.human for o in card.outcomes)
     line = next(c for c in card.cautions if c.startswith("Animal evidence only, no human finding"))
     assert all(o.outcome in line for o in card.outcomes if o.animal and not o.in_vitro)
@@ -220,7 +222,7 @@ def test_animal_only_outcomes_and_source_cautions(library):
 
 def test_retracted_trials_are_flagged(library):
     review = next(r for r in library.reviews() if r.caution and "retracted" in r.caution)
-    card = ev.answer(library, "", filters={"review": [review.id]})
+    card = answer_card.answer(library, "", filters={"review": [review.id]})
     assert any(review.caution.strip() in c for c in card.cautions)
     flagged = [f for f in library.findings_of(review.id) if f.caution]
     assert all(any(f.id in c and f.caution.strip() in c for c in card.cautions) for f in flagged[:3])
@@ -228,7 +230,7 @@ def test_retracted_trials_are_flagged(library):
 
 def test_conflicting_human_directions_are_a_caution(library):
     for query in ("vertebral fracture", "bone mineral density", "vitamin K2"):
-        card = ev.answer(library, query)
+        card = answer_card.answer(library, query)
         conflicts = [o for o in card.outcomes if len(o.human) > 1]
         lines = [c for c in card.cautions if "human findings disagree" in c]
         assert len(lines) == len(conflicts)
@@ -237,12 +239,12 @@ def test_conflicting_human_directions_are_a_caution(library):
 
 def test_bad_filters_in_the_card_are_query_errors(library):
     with pytest.raises(QueryError):
-        ev.answer(library, "bone", filters={"species": ["unicorn"]})
+        answer_card.answer(library, "bone", filters={"species": ["unicorn"]})
 
 
 # ---------------------------------------------------------------------------------------------- files
 def test_html_is_self_contained_and_marks_empty_cells(library):
-    m = ev.matrix(library, "alendronate")
+    m = evidence_matrix.matrix(library, "alendronate")
     html = m.render("html")
     assert "http" not in html.lower() and "<script" not in html and "src=" not in html and "href=" not in html
     assert "<svg" in html and "<style>" in html and "alendronate" in html
@@ -251,7 +253,7 @@ def test_html_is_self_contained_and_marks_empty_cells(library):
 
 
 def test_svg_is_valid_colour_blind_safe_and_greyscale_readable(library):
-    m = ev.matrix(library, "MK-4")
+    m = evidence_matrix.matrix(library, "MK-4")
     svg = m.render("svg")
     root = ET.fromstring(svg)
     ns = {"s": "http://www.w3.org/2000/svg"}
@@ -269,7 +271,7 @@ def test_svg_is_valid_colour_blind_safe_and_greyscale_readable(library):
 
 
 def test_answer_html_escapes_record_text_and_holds_no_url(library):
-    card = ev.answer(library, "vitamin K2 fracture")
+    card = answer_card.answer(library, "vitamin K2 fracture")
     html = card.render()
     assert "http" not in html.lower() and "<script" not in html
     assert "Cautions" in html and "Key findings" in html
@@ -296,7 +298,7 @@ def test_other_output_formats_are_usage_errors(name, view, needle):
 
 
 def test_caption_names_query_filters_and_date(library):
-    m = ev.matrix(library, "bone", filters={"species": ["rat"]}, exclude={"direction": ["harmful"]})
+    m = evidence_matrix.matrix(library, "bone", filters={"species": ["rat"]}, exclude={"direction": ["harmful"]})
     text = ev.caption_line(m.caption())
     assert re.search(r"Query: bone .*Filters: species = rat .*Excluded: direction = harmful", text)
     assert m.library_date and m.library_date in text
@@ -310,18 +312,18 @@ def test_the_matrix_follows_a_recoding_an_undo_and_a_new_finding(fresh_library):
     lib = fresh_library
     finding = next(f for f in lib.findings_of("iwamoto-2006-ymj") if f.concepts.get("outcome"))
     harmful = lib.vocabulary.resolve("direction", "Harmful").id
-    before = ev.matrix(lib, rows="direction", cols="review")
+    before = evidence_matrix.matrix(lib, rows="direction", cols="review")
     old = before.cell("Harmful", lib.review_label(finding.review_id))
-    assert ev.finding_codes(lib) is ev.finding_codes(lib), "cached while nothing changes"
+    assert matrix_codes.finding_codes(lib) is matrix_codes.finding_codes(lib), "cached while nothing changes"
     lib.save_finding(replace(finding, concepts={**finding.concepts, "direction": [harmful]}))
-    after = ev.matrix(lib, rows="direction", cols="review")
+    after = evidence_matrix.matrix(lib, rows="direction", cols="review")
     cell = after.cell("Harmful", lib.review_label(finding.review_id))
     assert cell.findings == (old.findings if old else 0) + (harmful not in finding.concepts.get("direction", []))
     assert_every_cell_matches(lib, after)
     lib.undo()
-    assert ev.matrix(lib, rows="direction", cols="review").to_dict() == before.to_dict()
+    assert evidence_matrix.matrix(lib, rows="direction", cols="review").to_dict() == before.to_dict()
     from vkref.core.entities import Finding
 
     lib.save_finding(Finding("new-evidence-1", finding.review_id, "A new finding on fracture risk.",
                              concepts={"outcome": finding.concepts["outcome"], "direction": [harmful]}))
-    assert_every_cell_matches(lib, ev.matrix(lib, rows="direction", cols="review"))
+    assert_every_cell_matches(lib, evidence_matrix.matrix(lib, rows="direction", cols="review"))

@@ -1,8 +1,9 @@
 """The evidence commands: ``vkref matrix`` and ``vkref answer``.
 
-Thin fronts on :mod:`vkref.library.evidence` (counting) and :mod:`vkref.io.evidence_render` (files): ``--json``
-prints one JSON object, ``-o FILE`` writes HTML or SVG chosen by the file name, and bad input (an unknown facet
-or value, an unknown file type) exits 2 with one line on standard error.
+Thin fronts on :mod:`vkref.library.evidence_matrix` and :mod:`vkref.library.answer_card` (counting) and
+:mod:`vkref.io.evidence_render` (files): ``--json`` prints one JSON object, ``-o FILE`` writes HTML or SVG chosen
+by the file name, and bad input (an unknown facet or value, an unknown file type) exits 2 with one line on
+standard error.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import json
 from pathlib import Path
 
 from vkref.core.errors import UsageError
-from vkref.library import evidence
+from vkref.library import answer_card, evidence, evidence_matrix
 
 GROUP_NAMES = {"human": "human", "animal": "animal", "in_vitro": "in vitro"}
 
@@ -37,8 +38,9 @@ def _common(p) -> None:
 
 def cmd_matrix(args, lib, facet_pairs) -> int:
     kind = evidence.output_format(args.output, "matrix") if args.output else None
-    m = evidence.matrix(lib, args.query, rows=args.rows, cols=args.cols,
-                        filters=facet_pairs(args.filter, "--filter"), exclude=facet_pairs(args.exclude, "--exclude"))
+    m = evidence_matrix.matrix(lib, args.query, rows=args.rows, cols=args.cols,
+                               filters=facet_pairs(args.filter, "--filter"),
+                               exclude=facet_pairs(args.exclude, "--exclude"))
     if kind:
         _write(args.output, m.render(kind))
     if args.json:
@@ -53,8 +55,8 @@ def cmd_matrix(args, lib, facet_pairs) -> int:
 
 def cmd_answer(args, lib, facet_pairs) -> int:
     kind = evidence.output_format(args.output, "answer") if args.output else None
-    card = evidence.answer(lib, args.query, filters=facet_pairs(args.filter, "--filter"),
-                           exclude=facet_pairs(args.exclude, "--exclude"))
+    card = answer_card.answer(lib, args.query, filters=facet_pairs(args.filter, "--filter"),
+                              exclude=facet_pairs(args.exclude, "--exclude"))
     if kind:
         _write(args.output, card.render(kind))
     if args.json:

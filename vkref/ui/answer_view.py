@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QTextBrowser, QT
 from vkref.core.errors import UsageError
 from vkref.library import evidence
 from vkref.ui.colours import colours, contrast
-from vkref.ui.evidence_view import run_job
+from vkref.ui.view_job import run_job
 
 GROUP_TITLES = (("human", "Human"), ("animal", "Animal"), ("in_vitro", "Cell or in vitro"))
 EXPORT_SUFFIXES = (".html", ".pdf")

@@ -1,7 +1,8 @@
 """Views over the whole corpus on the facade: the evidence matrix and answer card, duplicate reviews and merging
 them, PRISMA-style counts.
 
-The work lives in :mod:`vkref.library.evidence`, :mod:`vkref.library.duplicates` and :mod:`vkref.library.prisma`.
+The work lives in :mod:`vkref.library.evidence_matrix`, :mod:`vkref.library.answer_card`,
+:mod:`vkref.library.duplicates` and :mod:`vkref.library.prisma`.
 """
 from __future__ import annotations
 
@@ -9,21 +10,22 @@ from vkref.library import duplicates
 
 
 class CorpusViews:
-    """Evidence views, duplicates and PRISMA counts (:mod:`vkref.library.evidence`, ``duplicates``, ``prisma``)."""
+    """Evidence views, duplicates and PRISMA counts (``evidence_matrix``, ``answer_card``, ``duplicates``,
+    ``prisma``)."""
 
     def matrix(self, query: str = "", rows: str = "agent", cols: str = "outcome", filters=None, exclude=None,
                year_from: int | None = None, year_to: int | None = None):
         """The evidence matrix (rows × columns of facet values) over a search; ``to_dict()`` is its JSON."""
-        from vkref.library import evidence
+        from vkref.library import evidence_matrix
 
-        return evidence.matrix(self, query, rows, cols, filters, exclude, year_from, year_to)
+        return evidence_matrix.matrix(self, query, rows, cols, filters, exclude, year_from, year_to)
 
     def answer(self, query: str, filters=None, exclude=None, year_from: int | None = None,
                year_to: int | None = None):
         """The clinician's answer card for a question; ``to_dict()`` is the JSON of ``vkref answer``."""
-        from vkref.library import evidence
+        from vkref.library import answer_card
 
-        return evidence.answer(self, query, filters, exclude, year_from=year_from, year_to=year_to)
+        return answer_card.answer(self, query, filters, exclude, year_from=year_from, year_to=year_to)
 
     def find_duplicates(self) -> list:
         """Likely duplicate reviews as :class:`Pair` objects (``to_dict()``: a, b, score, reason, exact)."""
