@@ -61,3 +61,35 @@ def test_a_finding_of_the_review_s_own_synthesis_shows_no_study(qtbot, window, g
     _click_row(qtbot, window, "finding:ymj-023")
     assert window.detail.key == "finding:ymj-023"
     assert "PRIMARY STUD" not in window.detail.plain_text()
+
+
+def test_linking_a_finding_to_a_study_in_the_window_and_undoing_it(qtbot, writable_library, settings):
+    from .conftest import make_window
+
+    window = make_window(qtbot, writable_library, settings)
+    window.show()
+    qtbot.waitExposed(window)
+    _type_search(qtbot, window, "Binkley")
+    _click_row(qtbot, window, "finding:kjm-015")
+    dialog = window.study_links.open()
+    qtbot.waitExposed(dialog)
+    assert dialog.checked() == ["binkley-ymj34"]
+    qtbot.keyClicks(dialog.filter, "otomo")
+    item = dialog.item_of("otomo-ymj35")
+    assert not item.isHidden() and dialog.item_of("hara-ymj37").isHidden()
+    rect = dialog.list.visualItemRect(item)
+    qtbot.mouseClick(dialog.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert dialog.list.currentItem() is item
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Space)  # ticks the current item's check box
+    assert sorted(dialog.checked()) == ["binkley-ymj34", "otomo-ymj35"]
+    with qtbot.waitSignal(window.resultsShown, timeout=20000):
+        qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
+    assert writable_library.get_finding("kjm-015").studies == ["binkley-ymj34", "otomo-ymj35"]
+    window.open_key("finding:kjm-015")
+    assert "PRIMARY STUDIES (2)" in window.detail.plain_text()
+    window.activateWindow()  # offscreen, a closed dialog does not give the window back
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.table.setFocus()
+    with qtbot.waitSignal(window.resultsShown, timeout=20000):
+        qtbot.keyClick(window.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert writable_library.get_finding("kjm-015").studies == ["binkley-ymj34"]
