@@ -2,8 +2,8 @@
 QT_QPA_PLATFORM=offscreen python docs/screenshots/make_studies_screenshots.py [LIBRARY_DIR]
 
 The window after a search for "Binkley": the status line counts the studies the findings rest on, and the detail
-pane of the Keio finding (which names no author) shows its study and the Yonsei findings resting on it. Nothing
-is written. Without LIBRARY_DIR a library is built from the bundled data in a temporary directory.
+pane of the Keio finding (which names no author) shows its study and the Yonsei findings resting on it; then
+Records > Studies of this finding… for ymj-025, filtered by "hara". Nothing is written. Without LIBRARY_DIR a library is built from the bundled data in a temporary directory.
 """
 import os
 import sys
@@ -39,6 +39,11 @@ def shoot(app, library) -> None:
     browser.verticalScrollBar().setValue(max(0, browser.cursorRect(cursor).top() - 40))
     app.processEvents()
     window.grab().save(str(OUT / "studies-detail.png"))
+    dialog = window.study_links.open("finding:ymj-025")  # Records > Studies of this finding…, nothing saved
+    dialog.filter.setText("hara")
+    app.processEvents()
+    dialog.grab().save(str(OUT / "studies-link.png"))
+    dialog.reject()
     window.shutdown()
 
 
