@@ -89,3 +89,25 @@ def test_a_negated_word_is_a_set_difference(library, word, negated):
     assert not kept & excluded
     assert kept == either - excluded
     assert library.search(f"{word} -{negated}", limit=0).total == len(kept)
+
+
+@pytest.mark.parametrize("setting", [{"proximity": 0.3}, {"proximity": 0.3, "unordered": True},
+                                     {"feedback_docs": 5, "feedback_terms": 8}])
+@pytest.mark.parametrize("text", ["elderly women falls", "vitamin k2 vertebral fracture", "bone loss NOT fracture",
+                                  "dose dependent inhibition of osteoclasts"])
+def test_same_results_with_proximity_and_feedback(library, setting, text):
+    """The optional ranking features (proximity of neighbouring words, pseudo-relevance feedback) score through
+    the same two paths; feedback reorders the records the words matched and never changes which they are."""
+    options = library.search_service.builder.options
+    plain = _run(library, True, text, {})
+    saved = {name: getattr(options, name) for name in setting}
+    try:
+        for name, value in setting.items():
+            setattr(options, name, value)
+        fast, straight = _run(library, True, text, {}), _run(library, False, text, {})
+    finally:
+        for name, value in saved.items():
+            setattr(options, name, value)
+    assert fast == straight
+    assert fast[0] == plain[0] and fast[2] == plain[2]  # same total, same facet counts
+    assert fast[1] != plain[1]  # ... and the scores moved

@@ -19,13 +19,12 @@ from vkref.search import bitsets
 from vkref.search.budgets import BUDGETS, bitset_bytes
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer, terms
 from vkref.search.facets import constrain
+from vkref.search.feedback import feedback_query
 from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder, QueryPlan
 from vkref.search.hits import RawHit, RawResult
 from vkref.search.schema import PASSAGE_WEIGHT
 from vkref.search.scoring import Scorer, postings, reference_scores
-
-PAIR_FEW = 3  # a two-word search is relaxed only below this many records holding both
 
 
 def ranked(docs: np.ndarray, scores: np.ndarray, strengths: np.ndarray, sort: str,
@@ -301,9 +300,8 @@ class SearchEngine:
         mode, need = "all", len(plan.required)
         n_all = (matched & table.searchable).bit_count()
         options = self.builder.options
-        pair_only = need == 2 and n_all >= PAIR_FEW  # two words: relaxed only when almost none holds both
-        few = options.too_few(table.searchable.bit_count())
-        if options.relax and need > 1 and n_all < few and not pair_only:
+        few = options.too_few(table.searchable.bit_count(), need)
+        if options.relax and need > 1 and n_all < few:
             relaxed, need = self._relaxed(s, plan, table.searchable, few, options.min_share)
             if (relaxed & table.searchable).bit_count() > n_all:
                 matched, mode = relaxed, "any"
@@ -347,6 +345,9 @@ class SearchEngine:
         if q is not None and sort in ("relevance", "evidence"):
             docs = bitsets.to_array(final)
             scores = self._scores(s, q, docs)
+            extra = feedback_query(s, plan, self.builder.options, docs, scores)
+            if extra is not None:  # reorders the matched records only (vkref/search/feedback.py)
+                scores = scores + self._scores(s, extra, docs)
             passages = table.get("kind", "passage") & final
             if passages:  # ranked below the findings that state the same words
                 inside = bitsets.to_mask(passages, len(table.keys))[docs]

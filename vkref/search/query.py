@@ -16,8 +16,8 @@ concept's id: "rank" and "ca" stay words, "RANK" is the receptor.
 
 Plain-language questions: connectors ("plus", "combined", "versus") are dropped; generic words of a question
 ("effects", "risk", "dose", "prevent", "reduce") are *soft*: they add to the score but are not required. A
-hyphenated word also finds its closed form ("anti-angiogenesis" = "antiangiogenesis"); trailing punctuation is
-ignored ("fractures?").
+hyphenated word also finds its closed form ("anti-angiogenesis" = "antiangiogenesis"); trailing punctuation, a
+possessive, a contraction and brackets around a word are ignored ("fractures?", "K2's", "doesn't", "(MK-4)").
 """
 from __future__ import annotations
 
@@ -69,12 +69,24 @@ class PlanOptions:
     relax: bool = True  # too few records hold every word: require all but one, then fewer
     few: int = 10  # below this many records holding every word, relax ...
     few_share: float = 0.03  # ... or below this share of the searchable records, if that is more
-
-    def too_few(self, searchable: int) -> int:
-        """How many records holding every word are too few (a number that grows with the library: three in a
-        hundred of a large library hold the words of a narrow question by chance)."""
-        return max(self.few, ceil(self.few_share * searchable))
     min_share: float = 0.0  # a relaxed search still needs this share of the required words (at least one)
+    pair_few: int = 3  # two words are relaxed only below this many records holding both ...
+    pair_share: float = 0.01  # ... or below this share of the searchable records, if that is more
+    proximity: float = 0.0  # weight of two neighbouring query words found near each other (0: not scored)
+    window: int = 5  # "near": the second word within this many positions after the first
+    unordered: bool = False  # ... or before it
+    feedback_docs: int = 0  # pseudo-relevance feedback from this many top records (0: none)
+    feedback_terms: int = 10  # ... adding this many of their words to the scoring
+    feedback_weight: float = 0.3  # ... the best of them weighing this much against a typed word
+
+    def too_few(self, searchable: int, required: int = 3) -> int:
+        """How many records holding every one of ``required`` words are too few, so that fewer words are asked
+        for: a number that grows with the library (three in a hundred of a large library hold the words of a
+        narrow question by chance). Two words are relaxed later than three: "raloxifene plus vitamin K2" must not
+        turn into everything about vitamin K2."""
+        if required == 2:
+            return max(self.pair_few, ceil(self.pair_share * searchable))
+        return max(self.few, ceil(self.few_share * searchable))
 
 
 class MaxOr(Q.Or):
@@ -112,6 +124,7 @@ class QueryPlan:
     clauses: list[Clause]
     notes: list[str] = field(default_factory=list)
     highlight_terms: set[tuple[str, ...]] = field(default_factory=set)  # unstemmed words of each name
+    proximity: list[Q.Query] = field(default_factory=list)  # optional: neighbouring query words near each other
 
     @property
     def positive(self) -> list[Clause]:
@@ -138,8 +151,9 @@ class QueryPlan:
         return _combine(self, Q.Or([c.query for c in self.required]))
 
     def scoring(self) -> Q.Query:
-        """What ranks the matched records: every positive clause, soft ones included, summed."""
-        return Q.Or([c.query for c in self.positive])
+        """What ranks the matched records: every positive clause, soft ones included, and the proximity of
+        neighbouring words, summed."""
+        return Q.Or([c.query for c in self.positive] + self.proximity)
 
     def readable(self, joiner: str = " AND ") -> str:
         pos = joiner.join(c.readable() for c in self.positive)
@@ -202,16 +216,35 @@ def _word_item(word: str) -> Item | None:
     negate = word.startswith("-") and len(word) > 1
     if negate:
         word = word[1:]
-    word = word.rstrip(".,;:!?")  # "fractures?", "humans." are the words
+    word = word.rstrip(".,;:!?").strip("'‘’")  # "fractures?", "'MK-4'"
+    if _NEGATED_AUXILIARY.fullmatch(word):  # "doesn't", "isn't": function words, like "does" and "is"
+        return None
+    word = _POSSESSIVE.sub("", _CONTRACTION.sub("", word))  # "K2's", "women’s", "we're"
     prefix = word.endswith("*")
     word = word.rstrip("*")
     if word.count("(") != word.count(")"):
         word = word.strip("()")
+    elif word.startswith("(") and word.endswith(")") and _balanced(word[1:-1]):  # "(MK-4)"; not "25(OH)D"
+        word = word[1:-1]
     if not re.search(r"\w", word):
         return None
     if prefix and len(re.sub(r"\W", "", word)) < 2:
         raise QueryError(f"{word}* is too short a prefix: type at least two letters before the *")
     return Item(word, negate=negate, prefix=prefix)
+
+
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s$", re.IGNORECASE)
+_CONTRACTION = re.compile(r"(?<=\w)['’](?:re|ve|ll|d|m)$", re.IGNORECASE)
+_NEGATED_AUXILIARY = re.compile(r"[a-z]+n['’]t", re.IGNORECASE)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 # ---------------------------------------------------------------------------- building
@@ -283,6 +316,9 @@ class QueryBuilder:
                 words = tuple(terms(name.strip('"*'), stem=False))
                 if words:
                     plan.highlight_terms.add(words)
+        if self.options.proximity:
+            plan.proximity = proximity_queries(plan.words(), self.options.proximity, self.options.window,
+                                               self.options.unordered)
         return plan
 
     def _plain_clause(self, groups: list[list[Item]], i: int) -> tuple[Clause | None, int]:
@@ -373,6 +409,26 @@ class QueryBuilder:
             return None
         q = alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
         return Clause(shown, q, words=words, negate=negate)
+
+
+def proximity_queries(words: list[str], weight: float, window: int, unordered: bool = False) -> list[Q.Query]:
+    """Each pair of neighbouring query words, in the order typed (``unordered``: either order), within
+    ``window`` positions of each other in a title or statement/summary: scored as the pair's words times
+    ``weight`` where they stand that close (the sequential dependence model's ordered window). Short fields
+    only: positions are the costly part of a phrase check, and a full text holds most pairs somewhere."""
+    stems = [t for w in words for t in terms(w)]
+    pairs = dict.fromkeys((a, b) for a, b in zip(stems, stems[1:]) if a != b)
+    return [Q.Or([_near(f, pair, window, unordered) for f in SHORT_FIELDS], boost=weight) for pair in pairs]
+
+
+def _near(field: str, pair: tuple[str, str], window: int, unordered: bool) -> Q.Query:
+    boost = FIELD_BOOSTS[field]
+    if not unordered:
+        return Q.Phrase(field, list(pair), slop=window, boost=boost)
+    return MaxOr([Q.Phrase(field, list(p), slop=window, boost=boost) for p in (pair, pair[::-1])])
+
+
+SHORT_FIELDS = ("title", "text")
 
 
 def _is_connector(group: list[Item]) -> bool:

@@ -38,6 +38,11 @@ B = 0.75
 K1 = 1.2
 
 
+def idf(n: int, df: int) -> float:
+    """Inverse document frequency of a word held by ``df`` of ``n`` documents (Whoosh's BM25F form)."""
+    return log(n / (df + 1)) + 1
+
+
 class Table:
     """The documents a query node matches (ascending) and their scores."""
 
@@ -78,7 +83,7 @@ class Scorer:
 
     # ------------------------------------------------------------------ statistics
     def idf(self, field: str, text: str) -> float:
-        return log(self.n / (self.reader.doc_frequency(field, text) + 1)) + 1
+        return idf(self.n, self.reader.doc_frequency(field, text))
 
     def lengths(self, field: str) -> np.ndarray | None:
         """Every document's length of ``field`` (global docnums), read once per generation from the columns."""
@@ -219,7 +224,7 @@ def reference_scores(reader, matcher, q, docs: list[int]) -> list[float]:
     def term(field, text, boost, d):
         if (field, text) not in reader:
             return 0.0
-        idf = log(n / (reader.doc_frequency(field, text) + 1)) + 1
+        weight = idf(n, reader.doc_frequency(field, text))
         if (field, text) not in postings:
             postings[field, text] = dict(reader.postings(field, text).items_as("weight"))
         weights = postings[field, text]
@@ -228,11 +233,11 @@ def reference_scores(reader, matcher, q, docs: list[int]) -> list[float]:
         if field not in keyword:
             keyword[field] = _field_lengths(reader, field) is None
         if keyword[field]:
-            return boost * idf
+            return boost * weight
         fl = reader.doc_field_length(d, field, 0)
         avg = (reader.field_length(field) / n) or 1.0
         tf = weights[d]
-        return boost * idf * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * fl / avg))
+        return boost * weight * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * fl / avg))
 
     def matches(node, d):
         return matcher.bits(node) >> d & 1
