@@ -8,7 +8,8 @@ import sys
 import pytest
 
 FACETS = ["kind", "agent", "population", "species", "outcome", "direction", "evidence", "review", "year"]
-HIT_KEYS = {"kind", "id", "score", "title", "text", "highlights", "source_id", "review", "facets", "status"}
+HIT_KEYS = {"kind", "id", "score", "title", "text", "highlights", "source_id", "review", "facets", "status",
+            "studies"}
 
 
 def run(*args, library=None, env=None):

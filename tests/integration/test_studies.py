@@ -42,6 +42,16 @@ def test_a_result_page_counts_the_studies_of_all_its_findings(library, query):
         assert page.studies_line.endswith(f"from {len(studies)} stud{'ies' if len(studies) != 1 else 'y'}")
 
 
+def test_each_finding_hit_names_its_studies(library):
+    page = library.search("Matsunaga", limit=50)
+    for h in page.hits:
+        expected = library.get_finding(h.id).studies if h.kind == "finding" else []
+        assert [s["id"] for s in h.studies] == sorted(expected)
+        assert all(s["label"] == library.get_study(s["id"]).label for s in h.studies)
+    assert any(h.studies for h in page.hits)
+    assert page.hits[0].to_dict()["studies"] == page.hits[0].studies
+
+
 def test_the_count_follows_filters_and_kind(library):
     page = library.search("", filters={"kind": ["review"]})
     assert page.studies == {"findings": 0, "studies": 0} and page.studies_line == ""

@@ -20,6 +20,9 @@ class Hit:
     status: dict | None = None
     # not in the JSON: a review's findings counted by direction (label -> n, in the vocabulary's order)
     findings: dict[str, int] = field(default_factory=dict)
+    # in the JSON, last: the primary studies a finding rests on, [{"id", "label"}] ([] for reviews, passages and a
+    # review's own synthesis)
+    studies: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         out = asdict(self)

@@ -221,6 +221,7 @@ class StudyLinks:
         self._mark = -1
         self._by_finding: dict[str, tuple[str, ...]] = {}
         self._keys: frozenset = frozenset()
+        self._labels: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def _fresh(self) -> dict[str, tuple[str, ...]]:
@@ -236,6 +237,7 @@ class StudyLinks:
                     by.setdefault(fid, []).append(sid)
                 self._by_finding = {k: tuple(sorted(v)) for k, v in by.items()}
                 self._keys = frozenset(f"finding:{fid}" for fid in by)
+                self._labels = store.labels(self._db) if by else {}
                 self._mark = mark
         except VkrefError:
             pass
@@ -245,6 +247,11 @@ class StudyLinks:
         """How many distinct studies the findings rest on."""
         by = self._fresh()
         return len({s for fid in finding_ids for s in by.get(fid, ())})
+
+    def of_hits(self) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+        """Finding id -> its studies' ids, and study id -> label (what a page's hits show)."""
+        with self._lock:
+            return self._fresh_locked(), self._labels
 
     def snapshot(self) -> tuple[dict[str, tuple[str, ...]], frozenset]:
         """Finding id -> the ids of the studies it rests on (findings resting on none left out), and the index

@@ -104,6 +104,12 @@ def links(db: Database) -> list[tuple[str, str]]:
         return [tuple(r) for r in s.execute(select(M.finding_study.c.finding_id, M.finding_study.c.study_id))]
 
 
+def labels(db: Database) -> dict[str, str]:
+    """Study id -> label, for every study."""
+    with db.session() as s:
+        return dict(s.execute(select(M.Study.id, M.Study.label)).all())
+
+
 def findings_resting_on(db: Database, study_id: str) -> list[str]:
     with db.session() as s:
         return finding_ids(s, study_id)
