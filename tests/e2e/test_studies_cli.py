@@ -35,8 +35,9 @@ def test_search_says_how_many_studies_its_findings_rest_on(libdir):
     resting = {f["id"]: set(f["studies"]) for f in exported["findings"]}
     assert data["studies"]["findings"] == len(shown)
     assert data["studies"]["studies"] == len({s for fid in shown for s in resting.get(fid, ())})
-    text = run("search", "Matsunaga", library=libdir).stdout.splitlines()[0]
-    assert text.endswith(f"{data['studies']['findings']} findings from {data['studies']['studies']} studies")
+    lines = run("search", "Matsunaga", library=libdir).stdout.splitlines()
+    assert lines[0].endswith(f"{data['studies']['findings']} findings from {data['studies']['studies']} studies")
+    assert any("study: Matsunaga et al." in line for line in lines)  # each hit names its study
 
 
 def test_list_show_add_link_merge_undo_by_the_contract(libdir):

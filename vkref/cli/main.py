@@ -166,6 +166,9 @@ def format_table(page) -> str:
             if facets.get(facet):
                 meta.append(", ".join(facets[facet]))
         source = f"{(review.get('authors') or ['?'])[0]} {review.get('year') or 'n.d.'}"
+        studies = [s["label"] for s in getattr(hit, "studies", [])]
+        if studies:
+            meta.append("study: " + "; ".join(studies[:2]) + (f" (+{len(studies) - 2})" if len(studies) > 2 else ""))
         lines.append("     " + " | ".join(meta + [source]))
     return "\n".join(lines)
 
