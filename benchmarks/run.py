@@ -173,15 +173,16 @@ def worker_rebuild(library: Path, procs: int) -> dict:
 
 
 def worker_first(library: Path) -> dict:
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     from vkref import Library
 
     lib = Library.open(library)
     t1 = time.perf_counter()
     page = lib.search("menatetrenone vertebral fracture", limit=20)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     return {"open_s": round(t1 - t0, 3), "first_search_s": round(t2 - t1, 3),
-            "in_process_s": round(t2 - t0, 3), "total": page.total, "peak_rss_mb": peak_rss_mb()}
+            "in_process_s": round(t2 - t0, 3), "in_process_cpu_s": round(c2 - c0, 3),
+            "load_1min": round(os.getloadavg()[0], 2), "total": page.total, "peak_rss_mb": peak_rss_mb()}
 
 
 # ---------------------------------------------------------------------------- orchestration

@@ -186,7 +186,8 @@ def test_first_start_shows_preparing_the_library_at_once(qtbot, tmp_path, monkey
         window.grab().save(str(tmp_path / "preparing.png"))
 
     real = preparing.open_with_feedback
-    monkeypatch.setattr(preparing, "open_with_feedback", lambda open_library, shown_=None: real(open_library, shown))
+    monkeypatch.setattr(preparing, "open_with_feedback",
+                        lambda open_library, shown_=None, **kw: real(open_library, shown, **kw))
     lib, owned = app_module._open_library(str(target))
     try:
         assert owned and seen == {"visible": True, "text": "Preparing the library…", "busy": True}

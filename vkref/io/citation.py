@@ -221,7 +221,12 @@ def _short_pages(pages: str) -> str:
 
 def short_label(review: Review) -> str:
     """A compact label for facets and tables: "Iwamoto 2006, Yonsei Med J"."""
-    first = review.authors[0].family if review.authors else "Anon"
-    year = str(review.year) if review.year else "n.d."
-    journal = review.journal_abbrev or review.journal
-    return f"{first} {year}, {journal}" if journal else f"{first} {year}"
+    return label_of(review.authors[0].family if review.authors else None, review.year,
+                    review.journal_abbrev or review.journal)
+
+
+def label_of(first_family: str | None, year: int | None, journal: str | None) -> str:
+    """:func:`short_label` from its parts (None: no author), for callers that hold no Review."""
+    first = "Anon" if first_family is None else first_family
+    year_text = str(year) if year else "n.d."
+    return f"{first} {year_text}, {journal}" if journal else f"{first} {year_text}"

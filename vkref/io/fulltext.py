@@ -18,7 +18,6 @@ from pathlib import Path
 
 from vkref.core.errors import DataError
 from vkref.io.cleaning import clean
-from vkref.io.importers.decode import decode, is_binary
 
 KINDS = ("txt", "pdf")
 MAX_BYTES = 200 * 1024 * 1024
@@ -65,6 +64,8 @@ def _bytes(path: Path) -> bytes:
 
 
 def _kind(path: Path, data: bytes) -> str:
+    from vkref.io.importers.decode import is_binary  # the importers' package: only when a file is attached
+
     if data.lstrip()[:5] == b"%PDF-":
         return "pdf"
     suffix = path.suffix.lower().lstrip(".")
@@ -76,6 +77,8 @@ def _kind(path: Path, data: bytes) -> str:
 
 
 def _text(path: Path, data: bytes) -> str:
+    from vkref.io.importers.decode import decode
+
     try:
         return decode(data, path.name)
     except DataError:

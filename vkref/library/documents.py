@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from vkref.core.entities import Finding, Review
-from vkref.core.vocabulary import CONCEPT_FACETS, Vocabulary
-from vkref.io.citation import short_label
+from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS, Vocabulary
+from itertools import islice
+from operator import itemgetter
+
+from vkref.io.citation import label_of, short_label
 from vkref.search.schema import IndexDoc
 
 REVIEW_FACETS = ("agent", "population", "species", "outcome")  # a review carries its findings' subjects
@@ -137,10 +140,54 @@ def facet_label(facet: str, value: str, vocabulary: Vocabulary, review_labels: d
 
 
 def review_label_map(reviews: list[Review]) -> dict[str, str]:
+    """Review id -> label, in the order given (a label met again is numbered: "Iwamoto 2006 (2)")."""
+    return numbered_labels((r.id, short_label(r)) for r in reviews)
+
+
+def review_label_map_of_rows(rows) -> dict[str, str]:
+    """:func:`review_label_map` from (id, first author's family or None, year, journal abbreviation, journal)
+    rows in review id order (:func:`vkref.store.repository.review_label_rows`): no Review objects made."""
+    return numbered_labels((rid, label_of(first, year, abbrev or journal)) for rid, first, year, abbrev, journal
+                           in rows)
+
+
+def numbered_labels(pairs) -> dict[str, str]:
     labels: dict[str, str] = {}
     used: dict[str, int] = {}
-    for r in reviews:
-        label = short_label(r)
+    for rid, label in pairs:
         used[label] = used.get(label, 0) + 1
-        labels[r.id] = label if used[label] == 1 else f"{label} ({used[label]})"
+        labels[rid] = label if used[label] == 1 else f"{label} ({used[label]})"
     return labels
+
+
+def _by_value(counts: dict[str, int], known: dict[str, str] | None) -> list[tuple[str, int]]:
+    """``counts``' items sorted by value. ``known`` (review labels, read in id order) gives that order in one
+    pass when it holds every value and its order is the sorted one (a database's collation may differ)."""
+    if known is not None and len(counts) <= len(known):
+        ordered = [(v, counts[v]) for v in known if v in counts]
+        if len(ordered) == len(counts) and all(a[0] < b[0] for a, b in zip(ordered, islice(ordered, 1, None))):
+            return ordered
+    return sorted(counts.items())
+
+
+def labelled_facets(raw: dict[str, dict[str, int]], vocabulary: Vocabulary,
+                    review_labels: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Every facet's counts by label: most frequent first, then by value; years newest first, "No year" last.
+    Labels come from dictionaries, one look-up a value (a search at 100,000 findings counts ~10,000 reviews
+    at every keystroke)."""
+    out = {}
+    for facet in ALL_FACETS:
+        counts = raw.get(facet, {})
+        # by value, then by count (stable, descending): the order of the key (-count, value) without its tuples
+        ordered = sorted(_by_value(counts, review_labels if facet == "review" else None), key=itemgetter(1),
+                         reverse=True)
+        if facet == "review":
+            get = review_labels.get
+            out[facet] = {get(v, v): n for v, n in ordered}
+        elif facet in CONCEPT_FACETS:
+            concepts = vocabulary.concepts
+            out[facet] = {concepts[v].label if v in concepts else v: n for v, n in ordered}
+        else:
+            out[facet] = {facet_label(facet, v, vocabulary, review_labels): n for v, n in ordered}
+    out["year"] = dict(sorted(out["year"].items(), key=lambda kv: (kv[0] != NO_YEAR_LABEL, kv[0]), reverse=True))
+    return out

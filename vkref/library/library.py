@@ -18,7 +18,6 @@ import vkref
 from vkref.core import logs, paths
 from vkref.core.entities import Review
 from vkref.core.vocabulary import Vocabulary
-from vkref.io import bundled
 from vkref.library import documents as D, opening
 from vkref.library import vocabulary_editing as vocab_edit
 from vkref.library.facade import Progress  # noqa: F401  (the type of progress callbacks, named here too)
@@ -34,6 +33,7 @@ from vkref.library.facade.studies import Studies
 from vkref.library.facade.vocabulary import VocabularyEditing
 from vkref.library.facade.writing import Writing
 from vkref.library.indexing import Indexing
+from vkref.library.reviews import Reviews, labels as review_labels
 from vkref.library.searching import SORTS  # noqa: F401  (the search orders, named here too)
 from vkref.search import SearchService
 from vkref.store import Database, changes, repository as repo
@@ -64,7 +64,7 @@ class Library(IndexUpkeep, Searching, Records, Writing, VocabularyEditing, FullT
         self.indexing = Indexing(directory, db, self.search_service, self.vocabulary, self._write_lock,
                                  lambda: self.refresh_reviews())
         if snapshot:
-            self._reviews = {r.id: r for r in snapshot["reviews"]}
+            self._reviews = Reviews(db, snapshot["reviews"])
             self._review_labels = D.review_label_map(snapshot["reviews"])
         else:
             self.refresh_reviews()
@@ -114,6 +114,8 @@ class Library(IndexUpkeep, Searching, Records, Writing, VocabularyEditing, FullT
     @staticmethod
     def _load_bundled(s, directory: Path) -> None:
         """Fill a new library's database in the session of its creation (one transaction with the schema)."""
+        from vkref.io import bundled  # YAML: only when a library is created
+
         data = bundled.load(directory)  # validates everything before anything is written
         with changes.batch_in(s, "bundled", f"bundled library {vkref.__version__}", "vkref bundled library") as w:
             w.write_vocabulary(data.vocabulary)
@@ -159,10 +161,10 @@ class Library(IndexUpkeep, Searching, Records, Writing, VocabularyEditing, FullT
 
     # ------------------------------------------------------------------ state
     def refresh_reviews(self) -> None:
-        """Reviews as labels and citations need them (the full records are read on demand)."""
-        reviews = repo.get_review_summaries(self.db)
-        self._reviews = {r.id: r for r in reviews}
-        self._review_labels = D.review_label_map(reviews)
+        """Reviews as labels and citations need them, read on demand (:mod:`vkref.library.reviews`); a shared
+        catalog's at once (they serve while its server is away)."""
+        self._reviews = Reviews(self.db, eager=self.db.url.startswith("postgresql"))
+        self._review_labels = review_labels(self.db)
         self.refresh_flags()
 
     def refresh_flags(self) -> None:

@@ -38,6 +38,7 @@ def search(lib: "Library", query: str, filters, exclude, kind, year_from, year_t
     raw, state, note = lib.indexing.query(query or "", filters=want, exclude=avoid, year_from=year_from,
                                           year_to=year_to, limit=limit, offset=offset, sort=sort,
                                           all_keys=all_keys, spell=spell)
+    lib._reviews.prefetch(h.review_id or h.id for h in raw.hits)  # one query for the page's reviews
     links, labels = lib.study_links.of_hits()
     hits = [hit(lib, h, raw.plan, [{"id": s, "label": labels.get(s, s)} for s in links.get(h.id, ())]
                 if h.kind == "finding" else []) for h in raw.hits]
@@ -63,12 +64,7 @@ def check_args(query, filters, exclude, kind, year_from, year_to, limit, offset,
 
 def _facets(lib: "Library", raw) -> dict[str, dict[str, int]]:
     """Facet counts by label, most first; years newest first with "No year" last."""
-    facets = {f: {facet_label(lib, f, v): n for v, n in sorted(raw.facets.get(f, {}).items(),
-                                                              key=lambda kv: (-kv[1], kv[0]))}
-              for f in ALL_FACETS}
-    facets["year"] = dict(sorted(facets["year"].items(), key=lambda kv: (kv[0] != D.NO_YEAR_LABEL, kv[0]),
-                                 reverse=True))
-    return facets
+    return D.labelled_facets(raw.facets, lib.vocabulary, lib._review_labels)
 
 
 def _searched_as(raw, note: str) -> str:
@@ -113,8 +109,9 @@ def resolve_value(lib: "Library", facet: str, value: str) -> str:
 
 
 def _review_value(lib: "Library", value: str, v: str) -> str:
-    for rid, label in lib._review_labels.items():
-        r = lib._reviews[rid]
+    labels = lib._review_labels
+    for rid, r in lib._reviews.items():  # every review read once, in id order as the labels are
+        label = labels.get(rid, rid)
         if v.lower() in (rid.lower(), label.lower(), r.title.lower(), r.doi.lower(), r.source_id.lower()):
             return rid
     raise QueryError(f"unknown review {value!r}: give its id, label, title or DOI")

@@ -15,7 +15,7 @@ import numpy as np
 from whoosh import highlight
 from whoosh import query as Q
 
-from vkref.search import bitsets
+from vkref.search import bitsets, docsets, phrases
 from vkref.search.budgets import BUDGETS, bitset_bytes
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer, terms
 from vkref.search.facets import constrain
@@ -24,7 +24,8 @@ from vkref.search.index import SearchIndex
 from vkref.search.query import QueryBuilder, QueryPlan
 from vkref.search.hits import RawHit, RawResult
 from vkref.search.schema import PASSAGE_WEIGHT
-from vkref.search.scoring import Scorer, postings, reference_scores
+from vkref.search.scoring import Scorer, reference_scores
+from vkref.search.segcache import segment_id
 
 
 def ranked(docs: np.ndarray, scores: np.ndarray, strengths: np.ndarray, sort: str,
@@ -57,7 +58,10 @@ class Matcher:
 
     An expanded query is an Or of And/Or trees over Term, Phrase and Prefix leaves. Leaves are evaluated once per
     index generation and cached (search-as-you-type re-uses every finished word), Or/And/AndNot become big-int
-    ``|``/``&``/``& ~``, and a phrase is only checked position by position when all its words occur together.
+    ``|``/``&``/``& ~``, and a phrase is only checked position by position where all its words occur together,
+    for all those documents at once (:mod:`vkref.search.phrases`).
+    A term's (and a prefix's expanded terms') documents come from the segments' document-set sidecars
+    (:mod:`vkref.search.docsets`): no posting block is decoded to match, negate or expand a wildcard.
     Anything else falls back to Whoosh. The result equals ``docs_for_query`` (tests/integration/test_equivalence.py).
     """
 
@@ -67,6 +71,7 @@ class Matcher:
         self.segcache = segcache
         self.cache: dict = {}
         self.bytes = 0  # what the cached leaf sets hold (budgets.bitset_bytes)
+        self._leaves: list[tuple] | None = None
 
     def bits(self, q) -> int:
         if isinstance(q, Q.Or):
@@ -103,16 +108,63 @@ class Matcher:
             if (q.fieldname, q.text) not in self.reader:
                 return 0
             if self.segcache is not None:
-                ids = postings(self.reader, q.fieldname, q.text, self.segcache)[0]
-                return bitsets.from_docnums(ids, self.reader.doc_count_all())
+                return self._holding(q.fieldname, [q.text])
             return bitsets.from_docnums(self.s.postings(q.fieldname, q.text).all_ids())
+        if isinstance(q, Q.Prefix) and self.segcache is not None:  # Whoosh's expansion, then a union of sets
+            return self._holding(q.fieldname, list(self.reader.expand_prefix(q.fieldname, q.text)))
         if isinstance(q, Q.Phrase):
             together = -1
             for word in q.words:
                 together &= self._leaf(Q.Term(q.fieldname, word))
                 if not together:
                     return 0
+            found = self._phrase(q, together) if self.segcache is not None and q.words else None
+            if found is not None:
+                return found
         return bitsets.from_docnums(self.s.docs_for_query(q))
+
+    def _phrase(self, q, together: int) -> int | None:
+        """A phrase's documents among those holding all its words (:mod:`vkref.search.phrases`), or None: Whoosh
+        checks it."""
+        out = 0
+        for leaf, offset, _docs, _deleted in self._segments():
+            fmt = leaf.schema[q.fieldname].format if q.fieldname in leaf.schema else None
+            if fmt is None or not fmt.supports("positions"):
+                return None
+            local = (together >> offset) & ((1 << leaf.doc_count_all()) - 1)
+            if local:
+                found = phrases.phrase_bits(leaf, q.fieldname, q.words, q.slop, local)
+                if found is None:
+                    return None
+                out |= found << offset
+        return out
+
+    def _holding(self, field: str, texts: list[str]) -> int:
+        """The live documents holding any of ``texts`` in ``field``: from each segment's document-set sidecar
+        (deletions masked), or from its postings where it has none."""
+        out = 0
+        for leaf, offset, docs, deleted in self._segments():
+            if docs is not None and field in docsets.FIELDS:
+                to_bytes = leaf.schema[field].to_bytes
+                local = docs.union(field, [to_bytes(t) for t in texts]) & ~deleted
+            else:
+                segid = segment_id(leaf)
+                local = 0
+                for text in texts:
+                    local |= bitsets.from_docnums(self.segcache.postings(leaf, segid, field, text)[0])
+            if local:
+                out |= local << offset
+        return out
+
+    def _segments(self) -> list[tuple]:
+        """(segment reader, document offset, its sidecar or None, its deleted documents as a bitset)."""
+        if self._leaves is None:
+            self._leaves = []
+            for leaf, offset in self.reader.leaf_readers():
+                docs = self.segcache.docs(leaf, segment_id(leaf))
+                deleted = bitsets.from_docnums(sorted(leaf.deleted_docs_set)) if leaf.has_deletions() else 0
+                self._leaves.append((leaf, offset, docs, deleted))
+        return self._leaves
 
 
 def among(table, final: int, keys: frozenset) -> list[str]:
@@ -342,7 +394,9 @@ class SearchEngine:
         final, counts, undated_outside = constrain(table, matched, filters, exclude, year_from, year_to)
         total = final.bit_count()
         wanted = None if all_keys else offset + limit
-        if q is not None and sort in ("relevance", "evidence"):
+        if wanted == 0:
+            order = []  # a count only (limit 0, as the broader-concept offers ask): nothing to rank or sort
+        elif q is not None and sort in ("relevance", "evidence"):
             docs = bitsets.to_array(final)
             scores = self._scores(s, q, docs)
             extra = feedback_query(s, plan, self.builder.options, docs, scores)

@@ -17,6 +17,9 @@ Invariants
   such as "disk full"); anything else Whoosh raises while the index is written is :class:`IndexDamaged`.
 - Facet sidecars (:mod:`vkref.search.sidecars`) carry a checksum of their content and are ignored (re-read
   from the index) when it does not match; they hold no pickles.
+- Every commit and every rebuild writes the document-set sidecar (:mod:`vkref.search.docsets`) of each segment
+  that has none, under the writer's locks; a missing or damaged one only means its postings are decoded instead
+  (a damaged one is removed when read, so the next commit writes it again).
 - Whoosh opens or re-reads a directory only after :mod:`vkref.search.trust` found every file it may read
   signed by this user's vkref (``_open_dir``, ``_verified``): a planted index is rebuilt, never unpickled.
 """
@@ -37,7 +40,7 @@ from whoosh import index as windex
 from whoosh.writing import LockError
 
 from vkref.core.errors import LibraryError, VkrefError
-from vkref.search import bitsets, sidecars
+from vkref.search import bitsets, docsets, sidecars
 from vkref.search.facets import FacetTable, SegmentFacets, read_segment
 from vkref.search.schema import INDEX_FORMAT, META_KEY, OWNER_PREFIX, WRITER_OPTIONS, IndexDoc, make_schema
 from vkref.search.segcache import SegmentCache, segment_id
@@ -151,7 +154,7 @@ class SearchIndex:
         self._segment_cache: dict[str, SegmentFacets] = {}
         self._table_cache: tuple[object, FacetTable] | None = None
         self._meta_cache: tuple[object, dict] | None = None
-        self.segments = SegmentCache()  # postings and lengths per segment, kept across generations
+        self.segments = SegmentCache(self.directory)  # postings, lengths, doc sets per segment, across generations
         self._lock = threading.RLock()
         self.rebuild_lock = FileLock(self.directory.with_name(self.directory.name + ".rebuild.lock"))
         # held by a writer from Whoosh's writer lock until its commit is signed; a FileLock object per use, as
@@ -374,6 +377,7 @@ class SearchIndex:
         self._write_meta(writer, last_change)
         writer.commit()  # Whoosh's own merge policy: skipping merges gained nothing (benchmarks/EDITS.md)
         self._sign(self.directory)
+        _write_docsets(self.directory, self._index())
 
     def apply(self, last_change: int, upserts: Iterable[IndexDoc], deletes: Iterable[str]) -> None:
         """One commit: delete ``deletes`` (keys), replace ``upserts``, record ``last_change`` (never lower)."""
@@ -422,6 +426,7 @@ class SearchIndex:
         except BaseException:
             _cancel(writer)
             raise
+        _write_docsets(tmp, ix)
         ix.close()
         (tmp / PROGRESS_FILE).unlink(missing_ok=True)
         self._sign(tmp)
@@ -446,7 +451,7 @@ class SearchIndex:
             self._ix = None
             self._segment_cache.clear()
             self._table_cache = None
-            self.segments = SegmentCache()
+            self.segments = SegmentCache(self.directory)
         self._invalidate()
 
     def _live_writer_lock(self):
@@ -514,6 +519,7 @@ class SearchIndex:
             for path in self.directory.glob(sidecars.PREFIX + "*"):
                 if sidecars.segment_of(path) not in live_segments:  # merged away, or an older format
                     path.unlink(missing_ok=True)
+            docsets.remove_stale(self.directory, live_segments)
             table = FacetTable(parts)
             self._table_cache = (reader, table)  # only the newest generation is kept
             return table
@@ -557,6 +563,12 @@ class SearchIndex:
             self._ix.close()
         self._ix = None
         self._meta_cache = None
+
+
+def _write_docsets(directory: Path, ix) -> None:
+    """The document-set sidecars (:mod:`vkref.search.docsets`) of the segments a commit made."""
+    with ix.reader() as reader:
+        docsets.write_missing(directory, reader, INDEX_FORMAT, segment_id)
 
 
 def _cancel(writer) -> None:

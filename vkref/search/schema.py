@@ -12,7 +12,7 @@ from whoosh.formats import Existence
 
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer
 
-INDEX_FORMAT = 10
+INDEX_FORMAT = 11
 META_KEY = "__meta__"
 
 # Field boosts used by query building: statement/title above abstract/summary above full text.

@@ -11,8 +11,23 @@ Invariants
 - The signature is written after every commit and before a rebuilt directory is swapped in. A writer holds the
   index's sign lock from taking Whoosh's writer lock until its commit is signed, so a reader that finds a file
   not yet signed waits for that lock and checks again before it calls the index untrusted.
-- A file's digest is computed once per process: it is reused while the file's size, mtime and inode are
-  unchanged (Whoosh never rewrites a segment or a table of contents in place).
+- A file's digest is computed once per process: it is reused while the file's identity (device, inode, size,
+  mtime and ctime) is unchanged (Whoosh never rewrites a segment or a table of contents in place).
+- Across processes, digests are remembered in ``index-digests.json`` beside the key (:class:`DigestMemory`),
+  so a fresh process does not read 170 MB of index at 100,000 findings before its first search. A remembered
+  digest is used only when the file's identity is exactly the one it was computed for, and only where that
+  identity cannot be forged: on POSIX systems (where ctime is the kernel's time of the last change of the file's
+  content or metadata, which no unprivileged program can set), for files on the same file system as the key
+  file (the user's own disk: a removable FAT stick keeps no ctime of its own, a network share's timestamps are
+  the server's). Every way of handing over an index — copying it, unpacking it, writing it on another computer
+  or rewriting a file in place, even with its old size and mtime put back — gives it a new inode or a new ctime,
+  so its files are hashed again. (A program writing into a file within the same tick of the file system's
+  clock as vkref hashes it could keep the ctime; such a program writes into the library on this computer
+  while vkref runs, and could as well change a file between its hashing and Whoosh's reading, which hashing
+  never prevented.) Libraries elsewhere (other file systems; Windows, whose ctime is a settable creation
+  time) are hashed at every first use in a process, as before. The memory file is as private as the key
+  (mode 0600, the same directory): whoever can write it can read the key and sign anything, so it adds no way
+  in; a memory made under another key is ignored.
 - vkref's own JSON files (facet sidecars, progress) and Whoosh's lock files are never unpickled and are not
   signed; the temporary file of a table of contents being written is not read by Whoosh and is skipped.
 - Without a usable key file (an unwritable configuration directory) the key lives in memory only: indexes are
@@ -106,9 +121,86 @@ def digest(path: Path, key: bytes) -> str:
     return h.hexdigest()
 
 
-def _stat_key(path: Path):
+def _stat_key(path: Path) -> tuple:
+    """The file's identity: any change of content, a replacement or a copy gives a new one (see above)."""
     st = os.stat(path)
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+class DigestMemory:
+    """Digests remembered across processes, by absolute path and file identity (module docstring)."""
+
+    FILE = "index-digests.json"
+    ENTRIES = 512  # the newest kept: a few libraries' segments
+
+    def __init__(self):
+        self._files: dict[str, list] | None = None  # path -> [*identity, digest]; read on first use
+        self._device: int | None = None
+        self._key_print = ""  # the key the memory was read for: another key (tests) makes it unusable
+        self._dirty = False
+        self._lock = threading.Lock()
+
+    def _path(self) -> Path:
+        return key_path().with_name(self.FILE)
+
+    def _fingerprint(self) -> str:
+        return hashlib.blake2b(b"vkref index digest memory", key=user_key(), digest_size=16).hexdigest()
+
+    def _load(self) -> dict[str, list]:
+        if self._files is None:
+            self._files = {}
+            try:
+                fingerprint = self._key_print = self._fingerprint()  # makes the key in a first-ever process
+                self._device = os.stat(key_path()).st_dev  # no key file (a key in memory only): nothing kept
+                data = json.loads(self._path().read_text(encoding="utf-8"))
+                if data.get("key") == fingerprint and isinstance(data.get("files"), dict):
+                    self._files = data["files"]
+            except (OSError, ValueError, AttributeError):
+                pass
+        return self._files
+
+    def usable(self, identity: tuple) -> bool:
+        """Whether a remembered digest may stand for a file of this identity (module docstring)."""
+        with self._lock:
+            self._load()
+            return (os.name == "posix" and identity[1] != 0 and identity[0] == self._device
+                    and self._key_print == self._fingerprint())
+
+    def recall(self, path: Path, identity: tuple) -> str | None:
+        with self._lock:
+            held = self._load().get(str(path))
+        if isinstance(held, list) and len(held) == len(identity) + 1 and tuple(held[:-1]) == identity:
+            return held[-1]
+        return None
+
+    def keep(self, path: Path, identity: tuple, value: str) -> None:
+        with self._lock:
+            files = self._load()
+            files.pop(str(path), None)  # re-inserted as the newest
+            files[str(path)] = [*identity, value]
+            for old in list(files)[:-self.ENTRIES]:
+                del files[old]
+            self._dirty = True
+
+    def save(self) -> None:
+        """Write the memory if it grew (another process's entries may be lost: they are only recomputed)."""
+        with self._lock:
+            if not self._dirty or self._files is None:
+                return
+            self._dirty = False
+            target = self._path()
+            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump({"version": 1, "key": self._fingerprint(), "files": self._files}, fh)
+                os.replace(tmp, target)
+            except OSError as exc:  # only slower: the next process hashes again
+                log.debug("index digest memory %s not written (%s)", target, exc)
+                tmp.unlink(missing_ok=True)
+
+
+memory = DigestMemory()
 
 
 class Trust:
@@ -124,13 +216,24 @@ class Trust:
         held = self._known.get((str(directory), name))
         if held is not None and held[0] == stat:
             return held[1]
-        value = digest(path, user_key())
+        remember = memory.usable(stat)
+        absolute = path.absolute()
+        value = memory.recall(absolute, stat) if remember else None
+        if value is None:
+            value = digest(path, user_key())
+            if remember:
+                memory.keep(absolute, stat, value)
         self._known[(str(directory), name)] = (stat, value)
         return value
 
     def problem(self, directory: Path) -> str | None:
         """None when every file Whoosh may read is signed by this user's vkref, else why not."""
-        directory = Path(directory)
+        try:
+            return self._problem(Path(directory))
+        finally:
+            memory.save()
+
+    def _problem(self, directory: Path) -> str | None:
         with self._lock:
             try:
                 signature = json.loads((directory / SIGNATURE_FILE).read_text(encoding="utf-8"))
@@ -170,6 +273,7 @@ class Trust:
             tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps({"version": 1, "files": files}, sort_keys=True), encoding="utf-8")
             os.replace(tmp, target)
+        memory.save()
 
     def moved(self, source: Path, target: Path) -> None:
         """``source`` was renamed to ``target`` (a rebuild swapped in): its checked digests stay valid."""

@@ -1,16 +1,20 @@
 """The one place that reads Whoosh's private internals, for speed; everything else uses its public API.
 
-Two things are read: a posting-list matcher's current block (its id and weight arrays, copied whole instead of
-several Python calls per posting) and a segment's field-length column. Both belong to the on-disk format of
-whoosh-reloaded 2.7 (``whoosh.codec.whoosh3``), pinned in ``pyproject.toml`` as ``whoosh-reloaded>=2.7.5,<2.8``
-for this reason. Every function checks the running version against :data:`SUPPORTED` and the attributes it needs,
-and returns None when either is missing, so a Whoosh that changed its internals makes vkref slower (the public,
-per-posting path is taken), never wrong. ``tests/integration/test_budgets.py`` holds both paths equal.
+Four things are read: a posting-list matcher's current block (its id and weight arrays, copied whole instead of
+several Python calls per posting), a segment's terms as stored (deleted documents included, for the document-set
+sidecars of :mod:`vkref.search.docsets`), the positions of a term in chosen documents (for
+:mod:`vkref.search.phrases`; blocks without such a document are skipped unread) and a segment's field-length
+column. All belong to the on-disk format of whoosh-reloaded 2.7 (``whoosh.codec.whoosh3``), pinned in
+``pyproject.toml`` as ``whoosh-reloaded>=2.7.5,<2.8`` for this reason. Every function checks the running version
+against :data:`SUPPORTED` and the attributes it needs, and returns None when either is missing, so a Whoosh that
+changed its internals makes vkref slower (the public path is taken), never wrong.
+``tests/integration/test_budgets.py`` and ``tests/integration/test_docsets.py`` hold both paths equal.
 """
 from __future__ import annotations
 
 import numpy as np
 import whoosh
+from whoosh.reading import TermNotFound
 
 SUPPORTED = (2, 7)  # major, minor of whoosh-reloaded whose internals are read here
 _BLOCK_ATTRS = ("_atend", "_ids", "_weights", "_read_ids", "_read_weights", "_next_block")
@@ -102,3 +106,56 @@ def _length_table(byte_to_length) -> np.ndarray:
     if not _TABLE:
         _TABLE.append(np.array([0] + [byte_to_length(b) for b in range(1, 256)], dtype=np.int32))
     return _TABLE[0]
+
+
+def raw_postings(leaf, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's local document numbers (int32) and weights (float32) in one segment as stored, deleted documents
+    included, a block at a time; None where the internals are not available."""
+    if not supported() or not all(hasattr(leaf, a) for a in ("_terms", "schema")):
+        return None
+    try:
+        matcher = leaf._terms.matcher(field, btext, leaf.schema[field].format)
+    except (KeyError, TermNotFound):  # not a term of this segment
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+    got = block_postings(matcher)
+    if got is None:
+        return None
+    return np.asarray(got[0], dtype=np.int32), np.asarray(got[1], dtype=np.float32)
+
+
+def term_positions(leaf, field: str, btext: bytes, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The positions of a term in the documents of one segment where ``wanted`` (a boolean array over the local
+    documents) is True: document numbers and positions, one entry per occurrence, in document then position
+    order. Blocks without a wanted document are skipped unread; a posting's positions are decoded by the field
+    format's own ``decode_positions``. None where the internals are not available."""
+    if not supported() or not all(hasattr(leaf, a) for a in ("_terms", "schema")):
+        return None
+    fmt = leaf.schema[field].format
+    try:
+        matcher = leaf._terms.matcher(field, btext, fmt)
+    except (KeyError, TermNotFound):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    if not all(hasattr(matcher, a) for a in _BLOCK_ATTRS + ("_read_values", "_values", "_maxid")):
+        return None
+    docs: list[int] = []
+    positions: list[int] = []
+    first = 0  # the smallest document number the current block can hold
+    while not matcher._atend and matcher.is_active():
+        last = matcher._maxid
+        if wanted[first:last + 1].any():
+            _block_positions(matcher, fmt, wanted, docs, positions)
+        first = last + 1
+        matcher._next_block()
+    return np.asarray(docs, dtype=np.int64), np.asarray(positions, dtype=np.int64)
+
+
+def _block_positions(matcher, fmt, wanted: np.ndarray, docs: list[int], positions: list[int]) -> None:
+    if matcher._ids is None:
+        matcher._read_ids()
+    if matcher._values is None:
+        matcher._read_values()
+    for doc, value in zip(matcher._ids, matcher._values):
+        if wanted[doc]:
+            found = fmt.decode_positions(value)
+            docs.extend([doc] * len(found))
+            positions.extend(found)

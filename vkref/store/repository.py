@@ -467,20 +467,31 @@ REVIEW_LOAD = (selectinload(M.Review.authors), selectinload(M.Review.tags), sele
 FINDING_LOAD = (selectinload(M.Finding.concepts), selectinload(M.Finding.tags), selectinload(M.Finding.studies))
 
 
-def get_review_summaries(db: Database) -> list[E.Review]:
-    """Every review with what labels and citations need (no summary, full text or tags), read with two plain
-    queries instead of ORM objects: opening a library of 10,000 reviews took seconds the other way."""
+def get_review_summaries(db: Database, ids: Iterable[str] | None = None) -> list[E.Review]:
+    """Every review (or those of ``ids``) with what labels and citations need (no summary, full text or tags),
+    read with two plain queries instead of ORM objects: opening a library of 10,000 reviews took seconds the
+    other way."""
+    if ids is not None:
+        ids = list(ids)
+        return [r for part in range(0, len(ids), 500) for r in _review_summaries(db, ids[part:part + 500])]
+    return _review_summaries(db, None)
+
+
+def _review_summaries(db: Database, ids: list[str] | None) -> list[E.Review]:
     cols = (M.Review.id, M.Review.title, M.Review.journal, M.Review.journal_abbrev, M.Review.year,
             M.Review.volume, M.Review.issue, M.Review.pages, M.Review.doi, M.Review.pmid, M.Review.source_id,
             M.Review.type, M.Review.caution, M.Review.verification, M.Review.aliases, M.Review.status,
             M.Review.status_date, M.Review.status_note, M.Review.status_notice)
     with db.session() as s:
         authors: dict[str, list[E.Author]] = {}
-        for rid, family, given in s.execute(select(M.Author.review_id, M.Author.family, M.Author.given)
-                                            .order_by(M.Author.review_id, M.Author.position)):
+        names = select(M.Author.review_id, M.Author.family, M.Author.given)
+        rows = select(*cols)
+        if ids is not None:
+            names, rows = names.where(M.Author.review_id.in_(ids)), rows.where(M.Review.id.in_(ids))
+        for rid, family, given in s.execute(names.order_by(M.Author.review_id, M.Author.position)):
             authors.setdefault(rid, []).append(E.Author(family, given))
         out = []
-        for row in s.execute(select(*cols).order_by(M.Review.id)):
+        for row in s.execute(rows.order_by(M.Review.id)):
             (rid, title, journal, abbrev, year, volume, issue, pages, doi, pmid, source_id, type_, caution,
              verification, aliases, status, status_date, status_note, status_notice) = row
             out.append(E.Review(id=rid, title=title, authors=authors.get(rid, []), journal=journal,
@@ -491,6 +502,16 @@ def get_review_summaries(db: Database) -> list[E.Review]:
                                 status_notice=status_notice or "",
                                 provenance=E.Provenance(verification=verification)))
         return out
+
+
+def review_label_rows(db: Database) -> list[tuple]:
+    """(id, first author's family or None, year, journal abbreviation, journal) of every review, by id: what a
+    review's label needs, in one query (a tenth of the time of :func:`get_review_summaries`)."""
+    first = (select(M.Author.family).where(M.Author.review_id == M.Review.id).order_by(M.Author.position)
+             .limit(1).scalar_subquery())
+    with db.session() as s:
+        return [tuple(r) for r in s.execute(select(M.Review.id, first, M.Review.year, M.Review.journal_abbrev,
+                                                   M.Review.journal).order_by(M.Review.id))]
 
 
 def get_review(db: Database, review_id: str) -> E.Review | None:

@@ -101,21 +101,26 @@ def _label(library, facet: str, value: str) -> str:
     return library.facet_label(facet, library.resolve_value(facet, value))
 
 
-def _open_library(library, catalog: str | None = None):
-    """A new library is built while a "Preparing the library…" window shows progress (see
-    :mod:`vkref.ui.preparing`); an existing one opens at once (a damaged index is rebuilt in the background).
+def _open_library(library, catalog: str | None = None, typed: dict | None = None):
+    """Open ``library`` (a directory, or None for the default) behind the start window of
+    :mod:`vkref.ui.preparing`, shown before the library layer is imported: "Preparing the library…" while a new
+    one is built, "Opening the library…" otherwise (a damaged index is rebuilt in the background later). Its
+    search field takes typing meanwhile; ``typed`` receives it. A :class:`Library` given is used as it is.
     ``catalog``: a shared catalog's URL (``--catalog``, ``VKREF_CATALOG`` or File > Connect to catalog…)."""
-    from vkref.library import Library
+    if not (library is None or isinstance(library, (str, os.PathLike))):
+        return library, False  # an open Library
+    from vkref.core import paths
+    from vkref.ui.preparing import open_with_feedback
 
-    if isinstance(library, Library):
-        return library, False
-    if catalog:
-        return Library.open(library, background_rebuild=True, catalog=catalog), True
-    if Library.must_build(library):
-        from vkref.ui.preparing import open_with_feedback
+    def open_it():
+        from vkref.library import Library
 
-        return open_with_feedback(lambda: Library.open(library, background_rebuild=True)), True
-    return Library.open(library, background_rebuild=True), True
+        if catalog:
+            return Library.open(library, background_rebuild=True, catalog=catalog)
+        return Library.open(library, background_rebuild=True)
+
+    new = not catalog and not (paths.library_dir(library) / paths.DB_FILENAME).exists()
+    return open_with_feedback(open_it, new=new, typed=typed), True
 
 
 def _saved_catalog(screenshot) -> str | None:
@@ -136,18 +141,19 @@ def run(library=None, query: str = "", screenshot: str | None = None, filters: d
     (a double-click on a bundle). With ``screenshot`` too, the bundle dialog is saved once its check is shown
     (the headless path of the file association)."""
     # Import the library layer (SQLAlchemy, Whoosh: ~0.5 s) in a thread while Qt loads in this one: much of
-    # either import is file reading and native loading, so on two cores they overlap.
+    # either import is file reading and native loading, so on two cores they overlap. The start window does not
+    # wait for it: it is shown, and typed into, while the library layer is imported and the library opened.
     preload = threading.Thread(target=importlib.import_module, args=("vkref.library",), daemon=True)
     preload.start()
     app = _qt_app()
     from vkref.ui.theme import Theme
 
     theme = Theme(app)
-    theme.apply()  # before a "Preparing the library…" window is shown
+    theme.apply()  # before the start window is shown
     _file_open_router(app)
-    preload.join()
+    typed = {"text": query or ""}
     try:
-        lib, owned = _open_library(library, catalog or _saved_catalog(screenshot))
+        lib, owned = _open_library(library, catalog or _saved_catalog(screenshot), typed)
     except VkrefError as exc:
         if screenshot or _headless():
             raise
@@ -158,14 +164,17 @@ def run(library=None, query: str = "", screenshot: str | None = None, filters: d
     try:
         include = resolve_filters(lib, filters)
         avoid = resolve_filters(lib, exclude)
-        return _run_window(app, lib, query, screenshot, include, avoid, select, size, theme, open_bundle)
+        return _run_window(app, lib, typed.get("text", query), screenshot, include, avoid, select, size, theme,
+                           open_bundle, typed.get("cursor") if typed.get("text") != (query or "") else None)
     finally:
         if owned:
             lib.close()
 
 
 def _run_window(app, lib, query, screenshot, include, avoid, select, size=None, theme=None,
-                open_bundle=None) -> int:
+                open_bundle=None, cursor: int | None = None) -> int:
+    """The main window on ``lib``, searching ``query`` at once; ``cursor``: where the start window's field had
+    its cursor (the user goes on typing there, nothing selected)."""
     window = _make_window(app, lib, screenshot, theme)
     router = _file_open_router(app)
     router.attach(window)
@@ -181,6 +190,8 @@ def _run_window(app, lib, query, screenshot, include, avoid, select, size=None, 
     window.search_now()
     if not screenshot:
         window.focus_search()
+        if cursor is not None:
+            window.search_field.setCursorPosition(cursor)  # also drops the selection
     try:
         code = app.exec()
     finally:
