@@ -25,6 +25,21 @@ def _concept_token(cid: str) -> str:
     return "c" + re.sub(r"[\W_]", "", cid)
 
 
+def clause_alternatives(clause) -> list[tuple[str, str]]:
+    """A vkref plan clause as the alternatives every reference engine reads, in order and without repeats:
+    ``("phrase", "lower case words")``, ``("prefix", "words")`` (the last word a prefix) and
+    ``("concept", token)`` (a coded concept id as one token of the hidden ``concepts`` field)."""
+    out = []
+    for shown in clause.shown:
+        words = " ".join(re.findall(r"\w+", shown.lower()))
+        if words:
+            out.append(("prefix" if shown.endswith("*") else "phrase", words))
+    for leaf in clause.query.leaves():
+        if getattr(leaf, "fieldname", None) == "concepts":
+            out.append(("concept", _concept_token(leaf.text)))
+    return list(dict.fromkeys(out))
+
+
 class Fts5Baseline:
     def __init__(self, path: Path | str = ":memory:"):
         self.db = sqlite3.connect(str(path))
@@ -64,21 +79,12 @@ class Fts5Baseline:
     @staticmethod
     def match_expression(plan) -> str | None:
         """The FTS5 MATCH text for a vkref QueryPlan (None: no text condition)."""
+        def fts(kind, value):
+            return {"phrase": f'"{value}"', "prefix": f'"{value}"*', "concept": f'concepts : "{value}"'}[kind]
+
         def alternatives(clause):
-            out = []
-            for shown in clause.shown:
-                if shown.endswith("*"):
-                    words = re.findall(r"\w+", shown.lower())
-                    if words:
-                        out.append(f'"{" ".join(words)}"*')
-                    continue
-                words = re.findall(r"\w+", shown.lower())
-                if words:
-                    out.append('"' + " ".join(words) + '"')
-            for leaf in clause.query.leaves():
-                if getattr(leaf, "fieldname", None) == "concepts":
-                    out.append(f'concepts : "{_concept_token(leaf.text)}"')
-            return "(" + " OR ".join(dict.fromkeys(out)) + ")" if out else None
+            out = [fts(kind, value) for kind, value in clause_alternatives(clause)]
+            return "(" + " OR ".join(out) + ")" if out else None
 
         pos = [a for a in (alternatives(c) for c in plan.positive) if a]
         neg = [a for a in (alternatives(c) for c in plan.negative) if a]

@@ -80,14 +80,16 @@ def worker_search(library: Path, reps: int, small: bool) -> dict:
         page = lib.search(typed[:i], limit=20)
         keystrokes.append({"prefix": typed[:i], "ms": ms(time.perf_counter() - t), "total": page.total})
     samples: dict[str, list[float]] = {q.label: [] for q in queries}
+    cpu: dict[str, list[float]] = {q.label: [] for q in queries}  # process CPU time beside the wall time
     totals = {}
     for rep in range(reps + 1):  # the first pass warms caches and is not counted
         for q in queries:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             page = lib.search(q.text, filters=q.filters, limit=20)
             dt = time.perf_counter() - t
             if rep:
                 samples[q.label].append(dt)
+                cpu[q.label].append(time.process_time() - c)
             totals[q.label] = page.total
     retype = []
     for i in range(1, len(typed) + 1):
@@ -98,7 +100,8 @@ def worker_search(library: Path, reps: int, small: bool) -> dict:
     rss = peak_rss_mb()
     lib.close()
     return {"samples": {k: [ms(x) for x in v] for k, v in samples.items()}, "totals": totals,
-            "keystrokes": keystrokes, "retype_ms": retype, "new_finding_ms": new, "peak_rss_mb": rss}
+            "cpu_samples": {k: [ms(x) for x in v] for k, v in cpu.items()}, "keystrokes": keystrokes,
+            "retype_ms": retype, "new_finding_ms": new, "peak_rss_mb": rss}
 
 
 def new_finding_latency(lib, n: int = 5) -> list[float]:
@@ -128,6 +131,33 @@ def new_finding_latency(lib, n: int = 5) -> list[float]:
     return out
 
 
+def _reference_mix(lib, translate, answer, reps: int, small: bool) -> dict:
+    """Time a reference engine on the mix and on typing: ``translate(plan)`` once per query (not timed), then
+    ``answer(translated, filters)`` for search + every facet count (timed)."""
+    queries = _query_set(small)
+    prepared = [(q, translate(lib.search_service.builder.plan(q.text)), lib._resolve(q.filters)) for q in queries]
+    samples: dict[str, list[float]] = {q.label: [] for q in queries}
+    cpu: dict[str, list[float]] = {q.label: [] for q in queries}
+    totals = {}
+    for rep in range(reps + 1):
+        for q, match, filters in prepared:
+            t, c = time.perf_counter(), time.process_time()
+            res = answer(match, filters)
+            dt = time.perf_counter() - t
+            if rep:
+                samples[q.label].append(dt)
+                cpu[q.label].append(time.process_time() - c)
+            totals[q.label] = res["total"]
+    keystrokes = []
+    for i in range(1, len(AS_YOU_TYPE) + 1):
+        match = translate(lib.search_service.builder.plan(AS_YOU_TYPE[:i]))
+        t = time.perf_counter()
+        answer(match, {})
+        keystrokes.append(ms(time.perf_counter() - t))
+    return {"samples": {k: [ms(x) for x in v] for k, v in samples.items()}, "totals": totals,
+            "cpu_samples": {k: [ms(x) for x in v] for k, v in cpu.items()}, "keystroke_ms": keystrokes}
+
+
 def worker_baseline(library: Path, reps: int, small: bool) -> dict:
     """The FTS5 baseline: build it from the library's documents, then answer the same mix."""
     from benchmarks import baseline
@@ -135,29 +165,28 @@ def worker_baseline(library: Path, reps: int, small: bool) -> dict:
 
     lib = Library.open(library)
     base, ndocs, build_s = baseline.build(lib)
-    queries = _query_set(small)
-    prepared = []
-    for q in queries:
-        plan = lib.search_service.builder.plan(q.text)
-        prepared.append((q, baseline.Fts5Baseline.match_expression(plan), lib._resolve(q.filters)))
-    samples: dict[str, list[float]] = {q.label: [] for q in queries}
-    totals = {}
-    for rep in range(reps + 1):
-        for q, match, filters in prepared:
-            t = time.perf_counter()
-            res = base.match(match, filters)
-            dt = time.perf_counter() - t
-            if rep:
-                samples[q.label].append(dt)
-            totals[q.label] = res["total"]
-    keystrokes = []
-    for i in range(1, len(AS_YOU_TYPE) + 1):
-        plan = lib.search_service.builder.plan(AS_YOU_TYPE[:i])
-        t = time.perf_counter()
-        base.match(baseline.Fts5Baseline.match_expression(plan), {})
-        keystrokes.append(ms(time.perf_counter() - t))
-    return {"samples": {k: [ms(x) for x in v] for k, v in samples.items()}, "totals": totals, "docs": ndocs,
-            "build_s": round(build_s, 2), "keystroke_ms": keystrokes, "peak_rss_mb": peak_rss_mb()}
+    out = _reference_mix(lib, baseline.Fts5Baseline.match_expression, base.match, reps, small)
+    return {**out, "docs": ndocs, "build_s": round(build_s, 2), "peak_rss_mb": peak_rss_mb()}
+
+
+def worker_tantivy(library: Path, reps: int, small: bool) -> dict:
+    """The tantivy reference (benchmarks/tantivy_ref.py): build its index from the library's documents, then
+    answer the same mix. Needs the ``bench`` extra."""
+    from benchmarks import tantivy_ref
+    from vkref import Library
+
+    lib = Library.open(library)
+    cpu = time.process_time()
+    ref, ndocs, build_s = tantivy_ref.build(lib)
+    cpu = time.process_time() - cpu
+    try:
+        out = _reference_mix(lib, ref.text_query, ref.match, reps, small)
+        disk = ref.disk_mb()
+        segments = ref.searcher.num_segments
+    finally:
+        ref.close()
+    return {**out, "docs": ndocs, "build_s": round(build_s, 2), "build_cpu_s": round(cpu, 2), "index_mb": disk,
+            "segments": segments, "threads": ref.threads, "peak_rss_mb": peak_rss_mb(), "loadavg": os.getloadavg()}
 
 
 def worker_rebuild(library: Path, procs: int) -> dict:
@@ -221,7 +250,18 @@ def measure(n: int, seed: int = 6, reps: int = 5, procs: int = 2, small: bool = 
     log(f"[{n}] FTS5 baseline ...")
     base = run_worker("baseline", directory, *extra)
     return {"findings": n, "seed": seed, "generate": gen, "rebuild": rb, "first": first, "vkref": vk,
-            "baseline": base, "small": small}
+            "baseline": base, "tantivy": measure_tantivy(n, directory, extra, log), "small": small}
+
+
+def measure_tantivy(n: int, directory: Path, extra: list[str], log=print) -> dict:
+    """The tantivy reference's worker, or a note saying why it was skipped (the extra is not installed)."""
+    from benchmarks import tantivy_ref
+
+    if not tantivy_ref.available():
+        log(f"[{n}] tantivy reference skipped: not installed (pip install -e .[bench])")
+        return {"skipped": "tantivy not installed (the `bench` extra)"}
+    log(f"[{n}] tantivy reference ...")
+    return run_worker("tantivy", directory, *extra)
 
 
 def summarise(r: dict) -> dict:
@@ -361,6 +401,9 @@ def render(results: list[dict], notes: str = "") -> str:
               ("new finding searchable ≤ 200 ms (max)", s["new_max"], TARGETS_100K["new_finding_ms"], "ms"),
               ("fresh process to first result ≤ 1.0 s", s["first_s"], TARGETS_100K["first_result_s"], "s"),
               ("peak RSS ≤ 300 MB (search / first-result process)", rss, TARGETS_100K["rss_mb"], "MB")]
+    from benchmarks import tantivy_ref
+
+    out.append(tantivy_ref.render_section(results))
     out.append(f"\n## Targets at {big:,} findings\n\n| target | measured | met? |\n|---|---|---|\n")
     for label, value, limit, unit in checks:
         verdict = "yes" if value <= limit else f"**no** ({value / limit:.1f}× the limit)"
@@ -378,12 +421,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--procs", type=int, default=2, help="writer processes for generation and rebuild")
     ap.add_argument("--small", action="store_true", help="reduced query mix (CI)")
     ap.add_argument("--no-rebuild", action="store_true", help="report the rebuild timed at generation instead")
-    ap.add_argument("--worker", choices=("search", "baseline", "rebuild", "first"), help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=("search", "baseline", "tantivy", "rebuild", "first"),
+                    help=argparse.SUPPRESS)
     ap.add_argument("--library", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         fn = {"search": lambda: worker_search(args.library, args.reps, args.small),
               "baseline": lambda: worker_baseline(args.library, args.reps, args.small),
+              "tantivy": lambda: worker_tantivy(args.library, args.reps, args.small),
               "rebuild": lambda: worker_rebuild(args.library, args.procs),
               "first": lambda: worker_first(args.library)}[args.worker]
         print(json.dumps(fn()))

@@ -104,3 +104,22 @@ def test_damaged_newest_backup_is_reported(lib):
     newest.write_bytes(b"garbage" * 1000)
     got = checks(vkref(lib, "check", "--json"))
     assert not got["backups"]["ok"] and "library-old-" in got["backups"]["detail"]
+
+
+def test_a_damaged_term_sidecar_is_found_and_written_again_on_repair(lib):
+    """The term sidecars (which documents hold each term) carry a digest like the facet sidecars: `check` names
+    a damaged one and `--repair` writes it again at once; searches meanwhile decode the segment instead."""
+    from vkref.search import docsets
+
+    sidecar = next(iter(sorted((lib / "index").glob(f"{docsets.PREFIX}*{docsets.SUFFIX}"))), None)
+    assert sidecar is not None, "the index keeps a term sidecar beside its segment"
+    good = sidecar.read_bytes()
+    damaged = bytearray(good)
+    damaged[len(damaged) // 2] ^= 0xFF
+    sidecar.write_bytes(bytes(damaged))
+    r = vkref(lib, "check", "--json")
+    assert r.returncode == 1 and "1 sidecar(s) fail" in checks(r)["sidecars"]["detail"], r.stdout
+    r = vkref(lib, "check", "--repair", "--json")
+    assert r.returncode == 0, r.stdout
+    assert sidecar.read_bytes() == good  # written again from the segment, byte for byte
+    assert vkref(lib, "check", "--json").returncode == 0

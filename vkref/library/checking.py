@@ -13,7 +13,8 @@ Checks, in order:
 - ``index``: usable (present, trusted, of this library and format), not behind the database, holding exactly
   one document per review and finding, and for a random sample of records the same title and text as the
   database;
-- ``sidecars``: facet sidecars whose checksum does not match (they would be ignored; removed on repair);
+- ``sidecars``: facet and term sidecars whose checksum does not match (they would be ignored; removed on
+  repair, term sidecars written again at once);
 - ``leftovers``: temporary index directories of dead rebuilds, run files of dead processes, partial backups;
 - ``backups``: how many, the newest, and whether the newest opens as a sound SQLite file.
 """
@@ -140,12 +141,14 @@ def _sidecars(lib, repair: bool) -> dict:
     index = lib.search_service.index
     bad = index.damaged_sidecars()
     if not bad:
-        return _line("sidecars", True, "facet sidecars ok")
-    detail = f"{len(bad)} facet sidecar(s) fail their checksum (ignored, re-read from the index)"
+        return _line("sidecars", True, "facet and term sidecars ok")
+    detail = f"{len(bad)} sidecar(s) fail their checksum (ignored, re-read from the index)"
     if repair and not lib.read_only:
         for path in bad:
             path.unlink(missing_ok=True)
-        return _line("sidecars", True, detail, f"removed {len(bad)}: written again at the next search")
+        index.write_missing_sidecars()
+        return _line("sidecars", True, detail, f"removed {len(bad)}: term sidecars written again, facet sidecars "
+                     "at the next search")
     return _line("sidecars", False, detail)
 
 

@@ -535,14 +535,25 @@ class SearchIndex:
         return out
 
     def damaged_sidecars(self) -> list[Path]:
-        """Facet sidecars of live segments that fail their checksum or format (they are ignored when read)."""
+        """Facet and term sidecars of live segments that fail their checksum or format (they are ignored when
+        read: facets are counted and postings decoded from the segment instead)."""
         s = self.searcher()
         bad = []
         for leaf, _offset in s.reader().leaf_readers():
-            segid = segment_id(leaf)
-            if segid and self._sidecar(segid).exists() and self._load_sidecar(segid, leaf.doc_count_all()) is None:
+            segid, size = segment_id(leaf), leaf.doc_count_all()
+            if not segid:
+                continue
+            if self._sidecar(segid).exists() and self._load_sidecar(segid, size) is None:
                 bad.append(self._sidecar(segid))
+            terms = docsets.path_of(self.directory, segid)
+            if terms.exists() and docsets.load(terms, size, INDEX_FORMAT) is None:
+                bad.append(terms)
         return bad
+
+    def write_missing_sidecars(self) -> None:
+        """Write the term sidecars of live segments that have none (after ``vkref check --repair`` removed a
+        damaged one); facet sidecars are written again by the next search that counts facets."""
+        _write_docsets(self.directory, self._index())
 
     # ------------------------------------------------------------------ facet sidecars (search/sidecars.py)
     def _sidecar(self, segid: str) -> Path:
