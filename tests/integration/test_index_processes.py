@@ -76,11 +76,13 @@ def test_another_process_does_not_destroy_a_running_rebuild(libdir):
 
 # ---------------------------------------------------------------------- 2. failures are kept and reported
 def test_index_write_errors_are_library_errors(libdir, monkeypatch):
+    from whoosh.codec.whoosh3 import W3PerDocWriter
     from whoosh.writing import SegmentWriter
 
     lib = Library.open(libdir)
     try:
         monkeypatch.setattr(SegmentWriter, "add_document", _enospc)
+        monkeypatch.setattr(W3PerDocWriter, "start_doc", _enospc)  # the full rebuild's writer (bulkwrite)
         with pytest.raises(LibraryError) as err:
             lib.reindex()
         assert "disk full" in str(err.value) and "\n" not in str(err.value)
@@ -98,10 +100,12 @@ def test_index_write_errors_are_library_errors(libdir, monkeypatch):
 ENOSPC_HOOK = """
 import errno
 import io
+from whoosh.codec.whoosh3 import W3PerDocWriter
 from whoosh.writing import SegmentWriter
 def _full(*args, **kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
 SegmentWriter.add_document = _full
+W3PerDocWriter.start_doc = _full  # the full rebuild's writer (vkref.search.bulkwrite) starts each document here
 """
 
 

@@ -74,7 +74,7 @@ def _from_text(text: str, vocabulary: Vocabulary) -> dict[str, list[str]]:
 
     Each word is normalised once (cached: abstracts share most of their words) and a phrase is looked up only
     when its first word starts some vocabulary name, so an abstract costs a few dictionary look-ups a word."""
-    names, first_words, bound = _name_index(vocabulary)
+    names, first_words, bound, prefixes = _name_index(vocabulary)
     words = [w for w in re.split(r"[^\w()\-.,αβγκμ]+|[.,;:](?:\s|$)", text) if w]
     keys = [_norm_word(w) for w in words]
     out: dict[str, list[str]] = {}
@@ -83,6 +83,8 @@ def _from_text(text: str, vocabulary: Vocabulary) -> dict[str, list[str]]:
             continue
         for n in range(1, min(MAX_WORDS, len(keys) - i) + 1):
             phrase = " ".join(keys[i:i + n])
+            if n > 1 and not _may_grow(" ".join(keys[i:i + n - 1]), keys[i + n - 1], prefixes):
+                break  # no name starts with these words: a longer phrase cannot match either
             candidates = [phrase]
             if n > 1 and keys[i + n - 1].isdigit():
                 candidates.append(" ".join(keys[i:i + n - 1]) + keys[i + n - 1])  # "mk 4" = "mk4"
@@ -108,7 +110,7 @@ def _norm_word(word: str) -> str:
 _INDEX: dict[int, tuple] = {}
 
 
-def _name_index(vocabulary: Vocabulary) -> tuple[dict[str, list[str]], set[str], set[str]]:
+def _name_index(vocabulary: Vocabulary) -> tuple[dict[str, list[str]], set[str], set[str], set[str]]:
     """Normalised name -> concept ids of the facets reviews take part in, the set of names' first words, and the
     names that some concept has only as a case-bound abbreviation (checked against the text's capitals)."""
     cached = _INDEX.get(id(vocabulary))
@@ -127,9 +129,17 @@ def _name_index(vocabulary: Vocabulary) -> tuple[dict[str, list[str]], set[str],
                 free.add((key, c.id))
     first = {k.split()[0] for k in names}
     bound = {k for k, ids in names.items() if any((k, cid) not in free for cid in ids)}
+    # every name cut before one of its spaces: a phrase that is none of them starts no longer name
+    prefixes = {k[:j] for k in names for j, ch in enumerate(k) if ch == " "}
     _INDEX.clear()
-    _INDEX[id(vocabulary)] = (vocabulary, names, first, bound)
-    return names, first, bound
+    _INDEX[id(vocabulary)] = (vocabulary, names, first, bound, prefixes)
+    return names, first, bound, prefixes
+
+
+def _may_grow(shorter: str, word: str, prefixes: set[str]) -> bool:
+    """Whether a name may start with ``shorter`` + ``word``: ``shorter`` begins a longer name, or ``word`` is a
+    number glued to it ("mk 4" is looked up as "mk4")."""
+    return shorter in prefixes or word.isdigit()
 
 
 def _most_specific(ids: list[str], vocabulary: Vocabulary) -> list[str]:

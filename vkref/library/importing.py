@@ -12,7 +12,8 @@ The flow of :func:`import_files`:
    :mod:`vkref.library.duplicates`) is imported and listed in its file's ``candidates`` for a decision;
 3. new reviews get a stable id, the import's tag, and suggested codes (:mod:`vkref.library.coding`);
 4. everything is written in ONE transaction and one change batch (undo takes the import back whole; a kill
-   leaves none of it), then the index catches up.
+   leaves none of it), then the index catches up: record by record, or for an import large beside the library
+   by one full rebuild (:meth:`vkref.library.indexing.Indexing.after_bulk_write`).
    The import's counts per file are kept in the library's meta table under ``import-report:BATCH`` (the
    PRISMA-style summary of :mod:`vkref.library.prisma` reads them; an undone import no longer counts).
 
@@ -373,5 +374,7 @@ def _write(lib: "Library", plan: _Plan, who: str, cancel) -> int:
     log.info("import batch %s: %s", batch, label)
     from vkref.library import curation
 
-    curation.after_write(lib)
+    # a large import is indexed by one full rebuild rather than record by record (Indexing.after_bulk_write)
+    rebuilt = lib.indexing.after_bulk_write(len(plan.new))
+    curation.after_write(lib, sync=not rebuilt)
     return batch if changes.batch_exists(lib.db, batch) else 0

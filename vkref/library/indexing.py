@@ -43,10 +43,9 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from vkref.core import logs, paths
-from vkref.core.entities import Finding
 from vkref.core.errors import CatalogOfflineError, VkrefError
 from vkref.library import documents as D
 from vkref.search.index import IndexDamaged, IndexWriteError
@@ -58,6 +57,23 @@ log = logging.getLogger(__name__)
 CHILD_FLAG = "--rebuild-index"  # the hidden command-line flag that runs :func:`child_main`
 REBUILDING_NOTE = " [the search index is being rebuilt: results come from a slower scan]"
 CATCH_UP_WAIT = 1.0  # seconds a search waits for another process's index commit before answering as is
+# A write of at least this many records, and at least a third of the library, is indexed by a full rebuild
+# rather than record by record: the rebuild's writer (vkref.search.bulkwrite) is several times faster a document
+# than an incremental commit, which also reads each new review's findings and passages one query at a time.
+BULK_MIN_RECORDS = 2000
+BULK_SHARE = 1 / 3
+
+
+def rebuild_procs() -> int:
+    """Processes for a full rebuild: two where there are two cores (vkref.search.bulkwrite.SplitWriter)."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+class _Codes(NamedTuple):
+    """What a review's document reads of each of its findings (a rebuild keeps these, not 100,000 findings)."""
+
+    id: str
+    concepts: dict[str, list[str]]
 
 
 class Indexing:
@@ -255,20 +271,42 @@ class Indexing:
         # a review's year or label reaches its findings' facets
         upserts.extend(D.finding_doc(f, review, self.vocabulary) for f in findings if f.id not in finding_ids)
 
+    # ------------------------------------------------------------------ after a bulk write
+    def after_bulk_write(self, records: int) -> bool:
+        """Bring the index up to date after one write of ``records`` new records: by a full rebuild when the
+        write is large beside the library (see :data:`BULK_MIN_RECORDS`), in the background process when the
+        library rebuilds there (the GUI), else here; returns False when the caller should sync instead.
+        Index trouble is kept in :attr:`state`, never raised: the write is committed."""
+        if records < BULK_MIN_RECORDS or self.shared:
+            return False
+        counts = repo.counts(self.db)
+        if records < BULK_SHARE * (counts["reviews"] + counts["findings"]):
+            return False
+        if self.background:
+            self._start_background_rebuild()
+            return True
+        try:
+            self.reindex(procs=rebuild_procs())
+        except IndexWriteError:
+            self._use_fallback()  # kept in the state; searches answer from the scan until a rebuild succeeds
+        return True
+
     # ------------------------------------------------------------------ full rebuild
     def iter_documents(self, batch: int = 2000):
         reviews = {r.id: r for r in repo.get_reviews(self.db)}
-        by_review: dict[str, list[Finding]] = {}
+        by_review: dict[str, list[_Codes]] = {}
         for chunk in repo.iter_findings(self.db, batch):
             docs = []
             for f in chunk:
                 review = reviews.get(f.review_id)
                 if review is None:  # written after the reviews were read (another process or catalog client):
                     continue  # its outbox row is newer than the rebuild's mark, so the catch-up indexes it
-                by_review.setdefault(f.review_id, []).append(f)
+                by_review.setdefault(f.review_id, []).append(_Codes(f.id, f.concepts))  # all a review doc reads
                 docs.append(D.finding_doc(f, review, self.vocabulary))
             yield docs
-        yield [D.review_doc(r, by_review.get(r.id, []), self.vocabulary) for r in reviews.values()]
+        ordered = list(reviews.values())
+        for i in range(0, len(ordered), batch):  # in batches: a large import's 100,000 reviews are one library
+            yield [D.review_doc(r, by_review.get(r.id, []), self.vocabulary) for r in ordered[i:i + batch]]
         held = store_passages.of_reviews(self.db, store_passages.reviews_with_passages(self.db))
         for rid, passages in held.items():
             if rid in reviews:  # as above: a newer review's passages come with the catch-up
@@ -432,7 +470,7 @@ def child_main(library: str | None) -> int:
     logs.setup(directory)
     lib = Library(directory, Database.open_sqlite(directory / paths.DB_FILENAME))
     try:
-        result = {"ok": True, "documents": lib.indexing.reindex()}
+        result = {"ok": True, "documents": lib.indexing.reindex(procs=rebuild_procs())}
     except IndexWriteError as exc:
         result = {"ok": False, "reason": exc.reason, "message": str(exc)}
     except VkrefError as exc:

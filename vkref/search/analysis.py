@@ -54,6 +54,31 @@ def _stem(word: str) -> str:
     return porter_stem(word)
 
 
+@lru_cache(maxsize=200_000)
+def _raw_terms(raw: str, stem: bool) -> tuple[str | None, ...]:
+    """What one raw token leaves in the index: its terms, stemmed or not, None for a stop word (it keeps its
+    position). The tokenizer and filter below, in one memoised step."""
+    return tuple(None if t in STOP_WORDS else (_stem(t) if stem else t) for t in _compound_terms(raw))
+
+
+def positions(text: str, stem: bool = True) -> dict[str, list[int]]:
+    """Each index term of ``text`` with its positions, exactly as :func:`VkrefAnalyzer` (``stem``) or
+    :func:`SpellAnalyzer` produce them, without a Token per word: the full rebuild's analysis
+    (:mod:`vkref.search.bulkwrite`)."""
+    out: dict[str, list[int]] = {}
+    pos = 0
+    for raw in TOKEN_RE.findall(text):
+        for term in _raw_terms(raw, stem):
+            if term is not None:
+                got = out.get(term)
+                if got is None:
+                    out[term] = [pos]
+                else:
+                    got.append(pos)
+            pos += 1
+    return out
+
+
 class VkrefTokenizer(Tokenizer):
     """Finds tokens with :data:`TOKEN_RE` and emits folded terms (codes whole, ordinary compounds split)."""
 

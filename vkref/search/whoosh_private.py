@@ -1,4 +1,5 @@
-"""The one place that reads Whoosh's private internals, for speed; everything else uses its public API.
+"""The one place that reads Whoosh's private internals, for speed; everything else uses its public API (the
+full rebuild's writer, :mod:`vkref.search.bulkwrite`, writes through Whoosh's writer internals in the same way).
 
 Four things are read: a posting-list matcher's current block (its id and weight arrays, copied whole instead of
 several Python calls per posting), a segment's terms as stored (deleted documents included, for the document-set

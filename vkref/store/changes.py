@@ -29,7 +29,7 @@ from vkref.core.entities import Finding, Review
 from vkref.core.errors import ConflictError, DataError
 from vkref.core.validation import check_record
 from vkref.core.vocabulary import Concept
-from vkref.store import catalog, concepts as concept_users, models as M
+from vkref.store import bulk, catalog, concepts as concept_users, models as M
 from vkref.store import repository as repo, studies as study_rows
 from vkref.store.database import Database
 
@@ -88,7 +88,7 @@ class Writer:
         """Bulk insert of reviews with unused ids (imports): recorded and queued like every write."""
         for review in reviews:
             check_record(review)
-        repo.insert_new_reviews(self._s, reviews, self.who)
+        bulk.insert_new_reviews(self._s, reviews, self.who)
 
     def save_finding(self, finding: Finding, position: int | None = None, new: bool = False,
                      expect_version: int | None = None) -> bool:

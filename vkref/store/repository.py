@@ -174,41 +174,6 @@ def upsert_review(s: Session, r: E.Review, who: str = "vkref", expect_version: i
     return True
 
 
-def insert_new_reviews(s: Session, reviews: list[E.Review], who: str) -> None:
-    """Insert reviews whose ids the caller knows are unused (a bulk import): no look-up and no flush per record;
-    a review created again after an undo still continues its version count (one query per 500 ids)."""
-    last: dict[str, int] = {}
-    ids = [r.id for r in reviews]
-    for i in range(0, len(ids), 500):
-        last.update(s.execute(select(M.Change.entity_id, func.max(M.Change.version))
-                              .where(M.Change.entity == "review", M.Change.entity_id.in_(ids[i:i + 500]))
-                              .group_by(M.Change.entity_id)).all())
-    with s.no_autoflush:
-        for n, r in enumerate(reviews, 1):
-            row = M.Review(id=r.id, version=last.get(r.id, 0) + 1)
-            for name in R.REVIEW_TEXT:
-                setattr(row, name, getattr(r, name))
-            row.year = r.year
-            for name in R.REVIEW_LISTS:
-                if name != "tags":
-                    setattr(row, name, list(getattr(r, name)))
-            new = R.review_fields(r)
-            row.concepts_suggested = new["concepts_suggested"]
-            row.tags = _tags(s, r.tags)
-            row.concepts = _concept_rows(s, r.concepts)
-            row.authors = [M.Author(position=i, family=a.family, given=a.given) for i, a in enumerate(r.authors)]
-            _apply_provenance(row, r.provenance, who)
-            s.add(row)
-            _record(s, "review", r.id, None, new, row.version)
-            _outbox(s, "review", r.id)
-            if n % 500 == 0:
-                s.flush()
-    s.flush()
-    for r in reviews:
-        if r.fulltext:
-            passages.refresh(s, r.id, r.fulltext)
-
-
 def _expect(row, entity: str, record_id: str, version: int | None) -> None:
     """An edit made on version ``version`` of a record: refused when the record is now at another version.
     The row was read in this transaction, so its UPDATE then carries ``AND version = <that version>``
