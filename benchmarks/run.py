@@ -329,6 +329,11 @@ def machine() -> dict:
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
 
+def times(ratio: float) -> str:
+    """A ratio as "0.04×" or "1.3×": two decimals below 1, so a ratio far under 1 does not print as 0.0×."""
+    return f"{ratio:.2f}×" if ratio < 1 else f"{ratio:.1f}×"
+
+
 def f1(x, unit="") -> str:
     if x is None:
         return "–"
@@ -355,7 +360,7 @@ def render(results: list[dict], notes: str = "") -> str:
            row("documents indexed", lambda s, r: f"{r['rebuild']['docs']:,}"),
            row("search + all facet counts, p50 / p95 (vkref)", lambda s, r: f"{f1(s['p50'])} / {f1(s['p95'])}"),
            row("same mix, FTS5 + GROUP BY baseline, p50 / p95", lambda s, r: f"{f1(s['b_p50'])} / {f1(s['b_p95'])}"),
-           row("ratio vkref / baseline at p50", lambda s, r: f"{s['ratio_p50']:.1f}×"),
+           row("ratio vkref / baseline at p50", lambda s, r: times(s['ratio_p50'])),
            row("keystroke to results + counts, p50 / p95 / max (first typing)",
                lambda s, r: f"{f1(s['key_p50'])} / {f1(s['key_p95'])} / {f1(s['key_max'])}"),
            row("keystroke p95, typed again (warm) / baseline p95",
@@ -380,7 +385,7 @@ def render(results: list[dict], notes: str = "") -> str:
         for n in sizes:
             c = sums[n]["classes"].get(cls)
             cells.append(f"{f1(c['vk_p50'])} ({f1(c['vk_p95'])}) | {f1(c['b_p50'])} ({f1(c['b_p95'])}) | "
-                         f"{c['ratio']:.1f}×" if c else "– | – | –")
+                         + times(c['ratio']) if c else "– | – | –")
         out.append(f"| {cls} | " + " | ".join(cells) + " |\n")
     out.append("\n## Per query: vkref median ms / baseline median ms (totals vkref / baseline)\n\n")
     out.append("| query | " + " | ".join(f"{n:,}" for n in sizes) + " |\n|---|" + "---|" * len(sizes) + "\n")
