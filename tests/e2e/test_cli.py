@@ -8,7 +8,8 @@ import sys
 import pytest
 
 FACETS = ["kind", "agent", "population", "species", "outcome", "direction", "evidence", "review", "year"]
-HIT_KEYS = {"kind", "id", "score", "title", "text", "highlights", "source_id", "review", "facets", "status"}
+HIT_KEYS = {"kind", "id", "score", "title", "text", "highlights", "source_id", "review", "facets", "status",
+            "studies"}
 
 
 def run(*args, library=None, env=None):
@@ -29,7 +30,7 @@ def test_search_json_contract(libdir):
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert list(data) == ["query", "searched_as", "suggestion", "total", "elapsed_ms", "hits", "facets",
-                          "also_broader"]
+                          "also_broader", "studies"]
     assert data["query"] == "raloxifene femoral neck" and data["total"] >= 1
     assert list(data["facets"]) == FACETS
     for hit in data["hits"]:

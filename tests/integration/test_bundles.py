@@ -38,7 +38,8 @@ def test_export_then_import_into_a_fresh_library_gives_the_same_library(fresh_li
     bundle = tmp_path / "team.vkref"
     manifest = fresh_library.export_bundle(bundle)
     n = fresh_library.info()["findings"]
-    assert manifest["counts"] == {"reviews": 4, "findings": n, "concepts": len(fresh_library.vocabulary.concepts)}
+    assert manifest["counts"] == {"reviews": 4, "findings": n, "concepts": len(fresh_library.vocabulary.concepts),
+                                  "studies": len(fresh_library.studies())}
     report = other_library.import_bundle(bundle, prefer="bundle")
     assert report["findings"]["conflicts"] == 1 and report["reviews"]["conflicts"] == 1
     assert lossless(other_library) == lossless(fresh_library)

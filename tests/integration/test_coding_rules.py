@@ -115,6 +115,33 @@ def test_no_challenge_agent_in_a_beneficial_combination(data):
             assert len(f.concepts["agent"]) == 1 and _one(f, "direction") != "beneficial", f.id
 
 
+def test_one_direction_and_one_evidence_per_finding(data):
+    """A descriptive finding carries no sign beside it, and no finding two designs."""
+    for f in data.findings:
+        assert len(f.concepts["direction"]) == 1 and len(f.concepts["evidence"]) == 1, f.id
+
+
+def test_a_tagged_challenge_is_never_also_an_agent(data):
+    for f in data.findings:
+        if any(t.startswith("challenge:") for t in f.tags):
+            assert not CHALLENGES & set(f.concepts["agent"]), f"{f.id}: the challenge is a tag, not an agent"
+
+
+def test_an_inferred_menatetrenone_says_so(data):
+    """The Current Drug Safety abstract says only "vitamin K2": its mk4 coding is an inference, tagged."""
+    for f in data.findings:
+        if f.review_id == "iwamoto-2006-cds" and "mk4" in f.concepts["agent"]:
+            assert any(t.startswith("agent inferred:") for t in f.tags), f.id
+
+
+def test_the_mk7_review_codes_what_it_names(data):
+    """yamaguchi-imm is coded as worded: a statement naming MK-7 (and no other form) is coded mk7."""
+    for f in data.findings:
+        if f.review_id == "yamaguchi-imm" and "MK-7" in f.statement and "MK-4" not in f.statement \
+                and "K1" not in f.statement and f.concepts["agent"] != ["no-agent"]:
+            assert "mk7" in f.concepts["agent"] or "natto" in f.concepts["agent"], f.id
+
+
 @pytest.mark.parametrize("fid, tag", [("imm-053", "PTH"), ("imm-054", "PGE2"), ("imm-055", "PTH"),
                                       ("imm-056", "PMA"), ("imm-061", "TNF"), ("imm-062", "RANKL")])
 def test_challenges_are_recorded_not_coded(by_id, fid, tag):

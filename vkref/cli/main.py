@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from vkref.cli import curation, evidence, fulltext, maintenance, records, vocabulary
+from vkref.cli import curation, evidence, fulltext, maintenance, records, studies, vocabulary
 from vkref.core.errors import UsageError, VkrefError
 
 
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     evidence.add_parsers(sub)
     maintenance.add_parsers(sub)
     vocabulary.add_parsers(sub)
+    studies.add_parsers(sub)
 
     g = sub.add_parser("gui", help="open the desktop application (the default)")
     g.add_argument("--query", default="", help="start with this search")
@@ -144,7 +145,8 @@ def format_table(page) -> str:
     import textwrap
 
     width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 140))
-    lines = [f"{page.total} result{'s' if page.total != 1 else ''} for {page.query!r}  ({page.elapsed_ms} ms)",
+    lines = [f"{page.total} result{'s' if page.total != 1 else ''} for {page.query!r}  ({page.elapsed_ms} ms)"
+             + (f": {page.studies_line}" if page.studies_line else ""),
              f"searched as: {page.searched_as}"]
     if page.suggestion:
         lines.append(f"showing results for: {page.suggestion}")
@@ -164,6 +166,9 @@ def format_table(page) -> str:
             if facets.get(facet):
                 meta.append(", ".join(facets[facet]))
         source = f"{(review.get('authors') or ['?'])[0]} {review.get('year') or 'n.d.'}"
+        studies = [s["label"] for s in getattr(hit, "studies", [])]
+        if studies:
+            meta.append("study: " + "; ".join(studies[:2]) + (f" (+{len(studies) - 2})" if len(studies) > 2 else ""))
         lines.append("     " + " | ".join(meta + [source]))
     return "\n".join(lines)
 
@@ -180,8 +185,10 @@ def cmd_info(args) -> int:
     idx = info["index"]
     print(f"library:   {info['library']}")
     print(f"database:  {info['database']} (schema {info['schema_revision'] or '?'})")
-    n = {k: "?" if info[k] is None else info[k] for k in ("reviews", "findings", "concepts")}  # catalog away: ?
-    print(f"records:   {n['reviews']} reviews, {n['findings']} findings, {n['concepts']} concepts")
+    n = {k: "?" if info.get(k) is None else info[k]  # catalog away: ?
+         for k in ("reviews", "findings", "concepts", "studies")}
+    print(f"records:   {n['reviews']} reviews, {n['findings']} findings, {n['concepts']} concepts, "
+          f"{n['studies']} studies")
     print(f"index:     {idx['path']} — {idx['state']}, {idx['documents']} documents")
     cat = info.get("catalog")
     if cat:
@@ -262,7 +269,7 @@ COMMANDS = {"search": cmd_search, "info": cmd_info, "reindex": cmd_reindex, "gui
             "answer": _with_library(lambda a, lib: evidence.cmd_answer(a, lib, _facet_pairs)),
             "check": lambda a: maintenance.cmd_check(a, _open), "backups": maintenance.cmd_backups,
             "restore": maintenance.cmd_restore, "attach": _with_library(fulltext.cmd_attach),
-            "concept": _with_library(vocabulary.cmd_concept),
+            "concept": _with_library(vocabulary.cmd_concept), "study": _with_library(studies.cmd_study),
             **{name: _with_library(fn) for name, fn in records.COMMANDS.items()}}
 
 

@@ -99,3 +99,24 @@ class Finding:
     # [[start, end], ...], "marked": bool}; offsets index Review.fulltext. Derived (not a field of the record:
     # no history, not in exports); "marked" True when a curator chose it, else resolved from the full text
     locator: dict | None = field(default=None, compare=False, metadata={"derived": True})
+    # ids of the primary studies (vkref.core.entities.Study) the finding rests on; none: the review's own synthesis
+    studies: list[str] = field(default_factory=list)
+    # "label first author" of each of those studies, read with the finding for its index document (derived:
+    # no history, not in exports)
+    study_terms: list[str] = field(default_factory=list, compare=False, metadata={"derived": True})
+
+
+@dataclass
+class Study:
+    """A primary study that reviews cite: one record however many reviews cite it, so that findings from
+    several reviews can point at the same trial."""
+
+    id: str
+    label: str  # short, "Shiraki 2000"
+    first_author: str = ""
+    year: int | None = None
+    design: str = ""  # as the reviews describe it: "randomized trial", "ovariectomized-rat study"
+    population: str = ""
+    size: str = ""  # where a review gives it: "n=241"
+    note: str = ""  # how the study was identified, which reviews cite it under which reference numbers
+    version: int = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vkref.core.entities import Author, Finding, Provenance, Review
+from vkref.core.entities import Author, Finding, Provenance, Review, Study
 from vkref.core.errors import DataError
 from vkref.core.vocabulary import Concept
 
@@ -22,11 +22,13 @@ FINDING_TEXT = ("review_id", "statement", "section", "cited_ref", "cited_author"
                 "sample_size", "effect_size", "caution")
 PROVENANCE = ("verification", "verification_note")
 REVIEW_FIELDS = REVIEW_TEXT + ("year", "authors") + REVIEW_LISTS + ("concepts", "concepts_suggested") + PROVENANCE
-FINDING_FIELDS = FINDING_TEXT + ("concepts", "tags", "source_retracted") + PROVENANCE
+FINDING_FIELDS = FINDING_TEXT + ("concepts", "tags", "source_retracted", "studies") + PROVENANCE
 CONCEPT_FIELDS = ("facet", "label", "synonyms", "parents")
+STUDY_TEXT = ("label", "first_author", "design", "population", "size", "note")
+STUDY_FIELDS = STUDY_TEXT + ("year",)
 # fields added after records were first logged: a snapshot in the change log written before them lacks them
 LATER_DEFAULTS = {"status": "", "status_date": "", "status_note": "", "status_notice": "", "source_retracted": False,
-                  "fulltext_file": ""}
+                  "fulltext_file": "", "studies": []}
 
 
 def same_fields(a: dict | None, b: dict | None) -> bool:
@@ -54,6 +56,7 @@ def finding_fields(f: Finding) -> dict[str, Any]:
     out["concepts"] = _concepts(f.concepts)
     out["tags"] = sorted(dict.fromkeys(f.tags))
     out["source_retracted"] = bool(f.source_retracted)
+    out["studies"] = sorted(dict.fromkeys(f.studies))
     out["verification"] = f.provenance.verification or "unverified"
     out["verification_note"] = f.provenance.verification_note or ""
     return out
@@ -94,6 +97,7 @@ def finding_from_fields(finding_id: str, d: dict[str, Any], version: int = 0) ->
         f.concepts = {k: list(v) for k, v in (d.get("concepts") or {}).items()}
         f.tags = [str(x) for x in d.get("tags") or []]
         f.source_retracted = bool(d.get("source_retracted"))
+        f.studies = [str(x) for x in d.get("studies") or []]
         f.provenance = Provenance(verification=d.get("verification") or "unverified",
                                   verification_note=d.get("verification_note") or "")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -105,3 +109,20 @@ def concept_from_fields(concept_id: str, d: dict[str, Any]) -> Concept:
     # change-log rows written before the poly-hierarchy hold one "parent"
     parents = d["parents"] if "parents" in d else d.get("parent")
     return Concept(concept_id, d["facet"], d["label"], tuple(d.get("synonyms") or ()), parents)
+
+
+def study_fields(s: Study) -> dict[str, Any]:
+    out: dict[str, Any] = {name: getattr(s, name) or "" for name in STUDY_TEXT}
+    out["year"] = s.year
+    return out
+
+
+def study_from_fields(study_id: str, d: dict[str, Any], version: int = 0) -> Study:
+    try:
+        s = Study(id=study_id, label=str(d["label"]), version=version)
+        for name in STUDY_TEXT[1:]:
+            setattr(s, name, str(d.get(name) or ""))
+        s.year = int(d["year"]) if d.get("year") not in (None, "") else None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"study {study_id}: bad field value ({exc.__class__.__name__}: {exc})") from None
+    return s

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import fields as dc_fields
 
-from vkref.core.entities import Author, Finding, Review
+from vkref.core.entities import Author, Finding, Review, Study
 from vkref.core.errors import DataError, QueryError
 from vkref.core.status import status_problem
 
@@ -31,7 +31,8 @@ DEFAULT_LIMIT = 10_000
 LIMITS = {"title": 2_000, "summary": 200_000, "notes": 100_000, "caution": 20_000, "statement": 20_000,
           "effect_size": 20_000, "fulltext": 5_000_000, "fulltext_file": 120}
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
-SKIP = {"provenance", "concepts", "concepts_suggested", "version", "year", "locator", "source_retracted"}
+SKIP = {"provenance", "concepts", "concepts_suggested", "version", "year", "locator", "source_retracted",
+        "study_terms"}
 
 
 def id_problem(value) -> str | None:
@@ -84,7 +85,7 @@ def _list_problem(name: str, value) -> str | None:
     return None
 
 
-def record_problem(record: Review | Finding) -> str | None:
+def record_problem(record: Review | Finding | Study) -> str | None:
     """Why ``record`` cannot be stored, or None."""
     why = id_problem(record.id)
     if why:
@@ -95,6 +96,12 @@ def record_problem(record: Review | Finding) -> str | None:
             return f"review_id: {why}"
         if isinstance(record.statement, str) and not record.statement.strip():
             return "field statement is empty"
+        bad = next((sid for sid in record.studies if id_problem(sid)), None) \
+            if isinstance(record.studies, list) else None
+        if bad is not None:
+            return f"studies: {id_problem(bad)}"
+    if isinstance(record, Study) and isinstance(record.label, str) and not record.label.strip():
+        return "field label is empty"
     year = getattr(record, "year", None)
     if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not -9999 <= year <= 9999):
         return f"field year must be a whole number (a year), not {year!r}"[:120]
@@ -124,10 +131,10 @@ def record_problem(record: Review | Finding) -> str | None:
     return None
 
 
-def check_record(record: Review | Finding) -> None:
+def check_record(record: Review | Finding | Study) -> None:
     why = record_problem(record)
     if why:
-        kind = "finding" if isinstance(record, Finding) else "review"
+        kind = {Finding: "finding", Study: "study"}.get(type(record), "review")
         rid = record.id if isinstance(record.id, str) and len(record.id) <= 60 else "(bad id)"
         raise DataError(f"{kind} {rid!r}: {why}")
 

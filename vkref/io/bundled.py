@@ -5,12 +5,12 @@ raises :class:`DataError` naming the file and the entry, and nothing is imported
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from vkref.core.entities import Author, Finding, Provenance, Review
+from vkref.core.entities import Author, Finding, Provenance, Review, Study
 from vkref.core.errors import DataError
 from vkref.core.vocabulary import CONCEPT_FACETS, Concept, Vocabulary
 
@@ -25,6 +25,7 @@ class BundledData:
     vocabulary: Vocabulary
     reviews: list[Review]
     findings: list[Finding]
+    studies: list[Study] = field(default_factory=list)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -165,4 +166,57 @@ def load(directory: Path) -> BundledData:
                 raise DataError(f"{path.name}: finding id {finding.id!r} is already used in {finding_ids[finding.id]}")
             finding_ids[finding.id] = path.name
             findings.append(finding)
-    return BundledData(vocabulary, reviews, findings)
+    studies = _link_studies(directory / "studies.yaml", review_ids, findings)
+    return BundledData(vocabulary, reviews, findings, studies)
+
+
+def cited_numbers(ref: str) -> list[str]:
+    """The reference numbers of a finding's ``cited.ref``: "36,37" -> 36, 37; "10-12" -> 10, 11, 12."""
+    out: list[str] = []
+    for part in (p.strip() for p in ref.replace(";", ",").split(",")):
+        low, _, high = part.partition("-")
+        if low.isdigit() and high.isdigit() and int(low) < int(high) <= int(low) + 50:
+            out.extend(str(n) for n in range(int(low), int(high) + 1))
+        elif part.isdigit():
+            out.append(part)
+    return out
+
+
+def _study(path: Path, n: int, entry) -> tuple[Study, list[tuple[str, str]]]:
+    sid = entry.get("id") if isinstance(entry, dict) else None
+    if not sid or not entry.get("label"):
+        raise DataError(f"{path.name}: study #{n} needs an id and a label")
+    year = entry.get("year")
+    if year is not None and not isinstance(year, int):
+        raise DataError(f"{path.name}: study {sid!r}: year {year!r} is not a number")
+    cited = entry.get("cited") or []
+    if not isinstance(cited, list) or not all(isinstance(c, dict) and c.get("review") and c.get("ref")
+                                              for c in cited):
+        raise DataError(f"{path.name}: study {sid!r}: cited must list {{review, ref}} pairs")
+    study = Study(id=str(sid), label=_text(entry["label"]), first_author=_text(entry.get("first_author")),
+                  year=year, design=_text(entry.get("design")), population=_text(entry.get("population")),
+                  size=_text(entry.get("size")), note=_text(entry.get("note")))
+    return study, [(str(c["review"]), str(c["ref"])) for c in cited]
+
+
+def _link_studies(path: Path, review_ids: dict, findings: list[Finding]) -> list[Study]:
+    """Read ``studies.yaml`` and point every finding at the studies whose reference numbers it cites."""
+    if not path.exists():
+        return []
+    studies, by_ref = [], {}
+    for n, entry in enumerate(_read_yaml(path).get("studies") or [], 1):
+        study, cited = _study(path, n, entry)
+        if any(s.id == study.id for s in studies):
+            raise DataError(f"{path.name}: study id {study.id!r} is used twice")
+        for review, ref in cited:
+            if review not in review_ids:
+                raise DataError(f"{path.name}: study {study.id!r} is cited by unknown review {review!r}")
+            if (review, ref) in by_ref:
+                raise DataError(f"{path.name}: {review} ref {ref} is given to {by_ref[review, ref]!r} "
+                                f"and {study.id!r}")
+            by_ref[review, ref] = study.id
+        studies.append(study)
+    for f in findings:
+        f.studies = list(dict.fromkeys(by_ref[f.review_id, n] for n in cited_numbers(f.cited_ref)
+                                       if (f.review_id, n) in by_ref))
+    return studies

@@ -1,9 +1,11 @@
-"""The lossless vkref library JSON: reviews, findings and vocabulary with every field, provenance and version.
+"""The lossless vkref library JSON: reviews, findings, primary studies and vocabulary with every field, provenance
+and version.
 
 ``dump`` gives a JSON-able dict; ``load`` reads one back (from a dict, text or bytes) and validates all of it
 before returning anything: the ``format``/``version`` key, each record's required fields and the type of every
 field, unique ids, that each finding's review is in the file, and that every coded concept id is in the
-file's vocabulary and in the facet it is coded under. Bad input raises
+file's vocabulary and in the facet it is coded under, and that every study a finding rests on is in the file
+(``studies``, optional: files written before studies were records have none). Bad input raises
 ``DataError("<source>: record <id>: <what is wrong>")``.
 
 Records are written field by field from the entity dataclasses, so a field added to ``Review`` or ``Finding``
@@ -17,13 +19,13 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from vkref.core.entities import Author, Finding, Provenance, Review
+from vkref.core.entities import Author, Finding, Provenance, Review, Study
 from vkref.core.errors import DataError
 from vkref.core.vocabulary import CONCEPT_FACETS, Concept, Vocabulary
 
 FORMAT = "vkref-library"
 VERSION = 1
-REQUIRED = {Review: ("id", "title"), Finding: ("id", "review_id", "statement")}
+REQUIRED = {Review: ("id", "title"), Finding: ("id", "review_id", "statement"), Study: ("id", "label")}
 
 
 @dataclass
@@ -32,6 +34,7 @@ class LibraryData:
     findings: list[Finding]
     vocabulary: Vocabulary
     extra: dict = field(default_factory=dict)
+    studies: list[Study] = field(default_factory=list)
 
 
 class _Bad(Exception):
@@ -69,12 +72,13 @@ def _concept(c: Concept) -> dict:
     return out
 
 
-def dump(reviews, findings, vocabulary: Vocabulary, extra: dict | None = None) -> dict:
-    """The library as one JSON-able dict (``json.dumps`` it to write the file)."""
+def dump(reviews, findings, vocabulary: Vocabulary, extra: dict | None = None, studies=()) -> dict:
+    """The library as one JSON-able dict (``json.dumps`` it to write the file). ``studies``: the primary studies
+    the findings rest on (every one they name)."""
     return {"format": FORMAT, "version": VERSION,
             "vocabulary": [_concept(c) for c in vocabulary.concepts.values()],
             "reviews": [_record(r) for r in reviews], "findings": [_record(f) for f in findings],
-            "extra": dict(extra or {})}
+            "studies": [_record(s) for s in studies], "extra": dict(extra or {})}
 
 
 # ---------------------------------------------------------------------------------------------- field types
@@ -172,7 +176,7 @@ def _parse(data, source: str) -> dict:
         raise DataError(f"{source}: \"version\" must be a positive whole number")
     if version > VERSION:
         raise DataError(f"{source}: written by a newer vkref (format version {version}; this one reads {VERSION})")
-    for key in ("vocabulary", "reviews", "findings"):
+    for key in ("vocabulary", "reviews", "findings", "studies"):
         if not isinstance(data.get(key, []), list):
             raise DataError(f"{source}: \"{key}\" must be a list")
     if not isinstance(data.get("extra", {}), dict):
@@ -245,10 +249,15 @@ def load(data: dict | str | bytes, source: str = "") -> LibraryData:
     vocabulary = _vocabulary(data.get("vocabulary", []), source)
     reviews = _records(Review, data.get("reviews", []), source)
     findings = _records(Finding, data.get("findings", []), source)
+    studies = _records(Study, data.get("studies", []), source)
+    study_ids = {s.id for s in studies}
     review_ids = {r.id for r in reviews}
     for record in reviews + findings:
         _check_coding(record, vocabulary, source)
     for finding in findings:
         if finding.review_id not in review_ids:
             raise DataError(f"{source}: record {finding.id}: its review {finding.review_id!r} is not in the file")
-    return LibraryData(reviews, findings, vocabulary, dict(data.get("extra", {})))
+        missing = [sid for sid in finding.studies if sid not in study_ids]
+        if missing:
+            raise DataError(f"{source}: record {finding.id}: its study {missing[0]!r} is not in the file")
+    return LibraryData(reviews, findings, vocabulary, dict(data.get("extra", {})), studies)

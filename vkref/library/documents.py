@@ -63,7 +63,7 @@ def finding_doc(finding: Finding, review: Review, vocabulary: Vocabulary) -> Ind
     facets["year"] = year_values(review.year)
     # the section heading is navigation, not content: it would make "menatetrenone" match findings filed
     # under "Treatment with Alfacalcidol or Menatetrenone" that are about alfacalcidol alone
-    body = " ".join(x for x in (finding.cited_author, finding.dose, finding.duration,
+    body = " ".join(x for x in (finding.cited_author, " ".join(finding.study_terms), finding.dose, finding.duration,
                                 finding.sample_size, finding.effect_size, " ".join(finding.tags)) if x)
     return IndexDoc(
         kind="finding", id=finding.id, title=finding_title(finding, vocabulary), text=finding.statement,

@@ -56,9 +56,18 @@ def export(lib: "Library", fmt: str, query: str = "", filters=None, exclude=None
     from vkref.io.export import export as render
 
     reviews, findings = select(lib, query, filters, exclude, kind, ids)
-    if fmt == "json":  # lossless: every finding of every selected review
+    if fmt == "json":  # lossless: every finding of every selected review, and the studies they rest on
         findings = [f for r in reviews for f in lib.findings_of(r.id)]
+        return render(fmt, reviews, findings, lib.vocabulary, style=style, studies=studies_of(lib, findings))
     return render(fmt, reviews, findings, lib.vocabulary, style=style)
+
+
+def studies_of(lib: "Library", findings) -> list:
+    """The studies these findings rest on, each once, in the order first named."""
+    from vkref.store import studies as store
+
+    ids = dict.fromkeys(sid for f in findings for sid in f.studies)
+    return [s for s in (store.get(lib.db, sid) for sid in ids) if s is not None]
 
 
 def cite(lib: "Library", ids: Iterable[str], style: str = "vancouver") -> list[str]:

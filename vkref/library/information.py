@@ -25,7 +25,7 @@ def counts(lib: "Library") -> tuple[dict, str | None]:
         if lib.catalog is None:
             raise
         return {"reviews": len(lib._reviews), "findings": None, "concepts": len(lib.vocabulary.concepts),
-                "pending_changes": None}, None
+                "studies": None, "pending_changes": None}, None
 
 
 def info(lib: "Library") -> dict:
@@ -44,6 +44,7 @@ def info(lib: "Library") -> dict:
         "reviews": numbers["reviews"],
         "findings": numbers["findings"],
         "concepts": numbers["concepts"],
+        "studies": numbers["studies"],
         "pending_changes": numbers["pending_changes"],
         "index": lib.indexing.describe(),
         "catalog": lib.catalog_status(),

@@ -29,6 +29,7 @@ from vkref.library.facade.indexing import IndexUpkeep
 from vkref.library.facade.information import Information
 from vkref.library.facade.records import Records
 from vkref.library.facade.searching import Searching
+from vkref.library.facade.studies import Studies
 from vkref.library.facade.vocabulary import VocabularyEditing
 from vkref.library.facade.writing import Writing
 from vkref.library.indexing import Indexing
@@ -39,7 +40,7 @@ from vkref.store import Database, changes, repository as repo
 
 
 class Library(IndexUpkeep, Searching, Records, Writing, VocabularyEditing, FullTexts, Exchange, CorpusViews,
-              CatalogLinking, Information):
+              CatalogLinking, Information, Studies):
     """One open library. Thread-safe for searching; writes are serialised."""
 
     read_only = False  # opened from a read-only place or a full disk: searchable, writes refused
@@ -118,6 +119,8 @@ class Library(IndexUpkeep, Searching, Records, Writing, VocabularyEditing, FullT
         data = bundled.load(directory)  # validates everything before anything is written
         with changes.batch_in(s, "bundled", f"bundled library {vkref.__version__}", "vkref bundled library") as w:
             w.write_vocabulary(data.vocabulary)
+            for study in data.studies:
+                w.save_study(study)
             for review in data.reviews:
                 w.save_review(review)
             for position, finding in enumerate(data.findings):

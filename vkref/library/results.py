@@ -20,6 +20,9 @@ class Hit:
     status: dict | None = None
     # not in the JSON: a review's findings counted by direction (label -> n, in the vocabulary's order)
     findings: dict[str, int] = field(default_factory=dict)
+    # in the JSON, last: the primary studies a finding rests on, [{"id", "label"}] ([] for reviews, passages and a
+    # review's own synthesis)
+    studies: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -60,6 +63,8 @@ class SearchPage:
     keys: list[str] = field(default_factory=list)  # not in the JSON: every result "kind:id", in order
     undated_outside: int = 0  # not in the JSON: undated records a year range left out (also in searched_as)
     also_broader: list[Broader] = field(default_factory=list)  # in the JSON, after "facets"
+    # in the JSON, last: how many findings match and how many distinct primary studies they rest on
+    studies: dict[str, int] = field(default_factory=lambda: {"findings": 0, "studies": 0})
 
     def to_dict(self) -> dict:
         return {
@@ -71,4 +76,17 @@ class SearchPage:
             "hits": [h.to_dict() for h in self.hits],
             "facets": self.facets,
             "also_broader": [b.to_dict() for b in self.also_broader],
+            "studies": dict(self.studies),
         }
+
+    @property
+    def studies_line(self) -> str:
+        """"9 findings from 5 studies" (the CLI's and the window's wording; empty when no finding matched)."""
+        return studies_line(self.studies["findings"], self.studies["studies"])
+
+
+def studies_line(findings: int, studies: int) -> str:
+    if not findings:
+        return ""
+    return (f"{findings} finding{'s' if findings != 1 else ''} from {studies} "
+            f"stud{'ies' if studies != 1 else 'y'}")

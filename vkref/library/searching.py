@@ -16,6 +16,7 @@ from vkref.core.vocabulary import ALL_FACETS, CONCEPT_FACETS
 from vkref.io.citation import vancouver
 from vkref.library import documents as D
 from vkref.library.broader import offers as broader_offers
+from vkref.library.studies import result_count as study_count
 from vkref.library.results import Hit, SearchPage
 
 if TYPE_CHECKING:
@@ -38,12 +39,15 @@ def search(lib: "Library", query: str, filters, exclude, kind, year_from, year_t
                                           year_to=year_to, limit=limit, offset=offset, sort=sort,
                                           all_keys=all_keys, spell=spell)
     lib._reviews.prefetch(h.review_id or h.id for h in raw.hits)  # one query for the page's reviews
-    hits = [hit(lib, h, raw.plan) for h in raw.hits]
+    links, labels = lib.study_links.of_hits()
+    hits = [hit(lib, h, raw.plan, [{"id": s, "label": labels.get(s, s)} for s in links.get(h.id, ())]
+                if h.kind == "finding" else []) for h in raw.hits]
     elapsed = round((time.perf_counter() - start) * 1000, 1)
     page = SearchPage(query or "", _searched_as(raw, note), raw.suggestion, raw.total, elapsed, hits,
                       _facets(lib, raw), raw.mode, state, raw.keys, raw.undated_outside)
     if broader and query and kind != "review" and not raw.suggestion and raw.mode == "all":
         page.also_broader = broader_offers(lib, query, raw.plan, filters, exclude, year_from, year_to)
+    page.studies = study_count(lib, raw, want.get("kind"), avoid.get("kind"))
     return page
 
 
@@ -117,8 +121,9 @@ def facet_label(lib: "Library", facet: str, value: str) -> str:
     return D.facet_label(facet, value, lib.vocabulary, lib._review_labels)
 
 
-def hit(lib: "Library", raw, plan) -> Hit:
-    """A page hit from what the index stored (no database look-up per hit)."""
+def hit(lib: "Library", raw, plan, studies: list[dict] | None = None) -> Hit:
+    """A page hit from what the index stored (no database look-up per hit); ``studies``: those a finding rests
+    on, as ``{"id", "label"}``."""
     from vkref.search import highlights
 
     terms = plan.highlight_terms if plan else set()
@@ -129,7 +134,8 @@ def hit(lib: "Library", raw, plan) -> Hit:
     status = status_of(review, raw.kind == "finding" and raw.id in lib._flagged) if review else None
     return Hit(raw.kind, raw.id, raw.score, raw.title, raw.text, highlights(raw.text, terms) or
                highlights(raw.title, terms), (review.source_id or None) if review else None,
-               review_ref(review) if review else {}, facets, status, direction_counts(lib.vocabulary, raw.counts))
+               review_ref(review) if review else {}, facets, status, direction_counts(lib.vocabulary, raw.counts),
+               list(studies or []))
 
 
 def direction_counts(vocabulary, counts: dict[str, int]) -> dict[str, int]:

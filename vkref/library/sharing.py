@@ -89,7 +89,8 @@ def export_bundle(lib: "Library", target: str | Path, query: str = "", filters=N
             if cancel():
                 raise BundleCancelled("sharing cancelled: no file was written")
         findings += lib.findings_of(r.id)
-    body = json.dumps(vkjson.dump(reviews, findings, lib.vocabulary), ensure_ascii=False).encode("utf-8")
+    body = json.dumps(vkjson.dump(reviews, findings, lib.vocabulary, studies=exporting.studies_of(lib, findings)),
+                      ensure_ascii=False).encode("utf-8")
     if cancel():
         raise BundleCancelled("sharing cancelled: no file was written")
     selection = {"query": query, "filters": filters or {}}
@@ -101,6 +102,7 @@ def export_bundle(lib: "Library", target: str | Path, query: str = "", filters=N
                 "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "created_by": _user(),
                 "library_id": lib.library_id, "selection": selection,
                 "counts": {"reviews": len(reviews), "findings": len(findings),
+                           "studies": len({sid for f in findings for sid in f.studies}),
                            "concepts": len(lib.vocabulary.concepts)},
                 "members": {"library.json": {"size": len(body), "sha256": hashlib.sha256(body).hexdigest()}}}
     files = _attached_files(lib, reviews)
@@ -291,8 +293,10 @@ def merge_data(lib: "Library", data, prefer: str = "local", resolutions: dict | 
     resolutions = resolutions or {}
     tick = _Ticker(progress or _quiet, cancel or _never,
                    (1 if dry_run else 2) * (len(data.reviews) + len(data.findings)) + 1)
-    report = {"batch": None, "reviews": _counts(), "findings": _counts(), "concepts": _counts(), "conflicts": []}
+    report = {"batch": None, "reviews": _counts(), "findings": _counts(), "concepts": _counts(), "conflicts": [],
+              "studies": _counts()}
     concepts = _plan_concepts(lib, data.vocabulary, prefer, resolutions, report, details)
+    studies = plan_studies(lib, getattr(data, "studies", []), prefer, resolutions, report)
     reviews, renamed = _plan_records(lib, "review", data.reviews, prefer, resolutions, report, tick, details)
     findings, _ = _plan_records(lib, "finding", [_relinked(f, renamed) for f in data.findings], prefer,
                                 resolutions, report, tick, details)
@@ -304,6 +308,8 @@ def merge_data(lib: "Library", data, prefer: str = "local", resolutions: dict | 
     with lib._write_lock, changes.unit_of_work(lib.db, "bundle", label, who) as w:
         for c in concepts:
             w.save_concept(c)
+        for s in studies:
+            w.save_study(s)
         for r in reviews:
             w.save_review(r)
             tick()
@@ -345,6 +351,29 @@ class _Ticker:
 
 def _counts() -> dict:
     return {"added": 0, "unchanged": 0, "conflicts": 0, "taken": 0, "kept_both": 0}
+
+
+def plan_studies(lib, studies, prefer, resolutions, report) -> list:
+    """Studies to write: new ones always, differing ones when the bundle's are taken (like concepts)."""
+    from vkref.store import studies as store
+
+    out = []
+    for s in studies:
+        local = store.get(lib.db, s.id)
+        if local is None:
+            out.append(s)
+            report["studies"]["added"] += 1
+        elif R.study_fields(local) == R.study_fields(s):
+            report["studies"]["unchanged"] += 1
+        else:
+            choice = resolutions.get(s.id) or ("theirs" if prefer == "bundle" else "mine")
+            report["studies"]["conflicts"] += 1
+            report["conflicts"].append({"kind": "study", "id": s.id, "fields": _diff(R.study_fields(local),
+                                        R.study_fields(s)), "resolution": choice, "proposed": "mine"})
+            if choice == "theirs":
+                out.append(s)
+                report["studies"]["taken"] += 1
+    return out
 
 
 def _relinked(f, renamed: dict[str, str]):

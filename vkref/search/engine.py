@@ -167,6 +167,15 @@ class Matcher:
         return self._leaves
 
 
+def among(table, final: int, keys: frozenset) -> list[str]:
+    """Which of ``keys`` are in the bitset ``final``: a few are tested bit by bit, many through one mask."""
+    positions = table.positions(keys)
+    if len(positions) <= 2000:
+        return [k for k, d in positions if final >> d & 1]
+    mask = bitsets.to_mask(final, len(table.keys))
+    return [k for k, d in positions if mask[d]]
+
+
 class MarkFormatter(highlight.HtmlFormatter):
     """``<mark>term</mark>``; everything else is HTML-escaped, so record text can never inject markup."""
 
@@ -415,7 +424,8 @@ class SearchEngine:
                                stored.get("counts") or {}))
         keys = [table.keys[d] for d, _ in order] if all_keys else []
         searched_as = self.describe(plan, mode, n_all, need)
-        return RawResult(total, hits, counts, searched_as, None, mode, plan, keys, undated_outside)
+        return RawResult(total, hits, counts, searched_as, None, mode, plan, keys, undated_outside,
+                         matched_among=lambda keys: among(table, final, keys))
 
     @staticmethod
     def describe(plan: QueryPlan, mode: str, n_all: int = 0, need: int = 1) -> str:

@@ -113,6 +113,15 @@ class FacetTable:
         self._review_bits: dict[frozenset, int] = {}
         self._strengths: np.ndarray | None = None
         self._review_codes: tuple[np.ndarray, list[str]] | None = None
+        self._positions: tuple[frozenset, list[tuple[str, int]]] | None = None
+
+    def positions(self, keys: frozenset) -> list[tuple[str, int]]:
+        """(key, document number) of each of ``keys`` held in this generation. The last set asked is kept: the
+        library asks for the same few keys (the findings linked to studies) on every search."""
+        held = self._positions
+        if held is None or held[0] != keys:
+            held = self._positions = (keys, [(k, d) for d, k in enumerate(self.keys) if k in keys])
+        return held[1]
 
     def strength_column(self) -> np.ndarray:
         """Every document's evidence order (smaller is stronger) as an array; cached."""

@@ -84,4 +84,5 @@ class FallbackEngine:
 
         keys = [self.docs[n].key for n in order] if all_keys else []
         return RawResult(len(order), hits, counts, SearchEngine.describe(plan, mode), None, mode, plan, keys,
-                         undated_outside)
+                         undated_outside, matched_among=lambda wanted: [self.docs[n].key for n in order
+                                                                        if self.docs[n].key in wanted])

@@ -6,6 +6,7 @@ into the contract's page (:mod:`vkref.library.searching`). Both engines, the ind
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from vkref.search.query import QueryPlan
 
@@ -38,3 +39,6 @@ class RawResult:
     plan: QueryPlan | None = None
     keys: list[str] = field(default_factory=list)  # every result key in order (for lazy GUI models)
     undated_outside: int = 0  # undated records a year range left out
+    # which of the given keys are among the matches (the library counts the studies the matching findings rest
+    # on); None: only ``keys`` and ``hits`` tell
+    matched_among: Callable[[frozenset], list[str]] | None = field(default=None, compare=False, repr=False)

@@ -12,7 +12,7 @@ from whoosh.formats import Existence
 
 from vkref.search.analysis import SpellAnalyzer, VkrefAnalyzer
 
-INDEX_FORMAT = 11
+INDEX_FORMAT = 12
 META_KEY = "__meta__"
 
 # Field boosts used by query building: statement/title above abstract/summary above full text.
@@ -31,7 +31,7 @@ def make_schema() -> Schema:
         kind=ID(stored=True),
         title=TEXT(analyzer=analyzer, stored=True),
         text=TEXT(analyzer=analyzer, stored=True),  # finding statement, or a review's summary
-        body=TEXT(analyzer=analyzer),  # review: authors, journal, keywords; finding: cited author, dose/effect
+        body=TEXT(analyzer=analyzer),  # review: authors, journal, keywords; finding: cited author, studies, dose/effect
         fulltext=TEXT(analyzer=analyzer),  # attached local full text
         spell=spelling_field(),  # unstemmed words for spelling suggestions
         concepts=KEYWORD(commas=True, lowercase=False),  # coded concept ids (not rolled up)

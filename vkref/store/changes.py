@@ -30,7 +30,7 @@ from vkref.core.errors import ConflictError, DataError
 from vkref.core.validation import check_record
 from vkref.core.vocabulary import Concept
 from vkref.store import bulk, catalog, concepts as concept_users, models as M
-from vkref.store import repository as repo
+from vkref.store import repository as repo, studies as study_rows
 from vkref.store.database import Database
 
 NORMAL = ("undo", "redo")  # batch kinds that are bookkeeping of others
@@ -118,6 +118,15 @@ class Writer:
     def concept_users(self, concept_id: str) -> tuple[list[str], list[str]]:
         """The ids of the findings and reviews coded with ``concept_id``."""
         return concept_users.user_ids(self._s, [concept_id])
+
+    def save_study(self, study) -> bool:
+        """Insert or update a primary study (:class:`vkref.core.entities.Study`)."""
+        check_record(study)
+        return repo.save_study(self._s, study)
+
+    def delete_study(self, study_id: str) -> bool:
+        """Remove a study no finding rests on (the database refuses the others)."""
+        return repo.delete_study(self._s, study_id)
 
     def delete_concept(self, concept_id: str) -> bool:
         """Remove a concept no record is coded with and no concept has as parent (the database refuses others)."""
@@ -290,7 +299,7 @@ def _apply(s: Session, changes: list[M.Change], backwards: bool) -> None:
     for (entity, eid), recs in by_record.items():
         _check(s, entity, eid, recs, backwards)
         targets[(entity, eid)] = _target(recs, backwards)
-    order = {"concept": 0, "review": 1, "finding": 2, "pair": 3}
+    order = {"concept": 0, "study": 0, "review": 1, "finding": 2, "pair": 3}
     keys = sorted(targets, key=lambda k: order[k[0]])
     for entity, eid in keys:
         if targets[(entity, eid)] is not _DELETED:
@@ -350,6 +359,9 @@ def _current(s: Session, entity: str, eid: str) -> dict | None:
     if entity == "pair":
         a, b = eid.split("|", 1)
         return {"a": a, "b": b} if s.get(M.DistinctPair, (a, b)) is not None else None
+    if entity == "study":
+        row = s.get(M.Study, eid)
+        return R.study_fields(study_rows.to_entity(row)) if row else None
     row = s.get(M.Concept, eid)
     return R.concept_fields(repo.concept_entity(row)) if row else None
 
@@ -362,6 +374,8 @@ def _write(s: Session, entity: str, eid: str, fields: dict) -> None:
         repo.upsert_finding(s, R.finding_from_fields(eid, fields), position=position)
     elif entity == "pair":
         repo.set_distinct(s, fields["a"], fields["b"], "", True)
+    elif entity == "study":
+        repo.save_study(s, R.study_from_fields(eid, fields))
     else:
         repo.upsert_concept(s, R.concept_from_fields(eid, fields))
 
@@ -373,6 +387,8 @@ def _delete(s: Session, entity: str, eid: str) -> None:
         repo.delete_finding(s, eid)
     elif entity == "pair":
         repo.set_distinct(s, *eid.split("|", 1), "", False)
+    elif entity == "study":
+        repo.delete_study(s, eid)
     else:
         repo.delete_concept(s, eid)
 
@@ -406,7 +422,8 @@ def history(db: Database, record_id: str) -> list[ChangeInfo]:
         rows = s.execute(select(M.Change, M.ChangeBatch).join(M.ChangeBatch, M.Change.batch_id == M.ChangeBatch.id)
                          .where(M.Change.entity_id == record_id).order_by(M.Change.id)).all()
         if not rows:
-            exists = any(s.get(model, record_id) is not None for model in (M.Review, M.Finding, M.Concept))
+            exists = any(s.get(model, record_id) is not None
+                         for model in (M.Review, M.Finding, M.Concept, M.Study))
             if not exists:
                 raise DataError(f"unknown record id {record_id!r}")
         return [_change_info(c, b) for c, b in rows]

@@ -56,6 +56,15 @@ review_concept = Table(
     Index("ix_review_concept_concept", "concept_id"),
 )
 
+# the primary studies a finding rests on (a finding may rest on several, or on none)
+finding_study = Table(
+    "finding_study",
+    Base.metadata,
+    Column("finding_id", ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+    Column("study_id", ForeignKey("study.id", ondelete="RESTRICT"), primary_key=True),
+    Index("ix_finding_study_study", "study_id"),
+)
+
 
 class Tag(Base):
     __tablename__ = "tag"
@@ -180,6 +189,23 @@ class Finding(ProvenanceMixin, Base):
     review: Mapped[Review] = relationship(back_populates="findings")
     concepts: Mapped[list[Concept]] = relationship(secondary=finding_concept, order_by="Concept.id")
     tags: Mapped[list[Tag]] = relationship(secondary=finding_tag, order_by="Tag.id")
+    studies: Mapped[list["Study"]] = relationship(secondary=finding_study, order_by="Study.id")
+
+
+class Study(Base):
+    """A primary study cited by one or more reviews (``vkref.core.entities.Study``)."""
+
+    __tablename__ = "study"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    label: Mapped[str] = mapped_column(String(300))
+    first_author: Mapped[str] = mapped_column(String(200), default="", index=True)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    design: Mapped[str] = mapped_column(Text, default="")
+    population: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
 
 class Passage(Base):

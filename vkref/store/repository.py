@@ -14,9 +14,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from vkref.core import entities as E, records as R
-from vkref.core.errors import ConflictError
+from vkref.core.errors import ConflictError, DataError
 from vkref.core.vocabulary import Concept as VConcept, Vocabulary
-from vkref.store import concepts as concept_users, models as M, passages
+from vkref.store import concepts as concept_users, models as M, passages, studies as study_rows
 from vkref.store.database import Database
 
 # ---------------------------------------------------------------------------- meta
@@ -52,6 +52,7 @@ def counts(db: Database) -> dict[str, int]:
             "reviews": s.scalar(select(func.count()).select_from(M.Review)) or 0,
             "findings": s.scalar(select(func.count()).select_from(M.Finding)) or 0,
             "concepts": s.scalar(select(func.count()).select_from(M.Concept)) or 0,
+            "studies": s.scalar(select(func.count()).select_from(M.Study)) or 0,
             "pending_changes": s.scalar(select(func.count()).select_from(M.Outbox)) or 0,
         }
 
@@ -236,6 +237,7 @@ def upsert_finding(s: Session, f: E.Finding, position: int | None = None, who: s
     with s.no_autoflush:
         row.concepts = _concept_rows(s, f.concepts)
         row.tags = _tags(s, f.tags) if f.tags else []
+        row.studies = _study_rows(s, f)
     _apply_provenance(row, f.provenance, who)
     if f.locator is not None and f.locator.get("marked"):
         row.locator = dict(f.locator)  # a place a curator marked (derived ones are not stored)
@@ -245,6 +247,24 @@ def upsert_finding(s: Session, f: E.Finding, position: int | None = None, who: s
     if old is not None and old["review_id"] != f.review_id:
         _outbox(s, "review", old["review_id"], "refresh")  # the old review's facets lose this finding
     return True
+
+
+def _study_rows(s: Session, f: E.Finding) -> list[M.Study]:
+    if not f.studies:
+        return []
+    found = study_rows.rows(s, f.studies)
+    if len(found) != len(set(f.studies)):
+        unknown = sorted(set(f.studies) - {r.id for r in found})
+        raise DataError(f"finding {f.id!r}: rests on unknown study {unknown[0]!r}")
+    return found
+
+
+def save_study(s: Session, study: E.Study) -> bool:
+    return study_rows.upsert(s, study, _record)
+
+
+def delete_study(s: Session, study_id: str) -> bool:
+    return study_rows.delete(s, study_id, _record)
 
 
 def _next_position(s: Session, f: E.Finding) -> int:
@@ -416,12 +436,13 @@ def finding_entity(row: M.Finding) -> E.Finding:
         duration=row.duration, sample_size=row.sample_size, effect_size=row.effect_size, caution=row.caution,
         tags=[t.name for t in row.tags], source_retracted=bool(row.source_retracted), provenance=_prov(row),
         version=row.version or 0, locator=dict(row.locator) if row.locator else None,
+        studies=[x.id for x in row.studies], study_terms=[study_rows.terms(x) for x in row.studies],
     )
 
 
 # the eager loads review_entity and finding_entity need, for queries here and in changes.py
 REVIEW_LOAD = (selectinload(M.Review.authors), selectinload(M.Review.tags), selectinload(M.Review.concepts))
-FINDING_LOAD = (selectinload(M.Finding.concepts), selectinload(M.Finding.tags))
+FINDING_LOAD = (selectinload(M.Finding.concepts), selectinload(M.Finding.tags), selectinload(M.Finding.studies))
 
 
 def get_review_summaries(db: Database, ids: Iterable[str] | None = None) -> list[E.Review]:

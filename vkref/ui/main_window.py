@@ -19,7 +19,8 @@ from vkref.ui.evidence_view import EvidenceTabs
 from vkref.ui.facet_panel import ChipBar, FacetPanel
 from vkref.ui.filters import Filters
 from vkref.ui.history import History
-from vkref.ui import bundle_dialogs, catalog_link, duplicates_view, fulltext_view, records, vocabulary_window
+from vkref.ui import (bundle_dialogs, catalog_link, duplicates_view, fulltext_view, records, study_links,
+                      vocabulary_window)
 from vkref.ui.librarian import Librarian
 from vkref.ui.models import KEY_ROLE, ResultsModel
 from vkref.ui.results_view import ResultsTable
@@ -173,7 +174,9 @@ class MainWindow(QMainWindow):
         self._action(edit, "Copy &citation", self.detail.copy_citation, "Ctrl+Shift+C", "actionCopyCitation")
         edit.addSeparator()
         self._action(edit, "C&lear all filters", self.clear_filters, "Ctrl+Shift+Backspace", "actionClear")
-        self.records = records.install(self, bar.addMenu("&Records"))  # forms, trash, history (vkref.ui.records)
+        records_menu = bar.addMenu("&Records")
+        self.records = records.install(self, records_menu)  # forms, trash, history (vkref.ui.records)
+        self.study_links = study_links.install(self, records_menu)  # the studies a finding rests on
         self._build_view_menu(bar.addMenu("&View"))
         vocabulary_window.install(self, bar.addMenu("&Tools"))  # Vocabulary… (window.vocabulary_editor)
         help_ = bar.addMenu("&Help")

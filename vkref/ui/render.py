@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote
 
 from vkref.core.errors import VkrefError
 from vkref.core.vocabulary import CONCEPT_FACETS
-from vkref.ui import fulltext_render
+from vkref.ui import fulltext_render, study_render
 from vkref.ui.colours import colours, direction_colour
 from vkref.ui.filters import FACET_TITLES
 
@@ -111,6 +111,7 @@ class Renderer:
         out += [self.heading("Where the review reports it"),
                 self._rows([("Section", escape(finding.section)), ("Cited study", cited),
                             ("Tags", escape(", ".join(finding.tags)))])]
+        out += study_render.finding_studies(self, finding)
         review = self.library.get_review(finding.review_id)
         if review is not None:
             doi = f" &nbsp;·&nbsp; DOI {doi_link(review.doi)}" if review.doi else ""

@@ -221,8 +221,9 @@ class SearchBar(QWidget):
         self.instead.setText(f"search instead for {page.query}" if page.suggestion else "")
         self.instead.setAccessibleName(f"Search instead for {page.query}, as typed" if page.suggestion else "")
         self.instead.setVisible(bool(page.suggestion))
-        self.summary.setText(f"<b>{n:,}</b> result{'s' if n != 1 else ''} · {page.elapsed_ms:.0f} ms"
-                             + (" · searched as:" if page.query else ""))
+        studies = getattr(page, "studies_line", "")
+        self.summary.setText(f"<b>{n:,}</b> result{'s' if n != 1 else ''}{' · ' + escape(studies) if studies else ''}"
+                             f" · {page.elapsed_ms:.0f} ms" + (" · searched as:" if page.query else ""))
         self._set_expansion(page.searched_as if page.query else "")
         self._show_offers(getattr(page, "also_broader", []))
 

@@ -265,8 +265,8 @@ def test_evidence_finding_without_its_review_is_an_error(data):
 
 # ---------------------------------------------------------------------------------------------- json, errors
 def test_json_export_is_the_library_json(data):
-    text = export("json", data.reviews, data.findings, data.vocabulary)
-    assert json.loads(text) == vkjson.dump(data.reviews, data.findings, data.vocabulary)
+    text = export("json", data.reviews, data.findings, data.vocabulary, studies=data.studies)
+    assert json.loads(text) == vkjson.dump(data.reviews, data.findings, data.vocabulary, studies=data.studies)
     back = vkjson.load(text, "export.json")
     assert [r.id for r in back.reviews] == [r.id for r in data.reviews] and len(back.findings) == len(data.findings)
 

@@ -27,14 +27,15 @@ def data():
 
 @pytest.fixture
 def doc(data) -> dict:
-    return copy.deepcopy(vkjson.dump(data.reviews, data.findings, data.vocabulary, extra={"selection": "all"}))
+    return copy.deepcopy(vkjson.dump(data.reviews, data.findings, data.vocabulary, extra={"selection": "all"},
+                                     studies=data.studies))
 
 
 def test_dump_load_dump_is_identical(data, doc):
     text = json.dumps(doc, ensure_ascii=False)
     back = vkjson.load(text, "lib.json")
-    assert vkjson.dump(back.reviews, back.findings, back.vocabulary, back.extra) == doc
-    assert back.reviews == data.reviews and back.findings == data.findings
+    assert vkjson.dump(back.reviews, back.findings, back.vocabulary, back.extra, studies=back.studies) == doc
+    assert back.reviews == data.reviews and back.findings == data.findings and back.studies == data.studies
     assert back.vocabulary.concepts == data.vocabulary.concepts
     assert back.reviews[0].provenance.created_at == datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     assert back.reviews[0].version == 7 and back.extra == {"selection": "all"}

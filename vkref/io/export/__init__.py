@@ -28,10 +28,10 @@ __all__ = ["EXPORT_FORMATS", "STYLES", "export"]
 
 
 def export(fmt: str, reviews: list[Review], findings: list[Finding], vocabulary: Vocabulary,
-           style: str = "vancouver", citation_of: Callable[[Review], str] | None = None) -> str:
+           style: str = "vancouver", citation_of: Callable[[Review], str] | None = None, studies=()) -> str:
     """The exported file as text. ``style`` is the citation style of ``citations`` and of the evidence
     tables' citation column; ``citation_of``, when given, cites a review in the evidence tables instead
-    (the library passes its cached citations)."""
+    (the library passes its cached citations). ``studies``: the primary studies the findings rest on (JSON)."""
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
     check_style(style)
@@ -40,6 +40,7 @@ def export(fmt: str, reviews: list[Review], findings: list[Finding], vocabulary:
     if fmt == "citations":
         return records.to_citations(reviews, style)
     if fmt == "json":
-        return json.dumps(vkjson.dump(reviews, findings, vocabulary), ensure_ascii=False, indent=1) + "\n"
+        doc = vkjson.dump(reviews, findings, vocabulary, studies=studies)
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
     cite = citation_of or (lambda review: format_citation(review, style))
     return EVIDENCE_FORMATS[fmt](evidence.rows(findings, reviews, vocabulary, cite))
