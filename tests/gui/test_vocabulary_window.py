@@ -234,3 +234,26 @@ def test_the_facet_box_shows_each_facet_and_the_filter_matches_synonyms(qtbot, g
     qtbot.keyClick(v.facet_box, Qt.Key.Key_Down)
     assert v.facet() == "direction"
     qtbot.waitUntil(lambda: {r.facet for r in v.model.rows()} == {"direction"}, timeout=10000)
+
+
+def test_a_reload_while_a_delete_is_saved_keeps_the_parent_chosen(qtbot, writable_library, settings):
+    """A read of the vocabulary asked for while a change is being saved (the main window noticed the library's
+    new vocabulary mid-save) once replaced the change's choice with the deleted concept: nothing stayed
+    selected. The read now waits for the change, and the deleted concept's parent is chosen."""
+    lib = writable_library
+    w = shown(qtbot, lib, settings)
+    v = open_editor(qtbot, w)
+    click_concept(qtbot, v, "vitamin-k2")
+    qtbot.mouseClick(v.new_button, Qt.MouseButton.LeftButton)
+    dialog = v.dialog
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.label, "Vitamin K2 analogue")
+    with qtbot.waitSignal(v.saved, timeout=10000):
+        qtbot.keyClick(dialog.label, Qt.Key.Key_Return)
+    assert v.current().id == "vitamin-k2-analogue"
+    with qtbot.waitSignal(v.saved, timeout=10000):
+        qtbot.mouseClick(v.delete_button, Qt.MouseButton.LeftButton)
+        v.reload()  # the delete is still running on its worker thread
+    with qtbot.waitSignal(v.loaded, timeout=10000):  # the read that waited
+        pass
+    assert "vitamin-k2-analogue" not in lib.vocabulary and v.current().id == "vitamin-k2"

@@ -222,7 +222,11 @@ class VocabularyWindow(QMainWindow):
         return self.model.info(self.tree.currentIndex())
 
     def reload(self, select: str | None = None) -> None:
-        """Read the facet's concepts again (off the GUI thread) and show them."""
+        """Read the facet's concepts again (off the GUI thread) and show them. While a change is being saved
+        the read waits for it, and the concept that change selects (a deleted concept's parent) stays chosen."""
+        if self._busy():
+            self._pending = True
+            return
         self._select = select or (self.current().id if self.current() else None)
         self._run(None, quiet=True)
 
