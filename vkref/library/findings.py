@@ -155,19 +155,7 @@ def update(lib: "Library", finding_id: str, fields: dict, if_version: int | None
     finding = _finding(lib, finding_id, merged, current.version)
     # the form's values as stored (names coded as concept ids), to compare with the stored record's
     mine = {k: v for k, v in R.finding_fields(finding).items() if k in fields}
-    fields = mine
-    if if_version is not None and current.version != if_version:
-        raise conflicts.conflict(lib, finding_id, if_version, mine, R.finding_fields(current), current.version)
-    try:  # the write is checked against the version read: a writer in between fails it whole
-        batch = curation.write(lib, "edit", f"edit {finding_id}", who, findings=[finding],
-                               expect={finding_id: current.version})
-    except ConflictError:
-        if if_version is None:
-            raise
-        now = lib.get_finding(finding_id)
-        raise conflicts.conflict(lib, finding_id, if_version, fields, R.finding_fields(now) if now else None,
-                                 now.version if now else None) from None
-    return _done(lib, finding_id, batch)
+    return _save_form(lib, finding, current.version, mine, if_version, who, R.finding_fields(current))
 
 
 def _get(lib: "Library", finding_id: str) -> Finding:
@@ -193,18 +181,28 @@ def update_review(lib: "Library", review_id: str, fields: dict, if_version: int 
     merged["status"] = normalise(merged.get("status", ""))
     review = R.review_from_fields(review_id, merged, current.version)
     mine = {k: v for k, v in R.review_fields(review).items() if k in fields}  # the form's values as stored
-    if if_version is not None and current.version != if_version:
-        raise conflicts.conflict(lib, review_id, if_version, mine, R.review_fields(current), current.version)
+    return _save_form(lib, review, current.version, mine, if_version, who, R.review_fields(current))
+
+
+def _save_form(lib: "Library", record, version: int, mine: dict, if_version: int | None, who: str,
+               stored: dict) -> dict:
+    """Write a form's ``record`` (a review or finding) over ``version``, the one read. With ``if_version`` (the
+    version the form was opened on) a record changed since — before the read, or by a writer between the read
+    and the write — raises EditConflict with the merge proposal of ``mine`` (the form's fields) and saves
+    nothing."""
+    rid, is_review = record.id, isinstance(record, Review)
+    if if_version is not None and version != if_version:
+        raise conflicts.conflict(lib, rid, if_version, mine, stored, version)
     try:  # the write is checked against the version read: a writer in between fails it whole
-        batch = curation.write(lib, "edit", f"edit {review_id}", who, reviews=[review],
-                               expect={review_id: current.version})
+        batch = curation.write(lib, "edit", f"edit {rid}", who, expect={rid: version},
+                               **({"reviews": [record]} if is_review else {"findings": [record]}))
     except ConflictError:
         if if_version is None:
             raise
-        now = lib.get_review(review_id)
-        raise conflicts.conflict(lib, review_id, if_version, mine, R.review_fields(now) if now else None,
-                                 now.version if now else None) from None
-    return _done(lib, review_id, batch)
+        now = lib.get_review(rid) if is_review else lib.get_finding(rid)
+        now_fields = (R.review_fields(now) if is_review else R.finding_fields(now)) if now else None
+        raise conflicts.conflict(lib, rid, if_version, mine, now_fields, now.version if now else None) from None
+    return _done(lib, rid, batch)
 
 
 def status(lib: "Library", record_id: str) -> dict | None:

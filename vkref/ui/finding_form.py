@@ -12,12 +12,10 @@ from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout,
                                QGridLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
-from vkref.core.errors import EditConflict
 from vkref.core.vocabulary import CONCEPT_FACETS
 from vkref.ui.colours import colours
-from vkref.ui.conflict_dialog import ConflictDialog
 from vkref.ui.filters import FACET_TITLES
-from vkref.ui.operation import Operation
+from vkref.ui.form_saving import MergingSave
 from vkref.ui.theme import is_dark
 
 MULTI = ("agent", "population", "species", "outcome")
@@ -69,7 +67,7 @@ class ConceptField(QLineEdit):
         self.setText(SEP.join(vocabulary[c].label if c in vocabulary else c for c in ids))
 
 
-class FindingForm(QDialog):
+class FindingForm(MergingSave, QDialog):
     saved = Signal(object)  # the write's result (id, batch, version)
     failed = Signal(str)
 
@@ -191,46 +189,12 @@ class FindingForm(QDialog):
             job = self._update_job(fields, self.finding.version)
         self._start(job)
 
-    def _update_job(self, fields: dict, version: int):
-        """The save of an edited finding; a save that lost the race returns the library's merge proposal."""
-        lib, fid = self.library, self.finding.id
+    def _write(self, fields: dict, version: int) -> dict:
+        """On the worker thread: the library call only."""
+        return self.library.update_finding(self.finding.id, fields, if_version=version, who="user")
 
-        def job(_progress, _cancelled):
-            try:
-                return lib.update_finding(fid, fields, if_version=version, who="user")
-            except EditConflict as lost:
-                return {"conflict": lost.proposal, "message": str(lost)}
-        return job
-
-    def _start(self, job) -> None:
-        self.operation = Operation(job, self)
-        self.operation.finished.connect(self._saved)
-        self.operation.failed.connect(self._failed)
-        self.save_button.setEnabled(False)
-        self.status.setText("Saving…")
-        self.operation.start()
-
-    def _saved(self, result) -> None:
-        if isinstance(result, dict) and "conflict" in result:
-            self._resolve(result["conflict"])
-            return
-        self.saved.emit(result)
-        self.accept()
-
-    def _resolve(self, proposal: dict) -> None:
-        """Someone saved this finding first: show what changed and let the editor keep their fields or not."""
-        self.status.setText("Changed by someone else while you edited it: choose what to keep.")
-        self.conflict = ConflictDialog(proposal, self)
-        self.conflict.accepted.connect(lambda: self._save_merged(proposal))
-        self.conflict.rejected.connect(self.reject)
-        self.conflict.open()
-
-    def _save_merged(self, proposal: dict) -> None:
-        if proposal["deleted"]:
-            self.status.setText(f"{proposal['id']} was deleted meanwhile; nothing was saved.")
-            return
-        self.status.setText("Saving…")
-        self._start(self._update_job(self.conflict.chosen(), proposal["version"]))
+    def _note_label(self):
+        return self.status
 
     def _failed(self, message: str, _known: bool) -> None:
         self.status.setText(message)

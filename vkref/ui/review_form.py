@@ -16,12 +16,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QWidget)
 
 from vkref.core.entities import Author, Review
-from vkref.core.errors import EditConflict
 from vkref.core.status import LABELS, STATUSES, normalise, status_problem
 from vkref.ui.colours import colours
-from vkref.ui.conflict_dialog import ConflictDialog
 from vkref.ui.finding_form import SEP, split_names
-from vkref.ui.operation import Operation
+from vkref.ui.form_saving import MergingSave
 from vkref.ui.theme import is_dark
 
 CHECKED = ("title", "authors", "journal", "year", "volume", "issue", "pages", "doi", "pmid")
@@ -93,7 +91,7 @@ class AuthorList(QWidget):
         return out
 
 
-class ReviewForm(QDialog):
+class ReviewForm(MergingSave, QDialog):
     saved = Signal(object)
     failed = Signal(str)
 
@@ -278,45 +276,12 @@ class ReviewForm(QDialog):
             job = self._update_job(fields, review.version)
         self._start(job)
 
-    def _update_job(self, fields: dict, version: int):
-        """The save of an edited review; a save that lost the race returns the library's merge proposal."""
-        lib, rid = self.library, self.review.id
+    def _write(self, fields: dict, version: int) -> dict:
+        """On the worker thread: the library call only."""
+        return self.library.update_review(self.review.id, fields, if_version=version)
 
-        def job(_progress, _cancelled):
-            try:
-                return lib.update_review(rid, fields, if_version=version)
-            except EditConflict as lost:
-                return {"conflict": lost.proposal, "message": str(lost)}
-        return job
-
-    def _start(self, job) -> None:
-        self.operation = Operation(job, self)
-        self.operation.finished.connect(self._saved)
-        self.operation.failed.connect(self._failed)
-        self.save_button.setEnabled(False)
-        self.message.setText("Saving…")
-        self.operation.start()
-
-    def _saved(self, result) -> None:
-        if isinstance(result, dict) and "conflict" in result:
-            self._resolve(result["conflict"])
-            return
-        self.saved.emit(result)
-        self.accept()
-
-    def _resolve(self, proposal: dict) -> None:
-        """Someone saved this review first: show what changed and let the editor keep their fields or not."""
-        self.message.setText("Changed by someone else while you edited it: choose what to keep.")
-        self.conflict = ConflictDialog(proposal, self)
-        self.conflict.accepted.connect(lambda: self._save_merged(proposal))
-        self.conflict.rejected.connect(self.reject)
-        self.conflict.open()
-
-    def _save_merged(self, proposal: dict) -> None:
-        if proposal["deleted"]:
-            self.message.setText(f"{proposal['id']} was deleted meanwhile; nothing was saved.")
-            return
-        self._start(self._update_job(self.conflict.chosen(), proposal["version"]))
+    def _note_label(self):
+        return self.message
 
     def _failed(self, message: str, _known: bool) -> None:
         self.validate()
