@@ -14,11 +14,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, Qt, Signal
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QTextBrowser, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
 from vkref.core.errors import UsageError
 from vkref.library import evidence
 from vkref.ui.colours import colours, contrast
+from vkref.ui.export_picker import ExportPicker
 from vkref.ui.view_job import run_job
 
 GROUP_TITLES = (("human", "Human"), ("animal", "Animal"), ("in_vitro", "Cell or in vitro"))
@@ -96,8 +97,10 @@ def _finding_html(hit: dict, finding, c: dict) -> str:
             + f'<span class="muted">{escape(hit["id"])} — {escape(citation)}</span></p>')
 
 
-class AnswerView(QWidget):
+class AnswerView(ExportPicker, QWidget):
     """The card browser and its Export/Print buttons. ``answerShown(generation)`` when a card is on screen."""
+    EXPORT_PICKER, EXPORT_TITLE = "answerExportPicker", "Export the answer card"
+    EXPORT_STEM, EXPORTED = "answer-card", "Answer card"
 
     answerShown = Signal(int)
 
@@ -189,25 +192,6 @@ class AnswerView(QWidget):
         doc.setDefaultFont(self.browser.font())
         doc.setHtml(card_html(self.card, self.details, dark=False))
         return doc
-
-    def choose_file(self, suffix: str) -> QFileDialog:
-        dialog = QFileDialog(self, "Export the answer card", f"answer-card{suffix}")
-        dialog.setObjectName("answerExportPicker")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        dialog.setDefaultSuffix(suffix[1:])
-        dialog.fileSelected.connect(self._export_chosen)
-        dialog.open()
-        self.dialog = dialog
-        return dialog
-
-    def _export_chosen(self, path: str) -> None:
-        try:
-            self.export_to(path)
-        except (OSError, UsageError) as exc:
-            self.window.statusBar().showMessage(f"Export failed: {exc}", 8000)
-        else:
-            self.window.statusBar().showMessage(f"Answer card exported to {Path(path).name}", 5000)
 
     def export_to(self, path: str) -> Path:
         """Write the card to ``path``: .html (self-contained page) or .pdf."""

@@ -11,12 +11,13 @@ filter but its own, hierarchical values rolled up).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QFont
 
 from vkref.ui import qtcompat
 from vkref.ui.filters import FACET_TITLES, PANEL_ORDER, Filters, value_title
 from vkref.ui.models import plain_tooltip
+from vkref.ui.tree_model import NodeTreeModel
 
 SHORT_LIMIT = 8
 FIXED_ORDER = ("species", "direction", "evidence", "kind")  # meaningful vocabulary order, not by count
@@ -38,7 +39,8 @@ class Node:
         return self.parent.children.index(self) if self.parent else 0
 
 
-class FacetModel(QAbstractItemModel):
+class FacetModel(NodeTreeModel):
+    COLUMNS = 2
     filtersChanged = Signal()
 
     def __init__(self, vocabulary, filters: Filters, parent=None):
@@ -139,9 +141,6 @@ class FacetModel(QAbstractItemModel):
     def _group(self, facet: str) -> Node:
         return next(g for g in self._root.children if g.facet == facet)
 
-    def node(self, index: QModelIndex) -> Node | None:
-        return index.internalPointer() if index.isValid() else None
-
     def index_of(self, facet: str, label: str) -> QModelIndex:
         node = self._by_label.get((facet, label))
         return self.createIndex(node.row(), 0, node) if node else QModelIndex()
@@ -154,28 +153,7 @@ class FacetModel(QAbstractItemModel):
         group = self._group(facet)
         return self.createIndex(group.row(), 0, group)
 
-    # ------------------------------------------------------------------ Qt model API
-    def index(self, row, column, parent=QModelIndex()):
-        node = self.node(parent) if parent.isValid() else self._root
-        if node is None or not (0 <= row < len(node.children)) or not (0 <= column < 2):
-            return QModelIndex()
-        return self.createIndex(row, column, node.children[row])
-
-    def parent(self, index=QModelIndex()):
-        node = self.node(index)
-        if node is None or node.parent is None or node.parent is self._root:
-            return QModelIndex()
-        return self.createIndex(node.parent.row(), 0, node.parent)
-
-    def rowCount(self, parent=QModelIndex()):
-        if parent.isValid() and parent.column() != 0:
-            return 0
-        node = self.node(parent) if parent.isValid() else self._root
-        return len(node.children) if node else 0
-
-    def columnCount(self, parent=QModelIndex()):
-        return 2
-
+    # ------------------------------------------------------------------ Qt model API (index arithmetic: NodeTreeModel)
     def flags(self, index):
         node = self.node(index)
         if node is None:

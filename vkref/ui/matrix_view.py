@@ -15,13 +15,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QAction, QFontMetrics, QImage, QPainter, QPalette
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QScrollArea, QToolButton,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QScrollArea, QToolButton,
                                QVBoxLayout, QWidget)
 
 from vkref.core.errors import UsageError
 from vkref.library import evidence
 from vkref.ui.filters import FACET_TITLES
 from vkref.ui.matrix_grid import MatrixGrid
+from vkref.ui.export_picker import ExportPicker
 from vkref.ui.view_job import run_job
 
 AXES = evidence.AXIS_FACETS
@@ -38,9 +39,11 @@ def apply_filters(window, pairs: list[tuple[str, str]]) -> None:
     window.filters_changed()
 
 
-class MatrixView(QWidget):
+class MatrixView(ExportPicker, QWidget):
     """Axis choosers, caption, the scrollable grid and Export. ``matrixShown(generation)`` after a new matrix
     is on screen; ``failed`` text is shown in the caption."""
+    EXPORT_PICKER, EXPORT_TITLE = "matrixExportPicker", "Export the matrix"
+    EXPORT_STEM, EXPORTED = "evidence-matrix", "Matrix"
 
     matrixShown = Signal(int)
 
@@ -171,25 +174,6 @@ class MatrixView(QWidget):
         self.window.evidence.show_results()
 
     # ------------------------------------------------------------------ export
-    def choose_file(self, suffix: str) -> QFileDialog:
-        dialog = QFileDialog(self, "Export the matrix", f"evidence-matrix{suffix}")
-        dialog.setObjectName("matrixExportPicker")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        dialog.setDefaultSuffix(suffix[1:])
-        dialog.fileSelected.connect(self._export_chosen)
-        dialog.open()
-        self.dialog = dialog
-        return dialog
-
-    def _export_chosen(self, path: str) -> None:
-        try:
-            self.export_to(path)
-        except (OSError, UsageError) as exc:
-            self.window.statusBar().showMessage(f"Export failed: {exc}", 8000)
-        else:
-            self.window.statusBar().showMessage(f"Matrix exported to {Path(path).name}", 5000)
-
     def export_to(self, path: str) -> Path:
         """Write the shown matrix to ``path`` as its suffix says: .html, .svg, .png or .json."""
         target = Path(path)

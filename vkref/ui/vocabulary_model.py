@@ -16,10 +16,11 @@ reads the library.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, Qt, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, Qt, Signal
 
 from vkref.core.text import fold
 from vkref.ui.models import plain_tooltip
+from vkref.ui.tree_model import NodeTreeModel
 
 MIME = "application/x-vkref-concept"
 ID_ROLE = Qt.ItemDataRole.UserRole + 20
@@ -44,9 +45,10 @@ def _matches(info, key: str) -> bool:
     return any(key in fold(name) for name in (info.label, *info.synonyms, info.id))
 
 
-class ConceptTreeModel(QAbstractItemModel):
+class ConceptTreeModel(NodeTreeModel):
     moveRequested = Signal(str, str, str)  # concept id, new parent id ("" = top level), old parent id (or "")
     HEADERS = ("Concept", "Findings", "With narrower")
+    COLUMNS = len(HEADERS)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -109,7 +111,7 @@ class ConceptTreeModel(QAbstractItemModel):
         return next((r.id for r in self._rows if not self._filter or _matches(r, self._filter)), None)
 
     def info(self, index: QModelIndex):
-        node = self._node(index)
+        node = self.node(index)
         return node.info if node is not None else None
 
     def index_of(self, concept_id: str, column: int = 0) -> QModelIndex:
@@ -119,31 +121,7 @@ class ConceptTreeModel(QAbstractItemModel):
     def rows(self) -> list:
         return list(self._rows)
 
-    def _node(self, index: QModelIndex) -> ConceptNode | None:
-        return index.internalPointer() if index.isValid() else None
-
-    # ------------------------------------------------------------------ Qt model API
-    def index(self, row, column, parent=QModelIndex()):
-        node = self._node(parent) if parent.isValid() else self._root
-        if node is None or not (0 <= row < len(node.children)) or not (0 <= column < len(self.HEADERS)):
-            return QModelIndex()
-        return self.createIndex(row, column, node.children[row])
-
-    def parent(self, index=QModelIndex()):
-        node = self._node(index)
-        if node is None or node.parent is None or node.parent is self._root:
-            return QModelIndex()
-        return self.createIndex(node.parent.row(), 0, node.parent)
-
-    def rowCount(self, parent=QModelIndex()):
-        if parent.isValid() and parent.column() != 0:
-            return 0
-        node = self._node(parent) if parent.isValid() else self._root
-        return len(node.children) if node else 0
-
-    def columnCount(self, parent=QModelIndex()):
-        return len(self.HEADERS)
-
+    # ------------------------------------------------------------------ Qt model API (index arithmetic: NodeTreeModel)
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(self.HEADERS):
@@ -151,7 +129,7 @@ class ConceptTreeModel(QAbstractItemModel):
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        node = self._node(index)
+        node = self.node(index)
         if node is None:
             return None
         info, col = node.info, index.column()
@@ -169,7 +147,7 @@ class ConceptTreeModel(QAbstractItemModel):
         return None
 
     def flags(self, index):
-        node = self._node(index)
+        node = self.node(index)
         if node is None:
             return Qt.ItemFlag.ItemIsDropEnabled
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
@@ -190,7 +168,7 @@ class ConceptTreeModel(QAbstractItemModel):
 
     def mimeData(self, indexes):
         """The dragged concept's id and the parent of the place it was dragged from ("id\tparent")."""
-        places = [self._node(i) for i in indexes if i.isValid()]
+        places = [self.node(i) for i in indexes if i.isValid()]
         ids = list(dict.fromkeys(f"{n.info.id}\t{n.parent.info.id if n.parent.info else ''}" for n in places))
         data = QMimeData()
         data.setData(MIME, "\n".join(ids).encode("utf-8"))
